@@ -1,0 +1,3 @@
+module integstat
+
+go 1.26.8
