@@ -1,0 +1,119 @@
+package delivery
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// Layouts of the dialect's date and timestamp fields. Timestamps are local
+// time in Europe/Oslo; parse them with time.ParseInLocation and Oslo.
+const (
+	DateLayout      = "2006-01-02"
+	TimestampLayout = "2006-01-02 15:04:05"
+)
+
+// FormatDecimal formats v with a decimal comma, at most maxDecimals digits
+// after it and no trailing zeros: 7.5 gives "7,5" and 12 gives "12". A
+// negative maxDecimals means as many digits as v needs. NaN and infinities
+// have no form in the dialect; they come out as strconv writes them and
+// ParseDecimal refuses them.
+func FormatDecimal(v float64, maxDecimals int) string {
+	s := strconv.FormatFloat(v, 'f', maxDecimals, 64)
+	if strings.IndexByte(s, '.') >= 0 {
+		s = strings.TrimRight(s, "0")
+		s = strings.TrimSuffix(s, ".")
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	if s == "-0" {
+		s = "0"
+	}
+	return s
+}
+
+// ParseDecimal parses a decimal in the dialect: an optional minus, digits,
+// and optionally a comma and more digits ("7,5", "12", "-0,25"). A point,
+// spaces, or an empty string are errors; the caller handles null before.
+// Errors describe the problem without repeating the text.
+func ParseDecimal(s string) (float64, error) {
+	if s == "" {
+		return 0, errors.New("decimal: empty")
+	}
+	var buf [64]byte
+	if len(s) > len(buf) {
+		return 0, errors.New("decimal: too long")
+	}
+	b := buf[:0]
+	i := 0
+	if s[0] == '-' {
+		b = append(b, '-')
+		i++
+	}
+	intDigits, fracDigits, comma := 0, 0, false
+	for ; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			if comma {
+				fracDigits++
+			} else {
+				intDigits++
+			}
+			b = append(b, c)
+		case c == ',' && !comma:
+			comma = true
+			b = append(b, '.')
+		case c == '.':
+			return 0, errors.New("decimal: has a point; the dialect uses a decimal comma")
+		case c == ' ':
+			return 0, errors.New("decimal: has a space")
+		default:
+			return 0, errors.New("decimal: want digits with an optional minus and decimal comma")
+		}
+	}
+	if intDigits == 0 || comma && fracDigits == 0 {
+		return 0, errors.New("decimal: want digits on both sides of the decimal comma")
+	}
+	if intDigits+fracDigits <= 15 {
+		// Exact fast path: the digits as an integer below 2^53 and a power
+		// of ten are both exact floats, so one division rounds correctly.
+		var m int64
+		for _, c := range b {
+			if c >= '0' && c <= '9' {
+				m = m*10 + int64(c-'0')
+			}
+		}
+		v := float64(m) / pow10[fracDigits]
+		if b[0] == '-' {
+			v = -v
+		}
+		return v, nil
+	}
+	v, err := strconv.ParseFloat(string(b), 64)
+	if err != nil {
+		return 0, errors.New("decimal: out of range")
+	}
+	return v, nil
+}
+
+// pow10 holds the exact powers of ten ParseDecimal's fast path divides by.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
+
+// FormatBool formats b as the dialect's J (yes) or N (no).
+func FormatBool(b bool) string {
+	if b {
+		return "J"
+	}
+	return "N"
+}
+
+// ParseBool parses the dialect's J (yes) or N (no).
+func ParseBool(s string) (bool, error) {
+	switch s {
+	case "J":
+		return true, nil
+	case "N":
+		return false, nil
+	}
+	return false, errors.New("boolean: want J or N")
+}

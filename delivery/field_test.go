@@ -1,0 +1,94 @@
+package delivery
+
+import (
+	"math"
+	"strings"
+	"testing"
+)
+
+func TestFormatDecimal(t *testing.T) {
+	tests := []struct {
+		v    float64
+		max  int
+		want string
+	}{
+		{7.5, 2, "7,5"},
+		{12, 2, "12"},
+		{-0.25, 2, "-0,25"},
+		{0.125, 2, "0,12"}, // 0.125 is exact in binary; strconv rounds half to even
+		{1.0 / 3, 4, "0,3333"},
+		{-0.001, 2, "0"},
+		{1234567.5, 1, "1234567,5"},
+		{0.1, -1, "0,1"},
+		{100, 0, "100"},
+	}
+	for _, tt := range tests {
+		if got := FormatDecimal(tt.v, tt.max); got != tt.want {
+			t.Errorf("FormatDecimal(%v, %d) = %q, want %q", tt.v, tt.max, got, tt.want)
+		}
+	}
+}
+
+func TestParseDecimal(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    float64
+		wantErr string
+	}{
+		{in: "7,5", want: 7.5},
+		{in: "12", want: 12},
+		{in: "-0,25", want: -0.25},
+		{in: "0,1", want: 0.1},
+		{in: "123456789012,345", want: 123456789012.345},
+		{in: "1234567890123456,75", want: 1234567890123456.75}, // more than 15 digits: the slow path
+		{in: "7.5", wantErr: "decimal: has a point; the dialect uses a decimal comma"},
+		{in: "1 000", wantErr: "decimal: has a space"},
+		{in: "", wantErr: "decimal: empty"},
+		{in: "1,", wantErr: "decimal: want digits on both sides of the decimal comma"},
+		{in: ",5", wantErr: "decimal: want digits on both sides of the decimal comma"},
+		{in: "-", wantErr: "decimal: want digits on both sides of the decimal comma"},
+		{in: "1,2,3", wantErr: "decimal: want digits with an optional minus and decimal comma"},
+		{in: "1e5", wantErr: "decimal: want digits with an optional minus and decimal comma"},
+		{in: "NaN", wantErr: "decimal: want digits with an optional minus and decimal comma"},
+		{in: strings.Repeat("9", 65), wantErr: "decimal: too long"},
+	}
+	for _, tt := range tests {
+		got, err := ParseDecimal(tt.in)
+		if tt.wantErr != "" {
+			if err == nil || err.Error() != tt.wantErr {
+				t.Errorf("ParseDecimal(%q) error = %v, want %q", tt.in, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("ParseDecimal(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestDecimalRoundTrip(t *testing.T) {
+	for _, v := range []float64{0, 0.5, 7.25, -3.75, 1e6 + 0.1, 37.5, math.Pi} {
+		s := FormatDecimal(v, -1)
+		got, err := ParseDecimal(s)
+		if err != nil || got != v {
+			t.Errorf("%v → %q → %v, %v", v, s, got, err)
+		}
+	}
+}
+
+func TestBool(t *testing.T) {
+	for _, b := range []bool{true, false} {
+		got, err := ParseBool(FormatBool(b))
+		if err != nil || got != b {
+			t.Errorf("round trip of %v: %v, %v", b, got, err)
+		}
+	}
+	if FormatBool(true) != "J" || FormatBool(false) != "N" {
+		t.Error("FormatBool: want J and N")
+	}
+	for _, s := range []string{"", "j", "Y", "true", "1"} {
+		if _, err := ParseBool(s); err == nil {
+			t.Errorf("ParseBool(%q) accepted", s)
+		}
+	}
+}

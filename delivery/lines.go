@@ -1,0 +1,68 @@
+package delivery
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// maxRecordBytes bounds one record's raw size. Real records are a few hundred
+// bytes; the bound keeps a stray opening quote or a runaway line from
+// swallowing a whole file into memory before it is reported.
+const maxRecordBytes = 1 << 20
+
+// errLineTooLong reports a physical line longer than maxRecordBytes; the
+// reader has already skipped the rest of it.
+var errLineTooLong = errors.New("line too long")
+
+// lineReader reads the physical lines of a file and counts them.
+type lineReader struct {
+	file string
+	br   *bufio.Reader
+	line int64  // physical lines read
+	long []byte // a line longer than br's buffer
+}
+
+func newLineReader(r io.Reader, file string) lineReader {
+	return lineReader{file: file, br: bufio.NewReaderSize(r, 64<<10)}
+}
+
+// next returns the next physical line including its LF (the last line may
+// lack one), io.EOF at the end, or errLineTooLong for a line over
+// maxRecordBytes, which it skips and counts. The slice is valid until the
+// next call.
+func (l *lineReader) next() ([]byte, error) {
+	line, err := l.br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		l.long = append(l.long[:0], line...)
+		for err == bufio.ErrBufferFull {
+			line, err = l.br.ReadSlice('\n')
+			l.long = append(l.long, line...)
+			if len(l.long) > maxRecordBytes {
+				for err == bufio.ErrBufferFull {
+					_, err = l.br.ReadSlice('\n')
+				}
+				if err != nil && err != io.EOF {
+					return nil, fmt.Errorf("read %s: %w", l.file, err)
+				}
+				l.line++
+				return nil, errLineTooLong
+			}
+		}
+		line = l.long
+	}
+	if err != nil && err != io.EOF {
+		return nil, fmt.Errorf("read %s: %w", l.file, err)
+	}
+	if len(line) == 0 {
+		return nil, io.EOF
+	}
+	l.line++
+	return line, nil
+}
+
+// tooLong is the row error for a line that next skipped as too long.
+func (l *lineReader) tooLong() *RowError {
+	return &RowError{File: l.file, Line: l.line, Reason: fmt.Sprintf("line longer than %d bytes", maxRecordBytes)}
+}
