@@ -1,0 +1,238 @@
+// Package contract describes, as data, what the three registers deliver:
+// every table of ../shared/spec/sources.md with its columns, their types and
+// code lists, the primary key, and which date decides whether a kommune code
+// is valid. The generator plants faults from it, the validator checks rows
+// against it, and the docs are checked against it, so the contract is written
+// down once.
+package contract
+
+// Type is the type of a column as the contract states it.
+type Type int
+
+// Column types of the contracts.
+const (
+	String    Type = iota // free text
+	IDNumber              // fødselsnummer or D-nummer, 11 digits
+	DUF                   // DUF-nummer, 12 digits
+	Code                  // one of Column.Codes
+	Date                  // YYYY-MM-DD
+	Timestamp             // YYYY-MM-DD HH:MM:SS, Europe/Oslo
+	Month                 // YYYY-MM
+	Bool                  // J/N in CSV, true/false in JSON
+	Decimal               // decimal comma in CSV
+	Integer               // whole number
+	Kommune               // 4-digit kommunenummer valid on the row's date
+	Country               // ISO 3166-1 alpha-3 (XXX stateless, XXA unknown)
+	Language              // ISO 639-3
+)
+
+var typeNames = [...]string{"string", "idnumber", "duf", "code", "date", "timestamp", "month", "bool", "decimal", "integer", "kommune", "country", "language"}
+
+// String names the type as the docs do.
+func (t Type) String() string { return typeNames[t] }
+
+// Column is one column of a delivered table.
+type Column struct {
+	Name     string
+	Type     Type
+	Required bool     // an empty value breaks the contract
+	Codes    []string // allowed values when Type is Code
+	Personal bool     // a direct identifier: never leaves the restricted area
+	Min, Max int      // bounds for Integer columns (Max 0: none)
+}
+
+// Table is one table of a source.
+type Table struct {
+	Source string
+	Name   string // file name without extension, e.g. "introprogram"
+	File   string // file name in a delivery, e.g. "introprogram.csv"
+	Format string // "csv" or "jsonl"
+	Cols   []Column
+	Key    []string // primary key
+	// KommuneDate names the date column on which kommune codes must be
+	// valid; "" means the extraction date, "maaned" the month's first day,
+	// "aar" 1 January of the year.
+	KommuneDate string
+}
+
+// Column returns the column named name and whether it exists.
+func (t *Table) Column(name string) (Column, bool) {
+	for _, c := range t.Cols {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Column{}, false
+}
+
+// Names lists the column names in contract order.
+func (t *Table) Names() []string {
+	out := make([]string, len(t.Cols))
+	for i, c := range t.Cols {
+		out[i] = c.Name
+	}
+	return out
+}
+
+// Index returns the position of column name in Cols, or -1.
+func (t *Table) Index(name string) int {
+	for i, c := range t.Cols {
+		if c.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// Code lists of the contracts.
+var (
+	Kjonn              = []string{"K", "M"}
+	Innvandringsgrunn  = []string{"FLU", "FAM", "ARB", "UTD", "ANN"}
+	IntroRettighet     = []string{"RP", "KT"}
+	Avslutning         = []string{"ARB", "UTD", "AOU", "FUL", "AVB", "FLY"}
+	Spor               = []string{"1", "2", "3"}
+	NorskRettighet     = []string{"RP", "P", "R", "ASYL", "KV"}
+	Tiltak             = []string{"NORSK", "SAMF", "GRUNNSKOLE", "VGS", "SPRAKPRAKSIS", "ARBEIDSPRAKSIS", "LONNSTILSKUDD", "ARBEID", "ANNET"}
+	Program            = []string{"INTRO", "NORSK"}
+	Bosettingskategori = []string{"OVF", "ASYL", "FAM"}
+	Fra                = []string{"MOTTAK", "INTEGRERINGSMOTTAK", "OMSORGSSENTER", "UTLANDET"}
+	Tolkekategori      = []string{"1", "2", "3", "4", "5"}
+)
+
+func col(name string, t Type, required bool) Column {
+	return Column{Name: name, Type: t, Required: required}
+}
+func code(name string, required bool, codes []string) Column {
+	return Column{Name: name, Type: Code, Required: required, Codes: codes}
+}
+func personal(name string, t Type, required bool) Column {
+	return Column{Name: name, Type: t, Required: required, Personal: true}
+}
+
+// Tables lists every table of every source, in the order sources.md gives.
+var Tables = []*Table{
+	{Source: "nir", Name: "personer", File: "personer.csv", Format: "csv", Key: []string{"fnr"}, Cols: []Column{
+		personal("fnr", IDNumber, true),
+		personal("fornavn", String, false),
+		personal("etternavn", String, false),
+		personal("fodselsdato", Date, true),
+		code("kjonn", true, Kjonn),
+		col("statsborgerskap", Country, false),
+		col("landbakgrunn", Country, false),
+		code("innvandringsgrunn", false, Innvandringsgrunn),
+		personal("adresse", String, false),
+		personal("postnummer", String, false),
+		col("bostedskommune", Kommune, false),
+		personal("tidligere_fnr", IDNumber, false),
+		col("endret_tidspunkt", Timestamp, true),
+	}},
+	{Source: "nir", Name: "introprogram", File: "introprogram.csv", Format: "csv", Key: []string{"vedtak_id"}, KommuneDate: "vedtak_dato", Cols: []Column{
+		col("vedtak_id", String, true),
+		personal("fnr", IDNumber, true),
+		col("kommunenummer", Kommune, true),
+		code("rettighet", true, IntroRettighet),
+		col("rett_plikt_dato", Date, false),
+		col("vedtak_dato", Date, true),
+		col("startdato", Date, false),
+		col("sluttdato", Date, false),
+		code("avslutning", false, Avslutning),
+		col("utvidet", Bool, true),
+		code("spor", false, Spor),
+		col("registrert_tidspunkt", Timestamp, true),
+	}},
+	{Source: "nir", Name: "norskopplaering", File: "norskopplaering.csv", Format: "csv", Key: []string{"fnr", "kommunenummer", "rettighet"}, KommuneDate: "rett_plikt_dato", Cols: []Column{
+		personal("fnr", IDNumber, true),
+		col("kommunenummer", Kommune, true),
+		code("rettighet", true, NorskRettighet),
+		col("rett_plikt_dato", Date, true),
+		col("forste_time_dato", Date, false),
+		col("timer_norsk", Decimal, false),
+		col("timer_samfunnskunnskap", Decimal, false),
+		col("registrert_tidspunkt", Timestamp, true),
+	}},
+	{Source: "nir", Name: "timer", File: "timer.csv", Format: "csv", Key: []string{"fnr", "kommunenummer", "maaned", "tiltak", "program"}, KommuneDate: "maaned", Cols: []Column{
+		personal("fnr", IDNumber, true),
+		col("kommunenummer", Kommune, true),
+		col("maaned", Month, true),
+		code("tiltak", true, Tiltak),
+		code("program", true, Program),
+		col("timer", Decimal, true),
+		col("fravaer_timer", Decimal, false),
+		col("registrert_tidspunkt", Timestamp, true),
+	}},
+	{Source: "bosetting", Name: "personer", File: "personer.jsonl.gz", Format: "jsonl", Key: []string{"duf"}, KommuneDate: "bosatt_dato", Cols: []Column{
+		personal("duf", DUF, true),
+		personal("fnr", IDNumber, false),
+		personal("fornavn", String, false),
+		personal("etternavn", String, false),
+		personal("fodselsdato", Date, true),
+		code("kjonn", true, Kjonn),
+		col("nasjonalitet", Country, false),
+		code("kategori", true, Bosettingskategori),
+		col("enslig_mindreaarig", Bool, true),
+		col("familie_id", String, false),
+		col("vedtak_dato", Date, true),
+		col("bosatt_dato", Date, false),
+		col("kommunenummer", Kommune, false),
+		code("fra", true, Fra),
+		col("avtalt_selvbosetting", Bool, true),
+		col("skjult_identitet", Bool, true),
+		col("sist_endret", Timestamp, true),
+	}},
+	{Source: "bosetting", Name: "anmodninger", File: "anmodninger.csv", Format: "csv", Key: []string{"aar", "kommunenummer"}, KommuneDate: "aar", Cols: []Column{
+		{Name: "aar", Type: Integer, Required: true, Min: 1990, Max: 2100},
+		col("kommunenummer", Kommune, true),
+		{Name: "anmodet", Type: Integer, Required: true},
+		{Name: "anmodet_em", Type: Integer, Required: false},
+		{Name: "vedtatt", Type: Integer, Required: false},
+		{Name: "vedtatt_em", Type: Integer, Required: false},
+	}},
+	{Source: "tolk", Name: "tolk", File: "tolk.csv", Format: "csv", Key: []string{"tolk_id"}, Cols: []Column{
+		{Name: "tolk_id", Type: Integer, Required: true, Min: 1},
+		personal("fnr", IDNumber, true),
+		personal("fornavn", String, false),
+		personal("etternavn", String, false),
+		personal("epost", String, false),
+		personal("telefon", String, false),
+		code("kjonn", true, Kjonn),
+		{Name: "fodselsaar", Type: Integer, Required: false, Min: 1900, Max: 2100},
+		col("bostedskommune", Kommune, false),
+		col("statsautorisert", Bool, true),
+		col("tolkeutdanning", Bool, true),
+		col("registrert_dato", Date, true),
+		col("avregistrert_dato", Date, false),
+		col("endret_tidspunkt", Timestamp, true),
+	}},
+	{Source: "tolk", Name: "tolk_sprak", File: "tolk_sprak.csv", Format: "csv", Key: []string{"tolk_id", "sprak", "gyldig_fra"}, Cols: []Column{
+		{Name: "tolk_id", Type: Integer, Required: true, Min: 1},
+		col("sprak", Language, true),
+		code("kategori", true, Tolkekategori),
+		col("gyldig_fra", Date, true),
+		col("gyldig_til", Date, false),
+		col("endret_tidspunkt", Timestamp, true),
+	}},
+}
+
+// Lookup returns the table of source named name (without extension).
+func Lookup(source, name string) (*Table, bool) {
+	for _, t := range Tables {
+		if t.Source == source && t.Name == name {
+			return t, true
+		}
+	}
+	return nil, false
+}
+
+// Sources lists the source names.
+var Sources = []string{"nir", "bosetting", "tolk"}
+
+// OfSource lists the tables of one source.
+func OfSource(source string) []*Table {
+	var out []*Table
+	for _, t := range Tables {
+		if t.Source == source {
+			out = append(out, t)
+		}
+	}
+	return out
+}
