@@ -446,6 +446,12 @@ func (t *tolkModel) fit(figs []reference.Figure, factor float64) error {
 		return contribs[i], c, func() { t.units[i], contribs[i] = u, c }
 	}
 	steps := fit.run(t.w.rng("tolk", "fit"), n, 2000*n+200000, propose)
+	if fit.loss() > 0 && factor != 1 {
+		// Other scales are for benchmarks: close is enough (a tiny
+		// factor leaves too few interpreters to hit every share).
+		t.log.Warn("interpreter figures approximate at this scale", "not met", strings.Join(fit.failing(), ", "))
+		return nil
+	}
 	if fit.loss() > 0 {
 		return fmt.Errorf("interpreter register not calibrated after %d steps: %s", steps, strings.Join(fit.failing(), ", "))
 	}

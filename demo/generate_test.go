@@ -1,0 +1,642 @@
+package demo
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	_ "github.com/duckdb/duckdb-go/v2"
+
+	"integstat/contract"
+	"integstat/delivery"
+	"integstat/demo/calibration"
+	"integstat/ident"
+	"integstat/reference"
+)
+
+// generated caches demo sets shared by several tests, by options.
+var generated sync.Map
+
+type genResult struct {
+	once sync.Once
+	dir  string
+	sum  *Summary
+	err  error
+}
+
+// generate returns a demo set for opt (Out is chosen here), generating it
+// once per test binary.
+func generate(t *testing.T, opt Options) (string, *Summary) {
+	t.Helper()
+	key := fmt.Sprintf("%d/%g/%g", opt.Seed, opt.Scale, opt.BadRate)
+	v, _ := generated.LoadOrStore(key, &genResult{})
+	g := v.(*genResult)
+	g.once.Do(func() {
+		g.dir, g.err = os.MkdirTemp("", "integstat-demo-")
+		if g.err != nil {
+			return
+		}
+		opt.Out = g.dir
+		g.sum, g.err = Generate(context.Background(), opt)
+	})
+	if g.err != nil {
+		t.Fatal(g.err)
+	}
+	return g.dir, g.sum
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	generated.Range(func(_, v any) bool {
+		if g := v.(*genResult); g.dir != "" {
+			os.RemoveAll(g.dir)
+		}
+		return true
+	})
+	os.Exit(code)
+}
+
+// TestPublishedFigures is the calibration test: every figure IMDi published
+// for 2014–2017, computed from the generated files by the independent SQL
+// of package calibration, at the data state the figure names. A second seed
+// gives other persons with the same published figures.
+func TestPublishedFigures(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates two full demo sets")
+	}
+	for _, seed := range []uint64{1, 2} {
+		t.Run(fmt.Sprintf("seed%d", seed), func(t *testing.T) {
+			t.Parallel()
+			dir, _ := generate(t, Options{Seed: seed, Scale: 1, BadRate: 0})
+			bad, err := calibration.CheckPublished(context.Background(), filepath.Join(dir, "inbox"), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, b := range bad {
+				t.Error(b)
+			}
+		})
+	}
+}
+
+// TestPreliminaryBelowFinal checks that the 2017 NIR figures grow from the
+// preliminary state (31.12.2017) to the final one (28.02.2018), as late
+// registrations arrive.
+func TestPreliminaryBelowFinal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs a full demo set")
+	}
+	dir, _ := generate(t, Options{Seed: 1, Scale: 1, BadRate: 0})
+	inbox := filepath.Join(dir, "inbox")
+	prel, err := calibration.Compute(context.Background(), inbox, date(2017, 12, 31), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	final, err := calibration.Compute(context.Background(), inbox, date(2018, 2, 28), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ind := range []string{"intro_rett_plikt", "intro_deltakere", "intro_avsluttet", "intro_pabegynt", "norsk_deltakere_rp", "norsk_deltakere"} {
+		k := calibration.Key{Indicator: ind, Year: 2017}
+		if !(final[k].Value > prel[k].Value) {
+			t.Errorf("%s 2017: final %v not above preliminary %v", ind, final[k].Value, prel[k].Value)
+		}
+	}
+}
+
+// hashTree returns the sha256 of every file below dir, by relative path.
+func hashTree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || d.Name() == ".complete" {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		rel, _ := filepath.Rel(dir, p)
+		out[rel] = hex.EncodeToString(sum[:])
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestDeterministic: the same seed gives byte-identical deliveries, answer
+// key included; another seed gives different ones.
+func TestDeterministic(t *testing.T) {
+	a := t.TempDir()
+	b := t.TempDir()
+	c := t.TempDir()
+	for _, run := range []struct {
+		dir  string
+		seed uint64
+	}{{a, 7}, {b, 7}, {c, 8}} {
+		if _, err := Generate(context.Background(), Options{Out: run.dir, Seed: run.seed, Scale: 0.05, BadRate: 0.01}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ha, hb, hc := hashTree(t, a), hashTree(t, b), hashTree(t, c)
+	if len(ha) < 19*2 {
+		t.Fatalf("only %d files generated", len(ha))
+	}
+	for f, h := range ha {
+		if hb[f] != h {
+			t.Errorf("%s differs between two runs with one seed", f)
+		}
+	}
+	same := 0
+	for f, h := range ha {
+		if hc[f] == h {
+			same++
+		}
+	}
+	if same > len(ha)/4 {
+		t.Errorf("%d of %d files are identical for seeds 7 and 8", same, len(ha))
+	}
+}
+
+// readTable reads one table of a delivery with the package's own reader,
+// returning the records by line.
+func readTable(t *testing.T, dir string, tb *contract.Table) (header []string, recs map[int64][]string, order []int64) {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, tb.File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs = map[int64][]string{}
+	if tb.Format == "jsonl" {
+		r, err := delivery.NewJSONLReader(f, tb.File)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for {
+			rec, err := r.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			row := make([]string, len(tb.Cols))
+			for i, c := range tb.Cols {
+				v := rec.Values[c.Name]
+				row[i] = v.Raw
+				if c.Type == contract.Bool && v.Kind == 'b' {
+					row[i] = map[string]string{"true": "J", "false": "N"}[v.Raw]
+				}
+			}
+			recs[rec.Line] = row
+			order = append(order, rec.Line)
+		}
+		return tb.Names(), recs, order
+	}
+	r, err := delivery.NewCSVReader(f, tb.File)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, _, err := delivery.Columns(r.Header(), tb.Names())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		rec, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		row := make([]string, len(tb.Cols))
+		for i, j := range idx {
+			row[i] = rec.Fields[j]
+		}
+		recs[rec.Line] = row
+		order = append(order, rec.Line)
+	}
+	return r.Header(), recs, order
+}
+
+type keyRow struct {
+	source, id, file string
+	line             int64
+	column, kind     string
+	reason           string
+}
+
+func readAnswerKey(t *testing.T, dir string) []keyRow {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, "answer-key", "faults.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.Comma = ';'
+	all, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(all[0], ";") != strings.Join(AnswerKeyHeader, ";") {
+		t.Fatalf("answer key header %v", all[0])
+	}
+	var out []keyRow
+	for _, rec := range all[1:] {
+		n, _ := strconv.ParseInt(rec[3], 10, 64)
+		out = append(out, keyRow{rec[0], rec[1], rec[2], n, rec[4], rec[5], rec[6]})
+	}
+	return out
+}
+
+// TestAnswerKey checks the planted faults both ways: every row the answer
+// key names shows its fault, and without those rows the deliveries are
+// exactly the clean deliveries of the same seed (nothing else was broken).
+func TestAnswerKey(t *testing.T) {
+	clean, _ := generate(t, Options{Seed: 3, Scale: 0.05, BadRate: 0})
+	dirty, sum := generate(t, Options{Seed: 3, Scale: 0.05, BadRate: 0.01})
+	key := readAnswerKey(t, dirty)
+	if sum.Faults != len(key) {
+		t.Fatalf("summary says %d faults, key has %d", sum.Faults, len(key))
+	}
+	if _, err := os.Stat(filepath.Join(clean, "answer-key", "faults.csv")); err != nil {
+		t.Fatal(err)
+	}
+	if k := readAnswerKey(t, clean); len(k) != 0 {
+		t.Fatalf("bad rate 0 planted %d faults", len(k))
+	}
+	kinds := map[string]int{}
+	byFile := map[string]map[int64]keyRow{}
+	rejected := map[string]bool{}
+	for _, k := range key {
+		if k.kind == "reject" {
+			rejected[filepath.Join(k.source, k.id)] = true
+		}
+		kinds[k.reason]++
+		p := filepath.Join(k.source, k.id, k.file)
+		if byFile[p] == nil {
+			byFile[p] = map[int64]keyRow{}
+		}
+		byFile[p][k.line] = k
+	}
+	for _, want := range []string{FaultIDNumber, FaultCode, FaultDate, FaultKommune, FaultRequired, FaultDuplicate, FaultExtraCol, FaultMultiline, FaultChecksum, FaultRedelivery} {
+		if kinds[want] == 0 {
+			t.Errorf("no fault of kind %q planted", want)
+		}
+	}
+	ref := reference.MustLoad()
+	inboxD, inboxC := filepath.Join(dirty, "inbox"), filepath.Join(clean, "inbox")
+	for _, src := range contract.Sources {
+		ids, _ := os.ReadDir(filepath.Join(inboxD, src))
+		for _, id := range ids {
+			dd, dc := filepath.Join(inboxD, src, id.Name()), filepath.Join(inboxC, src, id.Name())
+			_, verr := delivery.Verify(dd)
+			if rejected[filepath.Join(src, id.Name())] {
+				if verr == nil {
+					t.Errorf("%s/%s: planted checksum mismatch not detected", src, id.Name())
+				}
+				continue
+			}
+			if verr != nil {
+				t.Errorf("%s/%s: %v", src, id.Name(), verr)
+				continue
+			}
+			day, _ := delivery.ParseDeliveryID(id.Name())
+			for _, tb := range contract.OfSource(src) {
+				faults := byFile[filepath.Join(src, id.Name(), tb.File)]
+				headerD, recD, orderD := readTable(t, dd, tb)
+				_, recC, orderC := readTable(t, dc, tb)
+				var kept [][]string
+				seen := map[string]bool{}
+				for _, line := range orderD {
+					row := recD[line]
+					k, planted := faults[line]
+					if planted && k.kind == "quarantine" {
+						checkFault(t, ref, tb, k, row, seen, day)
+						continue
+					}
+					if planted && k.kind == "tolerated" {
+						if !strings.Contains(row[tb.Index(k.column)], "\n") {
+							t.Errorf("%s:%d: tolerated row has no line break", tb.File, line)
+						}
+						row = append([]string(nil), row...)
+						row[tb.Index(k.column)] = ""
+					}
+					seen[keyOf(tb, row)] = true
+					kept = append(kept, row)
+				}
+				if k, ok := faults[1]; ok && k.kind == "warning" {
+					if headerD[len(headerD)-1] != k.column {
+						t.Errorf("%s: extra column %q not in header %v", tb.File, k.column, headerD)
+					}
+				}
+				if len(kept) != len(orderC) {
+					t.Errorf("%s/%s/%s: %d rows after removing faults, clean set has %d", src, id.Name(), tb.File, len(kept), len(orderC))
+					continue
+				}
+				for i, line := range orderC {
+					want := recC[line]
+					got := kept[i]
+					for c := range want {
+						if got[c] != want[c] && !(tb.Cols[c].Name == "adresse" && got[c] == "") {
+							t.Errorf("%s/%s/%s: row %d column %s differs from the clean set", src, id.Name(), tb.File, i, tb.Cols[c].Name)
+							break
+						}
+					}
+				}
+			}
+		}
+	}
+	// The delivery dropped twice is byte-identical to its first drop.
+	for _, k := range key {
+		if k.kind != "redrop" {
+			continue
+		}
+		a := hashTree(t, filepath.Join(inboxD, k.source, k.id))
+		b := hashTree(t, filepath.Join(dirty, "redrop", k.source, k.id))
+		if fmt.Sprint(a) != fmt.Sprint(b) {
+			t.Errorf("redropped %s/%s differs from the inbox copy", k.source, k.id)
+		}
+	}
+}
+
+func keyOf(tb *contract.Table, row []string) string {
+	var b strings.Builder
+	for _, k := range tb.Key {
+		b.WriteString(row[tb.Index(k)])
+		b.WriteByte(0)
+	}
+	return b.String()
+}
+
+// checkFault asserts that a quarantined row really breaks its contract in
+// the way the answer key says.
+func checkFault(t *testing.T, ref *reference.Data, tb *contract.Table, k keyRow, row []string, seen map[string]bool, day time.Time) {
+	t.Helper()
+	at := fmt.Sprintf("%s/%s/%s:%d", k.source, k.id, k.file, k.line)
+	i := tb.Index(k.column)
+	switch k.reason {
+	case FaultIDNumber:
+		if err := ident.Validate(row[i], ident.Options{AllowSynthetic: true}); err == nil {
+			t.Errorf("%s: identity number in %s is valid", at, k.column)
+		}
+	case FaultCode:
+		for _, c := range tb.Cols[i].Codes {
+			if row[i] == c {
+				t.Errorf("%s: code %q is a known code", at, row[i])
+			}
+		}
+	case FaultDate:
+		if _, err := time.Parse("2006-01-02", row[i]); err == nil {
+			t.Errorf("%s: date in %s parses", at, k.column)
+		}
+	case FaultKommune:
+		d := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
+		if tb.KommuneDate != "" {
+			v := row[tb.Index(tb.KommuneDate)]
+			switch tb.KommuneDate {
+			case "maaned":
+				v += "-01"
+			case "aar":
+				v += "-01-01"
+			}
+			d, _ = time.Parse("2006-01-02", v)
+		}
+		if ref.ValidOn(row[i], refDay(d)) {
+			t.Errorf("%s: kommune %s is valid on %s", at, row[i], d.Format("2006-01-02"))
+		}
+	case FaultRequired:
+		if row[i] != "" || !tb.Cols[i].Required {
+			t.Errorf("%s: required column %s not empty", at, k.column)
+		}
+	case FaultDuplicate:
+		if !seen[keyOf(tb, row)] {
+			t.Errorf("%s: duplicate key not seen before", at)
+		}
+	default:
+		t.Errorf("%s: unknown reason %q", at, k.reason)
+	}
+}
+
+// TestIndependentReaders reads every delivery of a demo set back with
+// DuckDB (read_csv and read_json with the contract's types) and with Go's
+// own encoding/csv and encoding/json, and checks rows against manifests.
+func TestIndependentReaders(t *testing.T) {
+	dir, _ := generate(t, Options{Seed: 3, Scale: 0.05, BadRate: 0})
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	inbox := filepath.Join(dir, "inbox")
+	n := 0
+	for _, src := range contract.Sources {
+		ids, _ := os.ReadDir(filepath.Join(inbox, src))
+		for _, id := range ids {
+			d := filepath.Join(inbox, src, id.Name())
+			m, err := delivery.ReadManifest(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Source != src || m.DeliveryID != id.Name() {
+				t.Errorf("%s: manifest names %s/%s", d, m.Source, m.DeliveryID)
+			}
+			for _, f := range m.Files {
+				tb, ok := contract.Lookup(src, strings.SplitN(f.Name, ".", 2)[0])
+				if !ok {
+					t.Fatalf("%s: unknown file %s", d, f.Name)
+				}
+				p := filepath.Join(d, f.Name)
+				b, err := os.ReadFile(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if sum := sha256.Sum256(b); hex.EncodeToString(sum[:]) != f.SHA256 {
+					t.Errorf("%s: sha256 differs from manifest", p)
+				}
+				if got := goRows(t, tb, b); got != f.Rows {
+					t.Errorf("%s: Go reads %d rows, manifest says %d", p, got, f.Rows)
+				}
+				var got int64
+				if err := db.QueryRow("SELECT count(*) FROM " + duckSource(tb, p)).Scan(&got); err != nil {
+					t.Fatalf("%s: DuckDB: %v", p, err)
+				}
+				if got != f.Rows {
+					t.Errorf("%s: DuckDB reads %d rows, manifest says %d", p, got, f.Rows)
+				}
+				n++
+			}
+		}
+	}
+	if n < 19*2 {
+		t.Fatalf("read only %d files", n)
+	}
+}
+
+// goRows decodes a file with the standard library and checks each value's
+// form against the contract type; it returns the number of records.
+func goRows(t *testing.T, tb *contract.Table, b []byte) int64 {
+	t.Helper()
+	var n int64
+	check := func(c contract.Column, v string) {
+		if v == "" {
+			if c.Required {
+				t.Fatalf("%s: required %s empty", tb.File, c.Name)
+			}
+			return
+		}
+		var err error
+		switch c.Type {
+		case contract.Date:
+			_, err = time.Parse("2006-01-02", v)
+		case contract.Timestamp:
+			_, err = time.Parse("2006-01-02 15:04:05", v)
+		case contract.Month:
+			_, err = time.Parse("2006-01", v)
+		case contract.Bool:
+			if v != "J" && v != "N" && v != "true" && v != "false" {
+				err = fmt.Errorf("bool %q", v)
+			}
+		case contract.Decimal:
+			_, err = strconv.ParseFloat(strings.Replace(v, ",", ".", 1), 64)
+		case contract.Integer:
+			_, err = strconv.Atoi(v)
+		case contract.IDNumber:
+			err = ident.Validate(v, ident.Options{AllowSynthetic: true})
+		case contract.Code:
+			err = fmt.Errorf("code %q not in %v", v, c.Codes)
+			for _, code := range c.Codes {
+				if v == code {
+					err = nil
+				}
+			}
+		}
+		if err != nil {
+			t.Fatalf("%s: column %s: %v", tb.File, c.Name, err)
+		}
+	}
+	if tb.Format == "jsonl" {
+		zr, err := gzip.NewReader(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(zr)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			var obj map[string]any
+			if err := json.Unmarshal(sc.Bytes(), &obj); err != nil {
+				t.Fatalf("%s: %v", tb.File, err)
+			}
+			for _, c := range tb.Cols {
+				switch v := obj[c.Name].(type) {
+				case nil:
+					check(c, "")
+				case string:
+					check(c, v)
+				case bool:
+					check(c, strconv.FormatBool(v))
+				case float64:
+					check(c, strconv.FormatFloat(v, 'f', -1, 64))
+				}
+			}
+			n++
+		}
+		return n
+	}
+	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\ufeff"))))
+	r.Comma = ';'
+	head, err := r.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx := map[string]int{}
+	for i, h := range head {
+		idx[h] = i
+	}
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return n
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", tb.File, err)
+		}
+		for _, c := range tb.Cols {
+			check(c, rec[idx[c.Name]])
+		}
+		n++
+	}
+}
+
+// duckSource is a DuckDB table function reading file p with the
+// contract's column types.
+func duckSource(tb *contract.Table, p string) string {
+	if tb.Format == "jsonl" {
+		var cols []string
+		for _, c := range tb.Cols {
+			cols = append(cols, fmt.Sprintf("%s: '%s'", c.Name, duckType(c.Type, true)))
+		}
+		return fmt.Sprintf("read_json('%s', format='newline_delimited', columns={%s})", p, strings.Join(cols, ", "))
+	}
+	return fmt.Sprintf("read_csv('%s', delim=';', quote='\"', header=true, decimal_separator=',', dateformat='%%Y-%%m-%%d', timestampformat='%%Y-%%m-%%d %%H:%%M:%%S', auto_detect=false, columns={%s}, strict_mode=true)",
+		p, headerOrder(tb, p))
+}
+
+// headerOrder lists the columns of p in the file's own order with types.
+func headerOrder(tb *contract.Table, p string) string {
+	f, err := os.Open(p)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	line, _ := bufio.NewReader(f).ReadString('\n')
+	line = strings.TrimSpace(strings.TrimPrefix(line, "\ufeff"))
+	var cols []string
+	for _, name := range strings.Split(line, ";") {
+		typ := "VARCHAR"
+		if c, ok := tb.Column(name); ok {
+			typ = duckType(c.Type, false)
+		}
+		cols = append(cols, fmt.Sprintf("'%s': '%s'", name, typ))
+	}
+	return strings.Join(cols, ", ")
+}
+
+func duckType(t contract.Type, json bool) string {
+	switch t {
+	case contract.Date:
+		return "DATE"
+	case contract.Timestamp:
+		return "TIMESTAMP"
+	case contract.Decimal:
+		return "DOUBLE"
+	case contract.Integer:
+		return "BIGINT"
+	case contract.Bool:
+		if json {
+			return "BOOLEAN"
+		}
+	}
+	return "VARCHAR"
+}
