@@ -1,9 +1,11 @@
-# integstat: the two commands a fresh machine needs are `make demo` and `make test`.
+# integstat. On a fresh machine: `make demo` runs the main job on the
+# embedded default (generated demo registers), `make test` runs every test.
 GO        ?= go
 BIN       := bin/integstat
 DEMO_DIR  ?= demo-data
 SEED      ?= 1
 SCALE     ?= 1
+BENCH_SCALES ?= 1 10
 
 .PHONY: all build demo test test-short bench lint clean
 
@@ -12,27 +14,36 @@ all: build
 build:
 	$(GO) build -o $(BIN) ./cmd/integstat
 
-# demo: generate the demo registers if absent, then run the pipeline as far as it exists.
+# demo: generate the demo registers if absent, then run the pipeline as far
+# as it exists: check that they reproduce every figure IMDi published.
 demo: build
-	@if [ ! -f $(DEMO_DIR)/inbox/.complete ]; then \
-		echo "generating demo registers in $(DEMO_DIR) (seed $(SEED), scale $(SCALE))"; \
+	@if [ ! -f $(DEMO_DIR)/.complete ]; then \
 		rm -rf $(DEMO_DIR); \
+		echo "== generating the demo registers in $(DEMO_DIR) (seed $(SEED), scale $(SCALE)); about two minutes"; \
 		./$(BIN) generate --out $(DEMO_DIR) --seed $(SEED) --scale $(SCALE); \
-	else echo "demo registers already in $(DEMO_DIR) (delete it to regenerate)"; fi
-	./$(BIN) demo-report --out $(DEMO_DIR)
+	else echo "== demo registers already in $(DEMO_DIR) (delete the folder to generate them anew)"; fi
+	@echo "== published figures, computed from the deliveries less the planted faults"
+	./$(BIN) figures --inbox $(DEMO_DIR)/inbox --answer-key $(DEMO_DIR)/answer-key/faults.csv
+	@echo "== results: deliveries in $(DEMO_DIR)/inbox, planted faults in $(DEMO_DIR)/answer-key/faults.csv"
 
-# test: every test, including the ones that start real servers (see .ci/run for what they need).
+# test: every test, including those that start a real PostgreSQL server and
+# run NAV's validator under Node (.ci/run installs both on a clean machine).
 test:
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 40m ./...
 
+# test-short: the quick tests only (skips generating full-scale demo sets).
+test-short:
+	$(GO) test -short -count=1 ./...
+
+# bench: Go benchmarks, then the generator at growing scale (rows/s, peak memory).
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./...
-	./scripts/bench.sh
+	BIN=$(BIN) ./scripts/bench.sh $(BENCH_SCALES)
 
 lint:
 	$(GO) vet ./...
-	$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
 clean:
 	rm -rf bin $(DEMO_DIR)

@@ -236,3 +236,13 @@ func OfSource(source string) []*Table {
 	}
 	return out
 }
+
+// ByFile returns the table of source delivered in the file named file.
+func ByFile(source, file string) (*Table, bool) {
+	for _, t := range Tables {
+		if t.Source == source && t.File == file {
+			return t, true
+		}
+	}
+	return nil, false
+}

@@ -640,3 +640,32 @@ func duckType(t contract.Type, json bool) string {
 	}
 	return "VARCHAR"
 }
+
+// TestStripFaults: a demo set with faults, stripped by its answer key,
+// gives the same national figures as the clean set of the same seed.
+func TestStripFaults(t *testing.T) {
+	clean, _ := generate(t, Options{Seed: 3, Scale: 0.05, BadRate: 0})
+	dirty, _ := generate(t, Options{Seed: 3, Scale: 0.05, BadRate: 0.01})
+	out := t.TempDir()
+	if err := StripFaults(filepath.Join(dirty, "inbox"), filepath.Join(dirty, "answer-key", "faults.csv"), out); err != nil {
+		t.Fatal(err)
+	}
+	for _, asOf := range []time.Time{{}, date(2017, 12, 31)} {
+		want, err := calibration.Compute(context.Background(), filepath.Join(clean, "inbox"), asOf, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := calibration.Compute(context.Background(), out, asOf, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(want) < 100 || len(got) != len(want) {
+			t.Fatalf("as of %v: %d figures from the stripped set, %d from the clean one", asOf, len(got), len(want))
+		}
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("as of %v: %v = %+v stripped, %+v clean", asOf, k, got[k], v)
+			}
+		}
+	}
+}

@@ -6,11 +6,11 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"runtime"
 	"sort"
 	"time"
 
 	"integstat/demo"
+	"integstat/internal/peak"
 )
 
 func init() {
@@ -42,10 +42,16 @@ func runGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
+	var rows int64
+	for _, d := range sum.Deliveries {
+		for _, n := range d.Rows {
+			rows += n
+		}
+	}
 	fmt.Fprintf(stdout, "wrote %d deliveries (%d replica(s), %d planted faults) to %s/inbox in %s\n",
 		len(sum.Deliveries), sum.Replicas, sum.Faults, *out, sum.Duration.Round(time.Millisecond))
+	fmt.Fprintf(stdout, "%d rows, %.0f rows/s, peak memory %.0f MiB\n",
+		rows, float64(rows)/sum.Duration.Seconds(), peak.MiB(peak.RSS()))
 	for _, d := range sum.Deliveries {
 		names := make([]string, 0, len(d.Rows))
 		for n := range d.Rows {

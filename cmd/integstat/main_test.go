@@ -1,0 +1,71 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runArgs(args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestHelpListsCommands(t *testing.T) {
+	code, out, _ := runArgs("help")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for name := range commands {
+		if !strings.Contains(out, "  "+name+" ") {
+			t.Errorf("help does not list %s:\n%s", name, out)
+		}
+	}
+	for _, want := range []string{"generate", "figures"} {
+		if _, ok := commands[want]; !ok {
+			t.Errorf("no command %s", want)
+		}
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"nonsense"}, "unknown command"},
+		{[]string{"generate"}, "--out is required"},
+		{[]string{"generate", "--out", "x", "--scale", "zero"}, "invalid value"},
+		{[]string{"figures"}, "--inbox is required"},
+	} {
+		code, _, errOut := runArgs(tc.args...)
+		if code != 2 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", tc.args, code, errOut, tc.want)
+		}
+	}
+}
+
+func TestGenerateSmall(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "set")
+	code, out, errOut := runArgs("generate", "--out", dir, "--scale", "0.02", "--seed", "4")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"wrote 20 deliveries", "rows/s", "peak memory", "answer-key/faults.csv"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "inbox", "nir", "20180228T230000", "timer.csv")); err != nil {
+		t.Error(err)
+	}
+	// A second run into the same place is refused, leaving it as it was.
+	code, _, errOut = runArgs("generate", "--out", dir, "--scale", "0.02")
+	if code != 1 || !strings.Contains(errOut, "already exists") {
+		t.Errorf("second generate: exit %d, %q", code, errOut)
+	}
+}

@@ -1,0 +1,185 @@
+package demo
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"integstat/contract"
+	"integstat/delivery"
+)
+
+// StripFaults copies the deliveries of inbox into out without the rows that
+// the answer key at keyFile names as bad, and without the deliveries it
+// names as rejected, writing new manifests. The result is what a pipeline
+// that quarantines exactly the planted faults would load, so the published
+// figures can be checked on a demo set with faults before the pipeline
+// itself exists.
+func StripFaults(inbox, keyFile, out string) error {
+	bad, rejected, err := readKey(keyFile)
+	if err != nil {
+		return err
+	}
+	for _, src := range contract.Sources {
+		ids, err := os.ReadDir(filepath.Join(inbox, src))
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if rejected[src+"/"+id.Name()] {
+				continue
+			}
+			if err := stripDelivery(filepath.Join(inbox, src, id.Name()), filepath.Join(out, src, id.Name()), src, bad); err != nil {
+				return fmt.Errorf("%s/%s: %w", src, id.Name(), err)
+			}
+		}
+	}
+	return nil
+}
+
+func readKey(path string) (bad map[string]bool, rejected map[string]bool, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.Comma = ';'
+	rows, err := r.ReadAll()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	bad, rejected = map[string]bool{}, map[string]bool{}
+	for _, k := range rows[1:] {
+		switch k[5] {
+		case "quarantine":
+			bad[k[0]+"/"+k[1]+"/"+k[2]+":"+k[3]] = true
+		case "reject":
+			rejected[k[0]+"/"+k[1]] = true
+		}
+	}
+	return bad, rejected, nil
+}
+
+func stripDelivery(from, to, src string, bad map[string]bool) error {
+	m, err := delivery.Verify(from)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(to, 0o755); err != nil {
+		return err
+	}
+	files := m.Files[:0:0]
+	for _, f := range m.Files {
+		tb, ok := contract.ByFile(src, f.Name)
+		if !ok {
+			return fmt.Errorf("%s: not a table of %s", f.Name, src)
+		}
+		skip := func(line int64) bool {
+			return bad[src+"/"+m.DeliveryID+"/"+f.Name+":"+strconv.FormatInt(line, 10)]
+		}
+		nf, err := copyTable(from, to, tb, skip)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.Name, err)
+		}
+		files = append(files, nf)
+	}
+	m.Files = files
+	return delivery.WriteManifest(to, m)
+}
+
+// copyTable rewrites one table file without the records skip names.
+func copyTable(from, to string, tb *contract.Table, skip func(line int64) bool) (delivery.File, error) {
+	in, err := os.Open(filepath.Join(from, tb.File))
+	if err != nil {
+		return delivery.File{}, err
+	}
+	defer in.Close()
+	fw, err := delivery.Create(to, tb.File)
+	if err != nil {
+		return delivery.File{}, err
+	}
+	defer fw.Abort()
+	var rows int64
+	if tb.Format == "jsonl" {
+		r, err := delivery.NewJSONLReader(in, tb.File)
+		if err != nil {
+			return delivery.File{}, err
+		}
+		w := delivery.NewJSONLWriter(fw, true)
+		keys := tb.Names()
+		vals := make([]any, len(keys))
+		for {
+			rec, err := r.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			} else if err != nil {
+				return delivery.File{}, err
+			}
+			if skip(rec.Line) {
+				continue
+			}
+			for i, k := range keys {
+				vals[i] = jsonOf(rec.Values[k])
+			}
+			if err := w.Write(keys, vals); err != nil {
+				return delivery.File{}, err
+			}
+			rows++
+		}
+		if err := w.Close(); err != nil {
+			return delivery.File{}, err
+		}
+	} else {
+		r, err := delivery.NewCSVReader(in, tb.File)
+		if err != nil {
+			return delivery.File{}, err
+		}
+		w, err := delivery.NewCSVWriter(fw, r.Header(), csvOptions(tb.Source))
+		if err != nil {
+			return delivery.File{}, err
+		}
+		for {
+			rec, err := r.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			} else if err != nil {
+				return delivery.File{}, err
+			}
+			if skip(rec.Line) {
+				continue
+			}
+			if err := w.Write(rec.Fields); err != nil {
+				return delivery.File{}, err
+			}
+			rows++
+		}
+		if err := w.Flush(); err != nil {
+			return delivery.File{}, err
+		}
+	}
+	fw.SetRows(rows)
+	return fw.Close()
+}
+
+func jsonOf(v delivery.JSONValue) any {
+	switch v.Kind {
+	case 's':
+		return v.Raw
+	case 'b':
+		return v.Raw == "true"
+	case 'n':
+		if n, err := strconv.ParseInt(v.Raw, 10, 64); err == nil {
+			return n
+		}
+		f, _ := strconv.ParseFloat(v.Raw, 64)
+		return f
+	}
+	return nil
+}
