@@ -1,0 +1,87 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"integstat/pseudo"
+)
+
+func TestKeygen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "integstat.key")
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"keygen", path}, &stdout, &stderr); code != 0 {
+		t.Fatalf("keygen exited %d: %s", code, stderr.String())
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("key file mode %04o, want 0600", st.Mode().Perm())
+	}
+	k, err := pseudo.LoadKey(path)
+	if err != nil {
+		t.Fatalf("the written key does not load: %v", err)
+	}
+	out := stdout.String()
+	if !strings.Contains(out, k.ID()) || !strings.Contains(out, path) {
+		t.Errorf("output %q should name the key id %s and the file", out, k.ID())
+	}
+	content, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hexKey := strings.TrimSpace(string(content[bytes.IndexByte(content, '\n')+1:]))
+	if len(hexKey) < 64 || strings.Contains(out+stderr.String(), hexKey[:16]) {
+		t.Errorf("keygen printed the key (or the file is not header and hex)")
+	}
+
+	// A second run must not overwrite the key.
+	stdout.Reset()
+	stderr.Reset()
+	if code := run(context.Background(), []string{"keygen", path}, &stdout, &stderr); code != 1 {
+		t.Errorf("keygen over an existing file exited %d, want 1", code)
+	}
+	if !strings.Contains(stderr.String(), "already exists") {
+		t.Errorf("stderr %q should say the file already exists", stderr.String())
+	}
+	after, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(after, content) {
+		t.Errorf("keygen changed an existing key file")
+	}
+}
+
+func TestKeygenUsage(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"no file", []string{"keygen"}, 2, "give the key file"},
+		{"two files", []string{"keygen", filepath.Join(dir, "a"), filepath.Join(dir, "b")}, 2, "unexpected argument"},
+		{"unknown flag", []string{"keygen", "-x", filepath.Join(dir, "c")}, 2, "flag provided but not defined"},
+		{"help", []string{"help", "keygen"}, 0, "Usage: integstat keygen FILE"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(context.Background(), tt.args, &stdout, &stderr)
+			if code != tt.code || !strings.Contains(stdout.String()+stderr.String(), tt.want) {
+				t.Errorf("exit %d, output %q; want exit %d and %q", code, stdout.String()+stderr.String(), tt.code, tt.want)
+			}
+		})
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("a refused keygen wrote %d files", len(entries))
+	}
+}

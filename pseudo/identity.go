@@ -1,0 +1,339 @@
+package pseudo
+
+import (
+	"bufio"
+	"cmp"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// identityMapHeader is the first line of a saved identity map.
+const identityMapHeader = "integstat identity map v1"
+
+// IdentityMap groups the identity numbers known to belong to one person: a
+// D-nummer and the fødselsnummer that replaced it (NIR's tidligere_fnr), a
+// chain of later fødselsnumre, and the DUF-nummer settlement pairs with them.
+// Every number of a group gets the same person key.
+//
+// The person key is the pseudonym of the group's canonical member, the first
+// of its numbers in this order: DUF-numre (12 digits) before D-numre (11
+// digits, first digit 4–7) before other 11-digit numbers, and within each
+// class the smallest. The rule depends only on the group, never on the order
+// links arrive in, and it follows the order in which a person gets numbers
+// (DUF at application, then a D-nummer, then a fødselsnummer), so a new number
+// rarely changes a key. When a link does change a group's canonical member
+// that was already in the map, as when two known persons turn out to be one,
+// the map records the merge; Merges turns the records into a rewriting table
+// for outputs already written.
+//
+// The map holds identity numbers: it belongs in the restricted area only.
+// It is safe for concurrent use.
+type IdentityMap struct {
+	mu      sync.RWMutex
+	index   map[string]int32 // number → position in numbers
+	numbers []string
+	parent  []int32 // union-find forest over numbers
+	size    []int32 // group size, valid at roots
+	canon   []int32 // canonical member, valid at roots
+	merges  [][2]int32
+}
+
+// NewIdentityMap returns an empty identity map.
+func NewIdentityMap() *IdentityMap {
+	return &IdentityMap{index: make(map[string]int32)}
+}
+
+// numberClass orders the kinds of number for the canonical-member rule:
+// 0 DUF-nummer, 1 D-nummer, 2 any other number.
+func numberClass(n string) int {
+	switch {
+	case len(n) == 12:
+		return 0
+	case len(n) == 11 && n[0] >= '4' && n[0] <= '7':
+		return 1
+	}
+	return 2
+}
+
+// compareNumbers orders numbers by the canonical-member rule.
+func compareNumbers(a, b string) int {
+	if c := cmp.Compare(numberClass(a), numberClass(b)); c != 0 {
+		return c
+	}
+	return strings.Compare(a, b)
+}
+
+// Add records number as a person's number, alone in its group unless a link
+// joins it to others. An empty number is ignored; a number that is not 11 or
+// 12 digits is refused, since the map holds only validated numbers.
+func (m *IdentityMap) Add(number string) error {
+	return m.Link(number, "")
+}
+
+// Link records that a and b are numbers of the same person, for instance a
+// NIR row's fnr and tidligere_fnr or a settlement row's duf and fnr. An empty
+// number (a null in the source) adds only the other one. A number that is not
+// 11 or 12 digits is refused with an error that does not repeat it.
+func (m *IdentityMap) Link(a, b string) error {
+	for i, n := range [2]string{a, b} {
+		if n == "" {
+			continue
+		}
+		if err := checkNumber(n); err != nil {
+			return fmt.Errorf("identity map: link: number %d %w", i+1, err)
+		}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	switch {
+	case a == "" && b == "":
+	case a == "" || b == "":
+		m.add(a + b)
+	default:
+		ia, newA := m.add(a)
+		ib, newB := m.add(b)
+		m.union(ia, ib, newA, newB)
+	}
+	return nil
+}
+
+// add returns number's position, appending it as a group of its own if it is
+// new; fresh reports whether it was.
+func (m *IdentityMap) add(number string) (i int32, fresh bool) {
+	if i, ok := m.index[number]; ok {
+		return i, false
+	}
+	i = int32(len(m.numbers))
+	m.index[number] = i
+	m.numbers = append(m.numbers, number)
+	m.parent = append(m.parent, i)
+	m.size = append(m.size, 1)
+	m.canon = append(m.canon, i)
+	return i, true
+}
+
+// union joins the groups of a and b. freshA and freshB say that a or b was
+// added just now, so its group has never had a key and needs no merge record.
+func (m *IdentityMap) union(a, b int32, freshA, freshB bool) {
+	ra, rb := m.find(a), m.find(b)
+	if ra == rb {
+		return
+	}
+	ca, cb := m.canon[ra], m.canon[rb]
+	winner, loser, loserFresh := ca, cb, freshB
+	if compareNumbers(m.numbers[cb], m.numbers[ca]) < 0 {
+		winner, loser, loserFresh = cb, ca, freshA
+	}
+	if !loserFresh {
+		m.merges = append(m.merges, [2]int32{loser, winner})
+	}
+	if m.size[ra] < m.size[rb] {
+		ra, rb = rb, ra
+	}
+	m.parent[rb] = ra
+	m.size[ra] += m.size[rb]
+	m.canon[ra] = winner
+}
+
+// find returns the root of i's group, halving the path on the way. Call it
+// with the write lock held.
+func (m *IdentityMap) find(i int32) int32 {
+	for m.parent[i] != i {
+		m.parent[i] = m.parent[m.parent[i]]
+		i = m.parent[i]
+	}
+	return i
+}
+
+// root returns the root of i's group without changing the forest, for
+// readers holding only the read lock.
+func (m *IdentityMap) root(i int32) int32 {
+	for m.parent[i] != i {
+		i = m.parent[i]
+	}
+	return i
+}
+
+// canonical returns the canonical member of number's group; a number not in
+// the map is its own group. Call it with a lock held.
+func (m *IdentityMap) canonical(number string) string {
+	i, ok := m.index[number]
+	if !ok {
+		return number
+	}
+	return m.numbers[m.canon[m.root(i)]]
+}
+
+// PersonKey returns the person key of number under k: the KindPerson
+// pseudonym of the canonical member of its group. A number the map does not
+// know is a person of its own. Link every number of a delivery before asking
+// for keys, so that keys reflect all the links known.
+func (m *IdentityMap) PersonKey(k *Key, number string) string {
+	m.mu.RLock()
+	c := m.canonical(number)
+	m.mu.RUnlock()
+	return k.Pseudonym(KindPerson, c)
+}
+
+// Merge says that person key Old, issued before a link joined two known
+// groups, now belongs to the person whose key is New.
+type Merge struct {
+	Old, New string
+}
+
+// Merges returns, under k, one Merge for every group whose canonical member
+// was replaced by a link, in the order the links arrived. New is the key the
+// person has now (not at the time of the merge), so replacing each Old by its
+// New in earlier outputs rebuilds their history under today's keys.
+func (m *IdentityMap) Merges(k *Key) []Merge {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make([]Merge, len(m.merges))
+	for i, mg := range m.merges {
+		out[i] = Merge{
+			Old: k.Pseudonym(KindPerson, m.numbers[mg[0]]),
+			New: k.Pseudonym(KindPerson, m.numbers[m.canon[m.root(mg[1])]]),
+		}
+	}
+	return out
+}
+
+// Save writes the map to path, replacing it atomically, as a private (0600)
+// text file: the header line, then one line "p NUMBER…" per person with the
+// canonical member first, then one line "m OLD NEW" per recorded merge.
+func (m *IdentityMap) Save(path string) (err error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	groups := make(map[int32][]string)
+	for i, n := range m.numbers {
+		r := m.root(int32(i))
+		groups[r] = append(groups[r], n)
+	}
+	persons := make([][]string, 0, len(groups))
+	for _, g := range groups {
+		slices.SortFunc(g, compareNumbers)
+		persons = append(persons, g)
+	}
+	slices.SortFunc(persons, func(a, b []string) int { return compareNumbers(a[0], b[0]) })
+
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("save identity map: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err := tmp.Chmod(0o600); err != nil {
+		return fmt.Errorf("save identity map %s: %w", path, err)
+	}
+	w := bufio.NewWriter(tmp)
+	fmt.Fprintln(w, identityMapHeader)
+	for _, p := range persons {
+		fmt.Fprintf(w, "p %s\n", strings.Join(p, " "))
+	}
+	for _, mg := range m.merges {
+		fmt.Fprintf(w, "m %s %s\n", m.numbers[mg[0]], m.numbers[mg[1]])
+	}
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("save identity map %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("save identity map %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("save identity map %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("save identity map: %w", err)
+	}
+	return nil
+}
+
+// LoadIdentityMap reads an identity map written by Save. Like LoadKey it
+// refuses a file its group or others may access. Errors name the file, the
+// line and the problem, never a number.
+func LoadIdentityMap(path string) (*IdentityMap, error) {
+	f, err := openPrivate(path, "identity map")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	m := NewIdentityMap()
+	seen := make(map[string]int) // number → line it was listed on
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	line := 0
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("identity map %s line %d: %s", path, line, fmt.Sprintf(format, a...))
+	}
+	for sc.Scan() {
+		line++
+		text := sc.Text()
+		if line == 1 {
+			if text != identityMapHeader {
+				return nil, bad("not an identity map: the first line must be %q", identityMapHeader)
+			}
+			continue
+		}
+		fields := strings.Fields(text)
+		if len(fields) == 0 {
+			continue
+		}
+		for i, n := range fields[1:] {
+			if err := checkNumber(n); err != nil {
+				return nil, bad("number %d %v", i+1, err)
+			}
+		}
+		switch {
+		case fields[0] == "p" && len(fields) >= 2:
+			for i, n := range fields[1:] {
+				if prev, dup := seen[n]; dup {
+					return nil, bad("number %d is already listed on line %d", i+1, prev)
+				}
+				seen[n] = line
+				j, _ := m.add(n)
+				if i > 0 {
+					m.union(m.index[fields[1]], j, true, true)
+				}
+			}
+		case fields[0] == "m" && len(fields) == 3:
+			from, okFrom := m.index[fields[1]]
+			to, okTo := m.index[fields[2]]
+			if !okFrom || !okTo {
+				return nil, bad("the merge names a number not listed on an earlier p line")
+			}
+			m.merges = append(m.merges, [2]int32{from, to})
+		default:
+			return nil, bad(`want "p NUMBER…" or "m OLD NEW"`)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("identity map %s after line %d: %w", path, line, err)
+	}
+	if line == 0 {
+		return nil, fmt.Errorf("identity map %s is empty: the first line must be %q", path, identityMapHeader)
+	}
+	return m, nil
+}
+
+// checkNumber accepts the forms an identity map holds: 11 digits (fnr,
+// D-nummer) or 12 (DUF-nummer). It never echoes the number.
+func checkNumber(n string) error {
+	if len(n) != 11 && len(n) != 12 {
+		return fmt.Errorf("has %d characters, want 11 or 12", len(n))
+	}
+	for i := range len(n) {
+		if n[i] < '0' || n[i] > '9' {
+			return errors.New("is not all digits")
+		}
+	}
+	return nil
+}
