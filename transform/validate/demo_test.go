@@ -1,0 +1,312 @@
+package validate
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"integstat/contract"
+	"integstat/delivery"
+	"integstat/demo"
+	"integstat/reference"
+)
+
+// finding is one row the validator quarantined, or one the answer key says
+// it must, in the terms both share.
+type finding struct {
+	path   string // source/delivery_id/file
+	line   int64
+	reason string
+	column string
+}
+
+func (f finding) String() string {
+	return fmt.Sprintf("%s:%d %s: %s", f.path, f.line, f.column, f.reason)
+}
+
+// answerKey reads the demo set's answer key, grouped by kind.
+func answerKey(t *testing.T, dir string) map[string][]finding {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, "answer-key", "faults.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.Comma = ';'
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(recs[0], demo.AnswerKeyHeader) {
+		t.Fatalf("answer key header %v", recs[0])
+	}
+	out := map[string][]finding{}
+	for _, rec := range recs[1:] {
+		line, err := strconv.ParseInt(rec[3], 10, 64)
+		if err != nil {
+			t.Fatalf("answer key line %q: %v", rec[3], err)
+		}
+		out[rec[5]] = append(out[rec[5]], finding{filepath.Join(rec[0], rec[1], rec[2]), line, rec[6], rec[4]})
+	}
+	return out
+}
+
+// rows calls fn for every record of tb in dir, values in contract column
+// order, as the ingest stage reads them; for a CSV table it also returns the
+// header's extra columns.
+func rows(t *testing.T, dir string, tb *contract.Table, fn func(line int64, values []string)) (extra []string) {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, tb.File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	values := make([]string, len(tb.Cols))
+	if tb.Format == "jsonl" {
+		r, err := delivery.NewJSONLReader(f, tb.File)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for {
+			rec, err := r.Next()
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, c := range tb.Cols {
+				values[i] = rec.Values[c.Name].Raw
+			}
+			fn(rec.Line, values)
+		}
+	}
+	r, err := delivery.NewCSVReader(f, tb.File)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, extra, err := delivery.Columns(r.Header(), tb.Names())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		rec, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return extra
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, j := range idx {
+			values[i] = rec.Fields[j]
+		}
+		fn(rec.Line, values)
+	}
+}
+
+// TestDemoAnswerKey is the decisive test: on a generated demo set with
+// planted faults, the validator quarantines every row the answer key lists
+// for quarantine, for the reason and column it gives; the tolerated rows
+// load; the extra column is reported as extra; the deliveries Verify rejects
+// are the ones the key says. Any other quarantined row must be one of the
+// demo generator's known defects (see demoDefect) and is proved, by checks
+// independent of the validator, to break the contract.
+func TestDemoAnswerKey(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates a demo set")
+	}
+	dir := t.TempDir()
+	if _, err := demo.Generate(context.Background(), demo.Options{Out: dir, Seed: 5, Scale: 0.05, BadRate: 0.01}); err != nil {
+		t.Fatal(err)
+	}
+	key := answerKey(t, dir)
+	if len(key["quarantine"]) == 0 || len(key["tolerated"]) == 0 || len(key["warning"]) == 0 || len(key["reject"]) == 0 {
+		t.Fatalf("demo set lacks a kind of fault: %d quarantine, %d tolerated, %d warning, %d reject",
+			len(key["quarantine"]), len(key["tolerated"]), len(key["warning"]), len(key["reject"]))
+	}
+	tolerated := map[finding]bool{}
+	for _, k := range key["tolerated"] {
+		tolerated[finding{path: k.path, line: k.line}] = true
+	}
+	warned := map[string]string{}
+	for _, k := range key["warning"] {
+		warned[k.path] = k.column
+	}
+	wantRejected := map[string]bool{}
+	for _, k := range key["reject"] {
+		wantRejected[filepath.Dir(k.path)] = true
+	}
+
+	ref := reference.MustLoad()
+	have := map[finding]bool{}
+	var extra []finding
+	rejected := map[string]bool{}
+	var loaded, tolLoaded, deliveries, refChecked int
+	inbox := filepath.Join(dir, "inbox")
+	for _, src := range contract.Sources {
+		ids, err := os.ReadDir(filepath.Join(inbox, src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range ids {
+			dd := filepath.Join(inbox, src, id.Name())
+			if _, err := delivery.Verify(dd); err != nil {
+				rejected[filepath.Join(src, id.Name())] = true
+				continue // a rejected delivery loads nothing
+			}
+			deliveries++
+			extracted, err := delivery.ParseDeliveryID(id.Name())
+			if err != nil {
+				t.Fatal(err)
+			}
+			persons := PersonSet{}
+			quarantinedPersons := map[string]bool{}
+			// personer comes first in every source, so persons is full
+			// before the tables that refer to it.
+			for _, tb := range contract.OfSource(src) {
+				path := filepath.Join(src, id.Name(), tb.File)
+				v := New(tb, ref, extracted, Options{AllowSynthetic: true})
+				accepted := map[string]bool{} // raw primary keys of loaded rows
+				extraCols := rows(t, dd, tb, func(line int64, values []string) {
+					p := v.Check(values)
+					if p == nil {
+						if refersToPersoner(tb) {
+							refChecked++
+						}
+						p = v.CheckRefs(values, persons)
+					}
+					if p == nil {
+						accepted[rawKey(tb, values)] = true
+						v.CollectPersons(values, persons)
+						loaded++
+						if tolerated[finding{path: path, line: line}] {
+							tolLoaded++
+						}
+						return
+					}
+					f := finding{path, line, p.Reason, p.Column}
+					if have[f] {
+						t.Errorf("quarantined twice: %v", f)
+					}
+					have[f] = true
+					if tb.Source == "nir" && tb.Name == "personer" {
+						quarantinedPersons[values[tb.Index("fnr")]] = true
+						quarantinedPersons[values[tb.Index("tidligere_fnr")]] = true
+					}
+					if demoDefect(ref, tb, extracted, values, p, accepted, quarantinedPersons) {
+						extra = append(extra, f)
+					}
+				})
+				if col, ok := warned[path]; ok {
+					if !slices.Equal(extraCols, []string{col}) {
+						t.Errorf("%s: extra columns %v, want [%s]", path, extraCols, col)
+					}
+				} else if len(extraCols) > 0 {
+					t.Errorf("%s: unexpected extra columns %v", path, extraCols)
+				}
+			}
+		}
+	}
+	if deliveries == 0 || loaded == 0 || refChecked == 0 {
+		t.Fatalf("%d deliveries, %d rows loaded, %d checked against personer", deliveries, loaded, refChecked)
+	}
+	if !maps.Equal(rejected, wantRejected) {
+		t.Errorf("rejected deliveries %v, answer key rejects %v", rejected, wantRejected)
+	}
+	if tolLoaded != len(tolerated) {
+		t.Errorf("%d of %d tolerated rows loaded", tolLoaded, len(tolerated))
+	}
+
+	want := map[finding]bool{}
+	for _, k := range key["quarantine"] {
+		if !rejected[filepath.Dir(k.path)] {
+			want[k] = true
+		}
+	}
+	for f := range want {
+		if !have[f] {
+			t.Errorf("planted, not quarantined: %v", f)
+		}
+	}
+	known := map[finding]bool{}
+	for _, f := range extra {
+		known[f] = true
+	}
+	byReason := map[string]int{}
+	for f := range have {
+		switch {
+		case want[f]:
+		case known[f]:
+			byReason[f.reason]++
+		default:
+			t.Errorf("quarantined, not planted: %v", f)
+		}
+	}
+	t.Logf("%d deliveries: %d rows loaded, %d quarantined, %d of them planted", deliveries, loaded, len(have), len(want))
+	if len(extra) > 0 {
+		t.Logf("demo generator defects, quarantined as they break the contract: %v", byReason)
+	}
+}
+
+// rawKey is the primary key of a row as text, for the test's own duplicate
+// check that does not rely on the validator's hashing.
+func rawKey(tb *contract.Table, values []string) string {
+	var parts []string
+	for _, name := range tb.Key {
+		parts = append(parts, values[tb.Index(name)])
+	}
+	return strings.Join(parts, "\x00")
+}
+
+// demoDefect reports whether a quarantined row is one of the demo
+// generator's known defects, proved without the validator's own code to
+// break the contract:
+//
+//   - a kommune code not valid on the row's date (personer.bostedskommune
+//     with a code from after the extraction, norskopplaering.kommunenummer
+//     with the code the kommune had later than rett_plikt_dato), checked
+//     with time.Parse and the reference lists;
+//   - a duplicate primary key in timer.csv, checked by the key's text
+//     against the rows loaded before it;
+//   - an unknown person whose personer row was itself quarantined in the
+//     delivery (a consequence of the first).
+func demoDefect(ref *reference.Data, tb *contract.Table, extracted time.Time, values []string, p *Problem, accepted, quarantinedPersons map[string]bool) bool {
+	switch p.Reason {
+	case ReasonKommune:
+		y, m, d := extracted.Date()
+		day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+		if tb.KommuneDate != "" && values[tb.Index(tb.KommuneDate)] != "" {
+			s := values[tb.Index(tb.KommuneDate)]
+			switch tb.KommuneDate {
+			case "maaned":
+				s += "-01"
+			case "aar":
+				s += "-01-01"
+			}
+			var err error
+			if day, err = time.Parse(time.DateOnly, s); err != nil {
+				return false
+			}
+		}
+		if day.Year() < 2013 {
+			day = time.Date(2013, 1, 1, 0, 0, 0, 0, time.UTC)
+		}
+		return tb.Index(p.Column) >= 0 && !ref.ValidOn(values[tb.Index(p.Column)], day)
+	case ReasonDuplicate:
+		return accepted[rawKey(tb, values)]
+	case ReasonPerson:
+		return quarantinedPersons[values[tb.Index(p.Column)]]
+	}
+	return false
+}

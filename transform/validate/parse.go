@@ -1,0 +1,127 @@
+package validate
+
+import "time"
+
+// The parsers here check the dialect's fixed-width forms byte by byte. They
+// are strict (zero-padded fields, exact length), never allocate, and return
+// a short fixed description of what is wrong, or "" when the text is valid,
+// so a caller can put it in a Problem's Detail without the value itself.
+
+// digitsAt returns the value of the n ASCII digits of s starting at i, and
+// false if any of them is not a digit. The caller checks that s is long
+// enough.
+func digitsAt(s string, i, n int) (int, bool) {
+	v := 0
+	for _, c := range []byte(s[i : i+n]) {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int(c-'0')
+	}
+	return v, true
+}
+
+// parseDate parses YYYY-MM-DD and checks that the day exists.
+func parseDate(s string) (y, m, d int, problem string) {
+	const want = "want YYYY-MM-DD"
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return 0, 0, 0, want
+	}
+	y, m, problem = parseYearMonth(s[:7])
+	if problem != "" {
+		return 0, 0, 0, problem
+	}
+	d, ok := digitsAt(s, 8, 2)
+	if !ok {
+		return 0, 0, 0, want
+	}
+	if d < 1 || d > daysIn(m, y) {
+		return 0, 0, 0, "day does not exist in the month"
+	}
+	return y, m, d, ""
+}
+
+// parseYearMonth parses YYYY-MM.
+func parseYearMonth(s string) (y, m int, problem string) {
+	const want = "want YYYY-MM"
+	if len(s) != 7 || s[4] != '-' {
+		return 0, 0, want
+	}
+	y, ok1 := digitsAt(s, 0, 4)
+	m, ok2 := digitsAt(s, 5, 2)
+	if !ok1 || !ok2 {
+		return 0, 0, want
+	}
+	if m < 1 || m > 12 {
+		return 0, 0, "month out of range"
+	}
+	return y, m, ""
+}
+
+// checkTimestamp checks YYYY-MM-DD HH:MM:SS. It checks the form and the
+// ranges of the fields, not whether the local time exists in Europe/Oslo:
+// the hour skipped when summer time begins is left to the loader, which
+// resolves it as time.Date does.
+func checkTimestamp(s string) string {
+	const want = "want YYYY-MM-DD HH:MM:SS"
+	if len(s) != 19 || s[10] != ' ' || s[13] != ':' || s[16] != ':' {
+		return want
+	}
+	if _, _, _, p := parseDate(s[:10]); p != "" {
+		return p
+	}
+	hh, ok1 := digitsAt(s, 11, 2)
+	mm, ok2 := digitsAt(s, 14, 2)
+	ss, ok3 := digitsAt(s, 17, 2)
+	if !ok1 || !ok2 || !ok3 {
+		return want
+	}
+	if hh > 23 || mm > 59 || ss > 59 {
+		return "time of day out of range"
+	}
+	return ""
+}
+
+// parseInteger parses an optional minus followed by 1 to 18 ASCII digits,
+// the form of an integer in CSV and of a whole JSON number.
+func parseInteger(s string) (int64, string) {
+	const want = "want a whole number"
+	neg := len(s) > 0 && s[0] == '-'
+	digits := s
+	if neg {
+		digits = s[1:]
+	}
+	if len(digits) == 0 {
+		return 0, want
+	}
+	if len(digits) > 18 {
+		return 0, "too many digits"
+	}
+	v, ok := digitsAt(digits, 0, len(digits))
+	if !ok {
+		return 0, want
+	}
+	if neg {
+		v = -v
+	}
+	return int64(v), ""
+}
+
+// letters reports whether s is n ASCII letters between lo and hi.
+func letters(s string, n int, lo, hi byte) bool {
+	if len(s) != n {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if c < lo || c > hi {
+			return false
+		}
+	}
+	return true
+}
+
+// daysIn returns the number of days in month m of year y (Gregorian): day
+// 0 of the next month is the month's last day.
+func daysIn(m, y int) int {
+	return time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}

@@ -1,0 +1,290 @@
+// Package validate checks the rows of a delivery against their source
+// contract (package contract) and says why a row that breaks it goes to
+// quarantine. The ingest stage makes one Table per table of a delivery and
+// calls Check for every row, then CheckRefs for the rows that refer to a
+// person. README.md lists the rules, the order they run in and every reason.
+//
+// A Problem never holds the value that broke the contract: the values are
+// personal data and quarantine reasons end up in reports and logs.
+package validate
+
+import (
+	"fmt"
+	"time"
+
+	"integstat/contract"
+	"integstat/delivery"
+	"integstat/ident"
+	"integstat/reference"
+)
+
+// Reasons a row is quarantined for. The first six are the kinds of fault the
+// demo generator plants and must equal its Fault* texts.
+const (
+	ReasonIDNumber  = "invalid identity number"
+	ReasonCode      = "unknown code"
+	ReasonDate      = "unparseable date"
+	ReasonKommune   = "kommune not valid on the row's date"
+	ReasonRequired  = "required field empty"
+	ReasonDuplicate = "duplicate primary key"
+
+	ReasonDUF       = "invalid DUF number"
+	ReasonTimestamp = "unparseable timestamp"
+	ReasonMonth     = "unparseable month"
+	ReasonBool      = "invalid boolean"
+	ReasonDecimal   = "invalid decimal"
+	ReasonInteger   = "invalid integer"
+	ReasonRange     = "integer out of range"
+	ReasonCountry   = "invalid country code"
+	ReasonLanguage  = "invalid language code"
+	ReasonPerson    = "unknown person"
+)
+
+// Problem is why a row is quarantined: the column at fault (empty for a
+// primary-key problem), one of the Reason constants, and a detail that says
+// more without repeating the value.
+type Problem struct {
+	Column, Reason, Detail string
+}
+
+// Error returns "column: reason (detail)", leaving out the empty parts.
+func (p *Problem) Error() string {
+	s := p.Reason
+	if p.Column != "" {
+		s = p.Column + ": " + s
+	}
+	if p.Detail != "" {
+		s += " (" + p.Detail + ")"
+	}
+	return s
+}
+
+// Options configures validation.
+type Options struct {
+	// AllowSynthetic accepts Skatteetaten's synthetic identity numbers
+	// (month + 80). Off by default so production data cannot carry test
+	// persons; the demo and the tests turn it on.
+	AllowSynthetic bool
+}
+
+// refStart is the first day the reference municipality lists cover. A row
+// dated earlier has its kommune checked against the list of this day, as the
+// demo generator does (demo/world.go, refDay): the lists start in 2013 and
+// the one change of codes between 2010 and 2013 is not in them.
+var refStart = time.Date(2013, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Table validates the rows of one table of one delivery. It remembers the
+// primary keys it has accepted, so use one Table per table and delivery,
+// from one goroutine.
+type Table struct {
+	t          *contract.Table
+	ref        *reference.Data
+	idOpt      ident.Options
+	json       bool      // values come from JSON Lines: booleans are true/false
+	extracted  time.Time // the extraction date, midnight UTC
+	kommunes   []int     // indices of the Kommune columns
+	kdate      int       // index of the KommuneDate column, -1 for the extraction date
+	kdateWhich string    // names the KommuneDate column's day in a Detail
+	persons    []int     // indices of the identity-number columns CheckRefs checks
+	keys       keySet
+}
+
+// New returns a validator for the rows of table t in a delivery extracted at
+// extracted (only its calendar date, in its own location, matters). ref is
+// the reference data kommune codes are checked against.
+func New(t *contract.Table, ref *reference.Data, extracted time.Time, opt Options) *Table {
+	y, m, d := extracted.Date()
+	v := &Table{
+		t:         t,
+		ref:       ref,
+		idOpt:     ident.Options{AllowSynthetic: opt.AllowSynthetic},
+		json:      t.Format == "jsonl",
+		extracted: time.Date(y, m, d, 0, 0, 0, 0, time.UTC),
+		kdate:     -1,
+		keys:      newKeySet(t),
+	}
+	if t.KommuneDate != "" {
+		v.kdate = t.Index(t.KommuneDate)
+		v.kdateWhich = "the row's " + t.KommuneDate
+	}
+	for i, c := range t.Cols {
+		if c.Type == contract.Kommune {
+			v.kommunes = append(v.kommunes, i)
+		}
+		if c.Type == contract.IDNumber && refersToPersoner(t) {
+			v.persons = append(v.persons, i)
+		}
+	}
+	return v
+}
+
+// Check validates one record, values in contract column order with "" for
+// null, and returns nil or the first problem found. JSON Lines booleans may
+// come as "true"/"false" or as the CSV dialect's "J"/"N".
+//
+// The checks run in this order: every column's own form, column by column
+// in contract order; then every kommune code on the row's date; then the
+// primary key, which must not repeat a key an earlier accepted row of the
+// delivery had. A row that passes claims its key, so the first occurrence
+// of a key is kept and later ones are duplicates. Check does not allocate
+// for a row that passes.
+func (v *Table) Check(values []string) *Problem {
+	if len(values) != len(v.t.Cols) {
+		panic(fmt.Sprintf("validate: %s has %d columns, got %d values", v.t.File, len(v.t.Cols), len(values)))
+	}
+	for i := range v.t.Cols {
+		if p := v.checkColumn(&v.t.Cols[i], values[i]); p != nil {
+			return p
+		}
+	}
+	if len(v.kommunes) > 0 {
+		day, which := v.kommuneDay(values)
+		for _, i := range v.kommunes {
+			if p := v.checkKommune(v.t.Cols[i].Name, values[i], day, which); p != nil {
+				return p
+			}
+		}
+	}
+	if !v.keys.add(values) {
+		return &Problem{Reason: ReasonDuplicate, Detail: v.keys.detail}
+	}
+	return nil
+}
+
+// checkColumn checks one value against its column's own form.
+func (v *Table) checkColumn(c *contract.Column, s string) *Problem {
+	if s == "" {
+		if c.Required {
+			return &Problem{Column: c.Name, Reason: ReasonRequired}
+		}
+		return nil
+	}
+	bad := func(reason, detail string) *Problem {
+		return &Problem{Column: c.Name, Reason: reason, Detail: detail}
+	}
+	switch c.Type {
+	case contract.IDNumber:
+		if err := ident.Validate(s, v.idOpt); err != nil {
+			return bad(ReasonIDNumber, err.Error())
+		}
+	case contract.DUF:
+		if err := ident.ValidDUF(s); err != nil {
+			return bad(ReasonDUF, err.Error())
+		}
+	case contract.Code:
+		for _, code := range c.Codes {
+			if s == code {
+				return nil
+			}
+		}
+		return bad(ReasonCode, codesDetail(c.Codes))
+	case contract.Date:
+		if _, _, _, p := parseDate(s); p != "" {
+			return bad(ReasonDate, p)
+		}
+	case contract.Timestamp:
+		if p := checkTimestamp(s); p != "" {
+			return bad(ReasonTimestamp, p)
+		}
+	case contract.Month:
+		if _, _, p := parseYearMonth(s); p != "" {
+			return bad(ReasonMonth, p)
+		}
+	case contract.Bool:
+		if s == "J" || s == "N" || v.json && (s == "true" || s == "false") {
+			return nil
+		}
+		if v.json {
+			return bad(ReasonBool, "want a JSON boolean")
+		}
+		return bad(ReasonBool, "want J or N")
+	case contract.Decimal:
+		if _, err := delivery.ParseDecimal(s); err != nil {
+			return bad(ReasonDecimal, err.Error())
+		}
+	case contract.Integer:
+		n, p := parseInteger(s)
+		if p != "" {
+			return bad(ReasonInteger, p)
+		}
+		if n < int64(c.Min) || c.Max != 0 && n > int64(c.Max) {
+			return bad(ReasonRange, rangeDetail(c))
+		}
+	case contract.Country:
+		if !letters(s, 3, 'A', 'Z') {
+			return bad(ReasonCountry, "want three capital letters (ISO 3166-1 alpha-3)")
+		}
+	case contract.Language:
+		if !letters(s, 3, 'a', 'z') {
+			return bad(ReasonLanguage, "want three small letters (ISO 639-3)")
+		}
+	}
+	// String needs nothing beyond the reader's UTF-8 check, and Kommune is
+	// checked on the row's date once every column has its form.
+	return nil
+}
+
+// codesDetail lists the allowed codes of a column for a Problem's Detail.
+func codesDetail(codes []string) string {
+	s := "want one of "
+	for i, c := range codes {
+		if i > 0 {
+			s += ", "
+		}
+		s += c
+	}
+	return s
+}
+
+// rangeDetail states the bounds of an Integer column.
+func rangeDetail(c *contract.Column) string {
+	if c.Max == 0 {
+		return fmt.Sprintf("want at least %d", c.Min)
+	}
+	return fmt.Sprintf("want %d to %d", c.Min, c.Max)
+}
+
+// kommuneDay returns the day on which the row's kommune codes must be
+// valid: the KommuneDate column's date (the first day of a month, 1 January
+// of a year), the extraction date when the table names none or the row
+// leaves it null, and refStart for a day before the reference lists begin.
+// which names that day for a Problem's Detail without giving it, as the
+// row's dates can be personal data. The columns have passed their form
+// checks.
+func (v *Table) kommuneDay(values []string) (day time.Time, which string) {
+	day, which = v.extracted, "the extraction date"
+	if v.kdate >= 0 && values[v.kdate] != "" {
+		which = v.kdateWhich
+		s := values[v.kdate]
+		switch v.t.Cols[v.kdate].Type {
+		case contract.Date:
+			y, m, d, _ := parseDate(s)
+			day = time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+		case contract.Month:
+			y, m, _ := parseYearMonth(s)
+			day = time.Date(y, time.Month(m), 1, 0, 0, 0, 0, time.UTC)
+		case contract.Integer:
+			y, _ := parseInteger(s)
+			day = time.Date(int(y), time.January, 1, 0, 0, 0, 0, time.UTC)
+		}
+	}
+	if day.Before(refStart) {
+		return refStart, "1 January 2013, the first reference list (the row's date is earlier)"
+	}
+	return day, which
+}
+
+// checkKommune checks that kommune code s (null passes: Required was
+// checked with the form) is a code valid on day.
+func (v *Table) checkKommune(column, s string, day time.Time, which string) *Problem {
+	if s == "" {
+		return nil
+	}
+	if _, ok := digitsAt(s, 0, len(s)); len(s) != 4 || !ok {
+		return &Problem{Column: column, Reason: ReasonKommune, Detail: "not a 4-digit code"}
+	}
+	if !v.ref.ValidOn(s, day) {
+		return &Problem{Column: column, Reason: ReasonKommune, Detail: "no such code on " + which}
+	}
+	return nil
+}
