@@ -124,13 +124,11 @@ func (f *fitter) include(c []float64) {
 	}
 }
 
-// try replaces contribution old by new if that does not increase the loss,
-// and reports whether it did.
-func (f *fitter) try(old, new []float64) bool { return f.tryAt(old, new, 0, nil) }
-
-// tryAt is try with a temperature: a change that increases the loss by d
-// is still kept with probability exp(-d/temp), so that the search can
-// leave a plateau of exact counts (simulated annealing).
+// tryAt replaces contribution old by new if that does not increase the
+// loss, and reports whether it did. With a temperature, a change that
+// increases the loss by d is still kept with probability exp(-d/temp), so
+// that the search can leave a plateau of exact counts (simulated
+// annealing).
 func (f *fitter) tryAt(old, new []float64, temp float64, r *rand.Rand) bool {
 	f.tries++
 	f.changed = f.changed[:0]

@@ -79,8 +79,6 @@ type nirPerson struct {
 	innv     string
 	given    string
 	family   string
-	home     string // kommune of the first decision or training, valid on its date
-	homeDate time.Time
 	timerLag int // days after a month's end its hours are registered
 	spells   []nirSpell
 	train    []nirTraining
@@ -187,7 +185,6 @@ func (m *nirModel) finish() {
 				p.newNum = m.w.number(r, p.birth, p.female, false)
 			}
 		}
-		p.home, p.homeDate = m.homeOf(p)
 		for j := range p.spells {
 			p.spells[j].id = m.w.serial("vedtak")
 		}
@@ -210,13 +207,22 @@ func (p *nirPerson) firstDate() time.Time {
 	return t
 }
 
-func (m *nirModel) homeOf(p *nirPerson) (string, time.Time) {
-	if len(p.spells) > 0 {
-		s := p.spells[len(p.spells)-1]
-		return s.kommune, s.vedtak
+// homeAt is the kommune of residence NIR shows on day asOf: that of the
+// decision or training registered last by then, with its code on asOf.
+func (m *nirModel) homeAt(p *nirPerson, asOf time.Time) string {
+	var k string
+	var from, reg time.Time
+	for _, s := range p.spells {
+		if !s.reg.After(asOf) && !s.reg.Before(reg) {
+			k, from, reg = s.kommune, s.vedtak, s.reg
+		}
 	}
-	t := p.train[len(p.train)-1]
-	return t.kommune, t.rp
+	for _, t := range p.train {
+		if !t.reg.After(asOf) && !t.reg.Before(reg) {
+			k, from, reg = t.kommune, t.rp, t.reg
+		}
+	}
+	return m.w.codeOn(k, from, asOf)
 }
 
 // yearCode returns the code of kommune k (valid on from) in year y.
@@ -545,9 +551,11 @@ func (m *nirModel) drawIntro(p *nirPerson, r *rand.Rand, k, rett string, rp time
 		if vedtak.After(horizon) {
 			return
 		}
+		// Another kommune, one whose code also existed when the right
+		// began, so the training row there can carry it.
 		was := m.w.codeOn(k, s.vedtak, vedtak)
 		for next := was; ; next = m.pick(r, vedtak) {
-			if next != was {
+			if next != was && m.w.ref.ValidOn(next, refDay(rp)) {
 				k = next
 				break
 			}
@@ -571,10 +579,7 @@ func (m *nirModel) drawTrainingFor(p *nirPerson, r *rand.Rand, s nirSpell, rp ti
 		}
 		rp = s.vedtak
 	}
-	t := nirTraining{kommune: m.w.codeOn(s.kommune, s.vedtak, rp), rett: rett, rp: rp, reg: s.reg}
-	if rp.After(s.vedtak) {
-		t.kommune = s.kommune
-	}
+	t := nirTraining{kommune: s.kommune, rett: rett, rp: rp, reg: s.reg}
 	switch {
 	case !s.start.IsZero():
 		t.first = s.start
@@ -595,7 +600,7 @@ func (m *nirModel) drawTrainingFor(p *nirPerson, r *rand.Rand, s nirSpell, rp ti
 	}
 	for i := range p.train {
 		o := &p.train[i]
-		if o.kommune == t.kommune && o.rett == t.rett {
+		if m.w.codeOn(o.kommune, o.rp, s.vedtak) == s.kommune && o.rett == t.rett {
 			// One row per person, kommune and right: a second spell in the
 			// same kommune continues the same training.
 			if o.first.IsZero() || (!t.first.IsZero() && t.first.Before(o.first)) {
@@ -604,6 +609,13 @@ func (m *nirModel) drawTrainingFor(p *nirPerson, r *rand.Rand, s nirSpell, rp ti
 			if t.last.After(o.last) {
 				o.last = t.last
 			}
+			return
+		}
+	}
+	if !m.w.ref.ValidOn(t.kommune, refDay(rp)) {
+		// The kommune got a new code between the right and the decision:
+		// the row carries the code of the right's date.
+		if t.kommune = m.w.codeBefore(s.kommune, s.vedtak, rp); t.kommune == "" {
 			return
 		}
 	}

@@ -13,13 +13,6 @@ import (
 // none; coverage then makes sure every other kommune has at least one, by
 // adding a person there where the fitted population left it empty.
 
-// coverTarget is one published count of kommuner.
-type coverTarget struct {
-	ind  string
-	year int
-	asOf time.Time
-}
-
 // kommunerWith returns the kommuner (codes of year y) where the indicator
 // has at least one person in y, as known at asOf.
 func (m *nirModel) kommunerWith(ind string, y int, asOf time.Time) map[string]bool {

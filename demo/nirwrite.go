@@ -56,12 +56,8 @@ func (m *nirModel) emit(d *deliveryOut) error {
 
 // registeredBy reports whether anything of p is in NIR by day asOf.
 func (p *nirPerson) registeredBy(asOf time.Time) bool {
-	_, ok := p.firstReg()
-	if !ok {
-		return false
-	}
-	t, _ := p.firstReg()
-	return !t.After(asOf)
+	t, ok := p.firstReg()
+	return ok && !t.After(asOf)
 }
 
 func (p *nirPerson) firstReg() (time.Time, bool) {
@@ -100,7 +96,7 @@ func (m *nirModel) emitPerson(per *tableOut, p *nirPerson, i int, d *deliveryOut
 	h := mix(uint64(i), 77)
 	addr := fmt.Sprintf("%s %d", streetNames[h%uint64(len(streetNames))], 1+(h>>8)%120)
 	post := fmt.Sprintf("%04d", 1+(h>>16)%9990)
-	home := m.w.codeOn(p.home, p.homeDate, asOf)
+	home := m.homeAt(p, asOf)
 	vals := []string{fnr, p.given, p.family, fmtDate(p.birth), sexCode(p.female), p.country, p.country, p.innv,
 		addr, post, home, prev, m.stamp(changed, uint64(i), 999)}
 	if per.badRate > 0 && i%4000 == 17 {
@@ -164,7 +160,13 @@ func (m *nirModel) emitHours(timer *tableOut, p *nirPerson, pi int, asOf time.Ti
 		}
 		return -1
 	}
+	seen := map[string]bool{} // a key written once: two spells in one month share the month's hours
 	row := func(k string, mon time.Time, tiltak, program string, h float64, seq uint64) {
+		key := k + mon.Format("200601") + tiltak + program
+		if seen[key] {
+			return
+		}
+		seen[key] = true
 		reg := monthEnd(mon).AddDate(0, 0, p.timerLag)
 		fr := float64(mix(uint64(pi), seq)%7) / 2
 		timer.row(p.numberAt(reg), k, mon.Format("2006-01"), tiltak, program,

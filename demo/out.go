@@ -76,7 +76,13 @@ func (t *tableOut) tolerated(column, reason string, values ...string) {
 }
 
 func (t *tableOut) write(values []string) {
-	err := t.start()
+	if err := t.start(); err != nil {
+		if t.err == nil {
+			t.err = fmt.Errorf("demo: starting %s: %w", t.t.File, err)
+		}
+		return
+	}
+	var err error
 	if t.csv != nil {
 		if t.extra {
 			values = append(values[:len(values):len(values)], "")
@@ -147,9 +153,12 @@ func openDelivery(inbox, source string, at time.Time, opt Options, key *answerKe
 		h := fnv.New64a()
 		fmt.Fprintf(h, "faults %s %s %s", source, id, t.Name)
 		to := &tableOut{
-			d: d, t: t, fw: fw, keys: t.Names(), line: 2,
+			d: d, t: t, fw: fw, keys: t.Names(), line: 2, // after the header
 			badRate: opt.BadRate, key: key,
 			faults: rand.New(rand.NewPCG(opt.Seed, h.Sum64())),
+		}
+		if t.Format == "jsonl" {
+			to.line = 1 // no header
 		}
 		d.tables[t.Name] = to
 	}
@@ -164,7 +173,6 @@ func (t *tableOut) start() error {
 	}
 	if t.t.Format == "jsonl" {
 		t.jsonl = delivery.NewJSONLWriter(t.fw, true)
-		t.line = 1
 		return nil
 	}
 	header := t.t.Names()

@@ -126,6 +126,17 @@ func refDay(t time.Time) time.Time {
 	return t
 }
 
+// codeBefore returns a code valid at the earlier date before that became
+// code (valid at at) by a change in between, or "" if there is none.
+func (w *world) codeBefore(code string, at, before time.Time) string {
+	for _, c := range w.ref.Changes {
+		if c.New == code && c.From.After(before) && !c.From.After(at) && w.ref.ValidOn(c.Old, refDay(before)) {
+			return c.Old
+		}
+	}
+	return ""
+}
+
 // idAllocator hands out identity numbers that no other person in the demo
 // set has: one bit per (birth date, individual number, D-number or not), so
 // its memory does not grow with the scale.

@@ -87,6 +87,7 @@ var (
 	ErrFHNumber = errors.New("FH-number (first digit 8 or 9) not accepted")
 	// ErrHNumber: the month is 41–52, a health-service H-number or a NAV
 	// test person, neither of them in the population register.
+	//lint:ignore ST1005 "H-number" is the register's own name for it.
 	ErrHNumber = errors.New("H-number (month + 40) not accepted")
 	// ErrTestNumber: the month is 66–77, Norsk helsenett's test persons.
 	ErrTestNumber = errors.New("test number (month + 65) not accepted")
