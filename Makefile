@@ -24,7 +24,13 @@ demo: build
 	else echo "== demo registers already in $(DEMO_DIR) (delete the folder to generate them anew)"; fi
 	@echo "== published figures, computed from the deliveries less the planted faults"
 	./$(BIN) figures --inbox $(DEMO_DIR)/inbox --answer-key $(DEMO_DIR)/answer-key/faults.csv
-	@echo "== results: deliveries in $(DEMO_DIR)/inbox, planted faults in $(DEMO_DIR)/answer-key/faults.csv"
+	@mkdir -p $(DEMO_DIR)/warehouse/restricted && chmod 700 $(DEMO_DIR)/warehouse/restricted
+	@if [ ! -f $(DEMO_DIR)/warehouse/restricted/key ]; then 		echo "== no key given: making the demo's own in $(DEMO_DIR)/warehouse/restricted/key"; 		./$(BIN) keygen $(DEMO_DIR)/warehouse/restricted/key; fi
+	@echo "== ingest: verify, validate, quarantine, pseudonymise, Parquet"
+	./$(BIN) ingest --inbox $(DEMO_DIR)/inbox --warehouse $(DEMO_DIR)/warehouse \
+		--key-file $(DEMO_DIR)/warehouse/restricted/key --allow-synthetic-ids
+	@echo "== results: deliveries in $(DEMO_DIR)/inbox (planted faults: $(DEMO_DIR)/answer-key/faults.csv),"
+	@echo "   warehouse in $(DEMO_DIR)/warehouse (Parquet in parquet/, ledger in state/ledger.duckdb, quarantine in restricted/)"
 
 # test: every test, including those that start a real PostgreSQL server and
 # run NAV's validator under Node (.ci/run installs both on a clean machine).

@@ -69,3 +69,15 @@ func TestGenerateSmall(t *testing.T) {
 		t.Errorf("second generate: exit %d, %q", code, errOut)
 	}
 }
+
+func TestIngestNeedsKey(t *testing.T) {
+	t.Setenv("INTEGSTAT_KEY_FILE", "")
+	code, _, errOut := runArgs("ingest", "--inbox", t.TempDir(), "--warehouse", t.TempDir())
+	if code != 2 || !strings.Contains(errOut, "key") {
+		t.Errorf("ingest without a key: exit %d, %q", code, errOut)
+	}
+	code, _, errOut = runArgs("ingest", "--inbox", t.TempDir())
+	if code != 2 || !strings.Contains(errOut, "--warehouse") {
+		t.Errorf("ingest without a warehouse: exit %d, %q", code, errOut)
+	}
+}

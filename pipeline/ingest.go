@@ -1,0 +1,366 @@
+// Package pipeline orchestrates a run: the stages from the inbox to the
+// marts, and what they record in the warehouse.
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"integstat/contract"
+	"integstat/delivery"
+	"integstat/extract/files"
+	"integstat/pseudo"
+	"integstat/reference"
+	"integstat/transform/parquet"
+	"integstat/transform/validate"
+	"integstat/warehouse"
+)
+
+// IngestOptions configures the ingest stage.
+type IngestOptions struct {
+	Inbox          string
+	Warehouse      *warehouse.Warehouse
+	Key            *pseudo.Key
+	AllowSynthetic bool // accept synthetic identity numbers (demo and tests)
+	Log            *slog.Logger
+}
+
+// IngestSummary counts what a run of the ingest stage did.
+type IngestSummary struct {
+	Loaded, Skipped, Rejected, Refused int
+	Rows, Quarantined                  int64
+}
+
+// ErrRefused reports deliveries refused because their id was loaded before
+// with other content.
+var ErrRefused = errors.New("deliveries refused")
+
+// Ingest loads every pending delivery of the inbox: it verifies each whole,
+// validates every row (bad rows to quarantine, with file, line, column and
+// reason), links identity numbers to persons, pseudonymises, and writes one
+// Parquet partition per delivery and table. A delivery is recorded in the
+// ledger only after all its files are in place, so a crash at any point
+// leaves it to be loaded again, over its own partial files.
+func Ingest(ctx context.Context, opt IngestOptions) (*IngestSummary, error) {
+	log := opt.Log
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	wh := opt.Warehouse
+	mapPath := filepath.Join(wh.Restricted(), "identity.map")
+	ids := pseudo.NewIdentityMap()
+	if _, err := os.Stat(mapPath); err == nil {
+		if ids, err = pseudo.LoadIdentityMap(mapPath); err != nil {
+			return nil, err
+		}
+	}
+	plan, err := files.Plan(opt.Inbox, wh)
+	if err != nil {
+		return nil, err
+	}
+	in := &ingester{opt: opt, ref: reference.MustLoad(), ids: ids, mapPath: mapPath, log: log}
+	sum := &IngestSummary{}
+	for _, d := range plan {
+		if err := ctx.Err(); err != nil {
+			return sum, err
+		}
+		switch d.Action {
+		case files.Skip:
+			sum.Skipped++
+			log.Info("delivery already loaded, skipped", "source", d.Source, "delivery", d.ID)
+			if err := wh.Event(ctx, d.Source, d.ID, "skip", "loaded before with the same content"); err != nil {
+				return sum, err
+			}
+		case files.Reject:
+			sum.Rejected++
+			log.Error("delivery rejected, nothing loaded; it stays in the inbox", "source", d.Source, "delivery", d.ID, "reason", d.Err)
+			if err := wh.Event(ctx, d.Source, d.ID, "reject", d.Err.Error()); err != nil {
+				return sum, err
+			}
+		case files.Conflict:
+			sum.Refused++
+			log.Error("delivery refused", "source", d.Source, "delivery", d.ID, "reason", d.Err)
+			if err := wh.Event(ctx, d.Source, d.ID, "conflict", d.Err.Error()); err != nil {
+				return sum, err
+			}
+		case files.Load:
+			start := time.Now()
+			rec, err := in.load(ctx, d)
+			if err != nil {
+				return sum, fmt.Errorf("%s/%s: %w", d.Source, d.ID, err)
+			}
+			sum.Loaded++
+			var read, q int64
+			for _, t := range rec.Tables {
+				read += t.Read
+				q += t.Quarantine
+			}
+			sum.Rows += read
+			sum.Quarantined += q
+			log.Info("delivery loaded", "source", d.Source, "delivery", d.ID, "late", d.Late,
+				"rows", read, "quarantined", q, "seconds", time.Since(start).Seconds())
+		}
+	}
+	if sum.Refused > 0 {
+		return sum, fmt.Errorf("%w: %d delivery id(s) loaded before with other content", ErrRefused, sum.Refused)
+	}
+	return sum, nil
+}
+
+type ingester struct {
+	opt     IngestOptions
+	ref     *reference.Data
+	ids     *pseudo.IdentityMap
+	mapPath string
+	log     *slog.Logger
+}
+
+// load loads one verified delivery and records it.
+func (in *ingester) load(ctx context.Context, d files.Decision) (warehouse.Delivery, error) {
+	rec := warehouse.Delivery{Source: d.Source, ID: d.ID, Digest: d.Digest, KeyID: in.opt.Key.ID(), Extracted: d.Extracted, Late: d.Late}
+	vopt := validate.Options{AllowSynthetic: in.opt.AllowSynthetic}
+	// First the links between numbers (a D-number and the fødselsnummer
+	// that replaced it, a DUF number and an identity number), so that every
+	// row of the delivery gets the person key of the whole person.
+	for _, tb := range contract.OfSource(d.Source) {
+		if tb.Name != "personer" && tb.Name != "tolk" {
+			continue
+		}
+		v := validate.New(tb, in.ref, d.Extracted, vopt)
+		err := eachRow(d.Dir, tb, func(line int64, values []string, raw string, rowErr *delivery.RowError) error {
+			if rowErr != nil || v.Check(values) != nil {
+				return nil
+			}
+			a, b := numbers(tb, values)
+			return in.ids.Link(a, b)
+		})
+		if err != nil {
+			return rec, err
+		}
+	}
+	if err := in.ids.Save(in.mapPath); err != nil {
+		return rec, err
+	}
+	persons := validate.PersonSet{}
+	for _, tb := range contract.OfSource(d.Source) {
+		tl, err := in.loadTable(ctx, d, tb, vopt, persons)
+		if err != nil {
+			return rec, fmt.Errorf("%s: %w", tb.File, err)
+		}
+		rec.Tables = append(rec.Tables, tl)
+	}
+	return rec, in.opt.Warehouse.Record(ctx, rec)
+}
+
+// numbers returns the identity numbers a personer row links: the number
+// and the one it replaced, or the DUF number and the identity number.
+func numbers(tb *contract.Table, values []string) (string, string) {
+	switch {
+	case tb.Index("duf") >= 0:
+		return values[tb.Index("duf")], values[tb.Index("fnr")]
+	case tb.Index("tidligere_fnr") >= 0:
+		return values[tb.Index("fnr")], values[tb.Index("tidligere_fnr")]
+	}
+	return values[tb.Index("fnr")], ""
+}
+
+// personColumn is the column whose number names the person of a row, or
+// -1 for a table about no person (anmodninger).
+func personColumn(tb *contract.Table) int {
+	if i := tb.Index("duf"); i >= 0 {
+		return i
+	}
+	return tb.Index("fnr") // -1 when absent
+}
+
+func (in *ingester) loadTable(ctx context.Context, d files.Decision, tb *contract.Table, vopt validate.Options, persons validate.PersonSet) (warehouse.TableLoad, error) {
+	tl := warehouse.TableLoad{Table: tb.Name}
+	v := validate.New(tb, in.ref, d.Extracted, vopt)
+	pw, err := parquet.Create(in.opt.Warehouse.Parquet(), d.Source, tb.Name, d.ID, parquet.Schema(tb), parquet.Options{})
+	if err != nil {
+		return tl, err
+	}
+	defer pw.Abort()
+	qw, err := newQuarantine(filepath.Join(in.opt.Warehouse.Quarantine(), d.Source, d.ID), tb.File)
+	if err != nil {
+		return tl, err
+	}
+	defer qw.abort()
+	b := parquet.NewBuilder(tb, 1<<16)
+	defer b.Release()
+	flush := func() error {
+		if r := b.Flush(); r != nil {
+			defer r.Release()
+			return pw.Write(r)
+		}
+		return nil
+	}
+	pc := personColumn(tb)
+	err = eachRow(d.Dir, tb, func(line int64, values []string, raw string, rowErr *delivery.RowError) error {
+		tl.Read++
+		if rowErr != nil {
+			tl.Quarantine++
+			return qw.add(line, rowErr.Column, rowErr.Reason, "", raw)
+		}
+		p := v.Check(values)
+		if p == nil {
+			p = v.CheckRefs(values, persons)
+		}
+		if p != nil {
+			tl.Quarantine++
+			return qw.add(line, p.Column, p.Reason, p.Detail, recordText(values))
+		}
+		v.CollectPersons(values, persons)
+		person := ""
+		if pc >= 0 && values[pc] != "" {
+			person = in.ids.PersonKey(in.opt.Key, values[pc])
+		}
+		if err := b.Append(values, person, d.ID, line); err != nil {
+			return err
+		}
+		tl.Loaded++
+		if b.Full() {
+			return flush()
+		}
+		return ctx.Err()
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return tl, err
+	}
+	if _, err := pw.Close(); err != nil {
+		return tl, err
+	}
+	return tl, qw.close()
+}
+
+// recordText keeps a quarantined record's values (restricted area only).
+func recordText(values []string) string {
+	b, _ := json.Marshal(values)
+	return string(b)
+}
+
+// eachRow reads every record of a table file in contract column order
+// ("" = null; JSON booleans as J/N), with its line; a malformed record
+// comes with its RowError and raw text and the reading goes on.
+func eachRow(dir string, tb *contract.Table, fn func(line int64, values []string, raw string, rowErr *delivery.RowError) error) error {
+	f, err := os.Open(filepath.Join(dir, tb.File))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	values := make([]string, len(tb.Cols))
+	if tb.Format == "jsonl" {
+		r, err := delivery.NewJSONLReader(f, tb.File)
+		if err != nil {
+			return err
+		}
+		for {
+			rec, err := r.Next()
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			var re *delivery.RowError
+			if errors.As(err, &re) {
+				if err := fn(re.Line, nil, r.Raw(), re); err != nil {
+					return err
+				}
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			for i, c := range tb.Cols {
+				v := rec.Values[c.Name]
+				values[i] = v.Raw
+				if v.Kind == 'b' {
+					values[i] = map[string]string{"true": "J", "false": "N"}[v.Raw]
+				}
+			}
+			if err := fn(rec.Line, values, "", nil); err != nil {
+				return err
+			}
+		}
+	}
+	r, err := delivery.NewCSVReader(f, tb.File)
+	if err != nil {
+		return err
+	}
+	idx, _, err := delivery.Columns(r.Header(), tb.Names())
+	if err != nil {
+		return err
+	}
+	for {
+		rec, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		var re *delivery.RowError
+		if errors.As(err, &re) {
+			if err := fn(re.Line, nil, r.Raw(), re); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		for i, j := range idx {
+			values[i] = rec.Fields[j]
+		}
+		if err := fn(rec.Line, values, "", nil); err != nil {
+			return err
+		}
+	}
+}
+
+// quarantine writes one table's bad rows into the restricted area, under a
+// temporary name until the table is done.
+type quarantine struct {
+	file string
+	fw   *delivery.FileWriter
+	w    *delivery.CSVWriter
+}
+
+var quarantineHeader = []string{"file", "line", "column", "reason", "detail", "record"}
+
+func newQuarantine(dir, file string) (*quarantine, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	fw, err := delivery.Create(dir, file+".quarantine.csv")
+	if err != nil {
+		return nil, err
+	}
+	w, err := delivery.NewCSVWriter(fw, quarantineHeader, delivery.CSVOptions{})
+	if err != nil {
+		fw.Abort()
+		return nil, err
+	}
+	return &quarantine{file: file, fw: fw, w: w}, nil
+}
+
+func (q *quarantine) add(line int64, column, reason, detail, record string) error {
+	return q.w.Write([]string{q.file, strconv.FormatInt(line, 10), column, reason, detail, record})
+}
+
+func (q *quarantine) close() error {
+	if err := q.w.Flush(); err != nil {
+		return err
+	}
+	q.fw.SetRows(q.w.Rows())
+	_, err := q.fw.Close()
+	return err
+}
+
+func (q *quarantine) abort() { q.fw.Abort() }

@@ -1,0 +1,214 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "github.com/duckdb/duckdb-go/v2"
+
+	"integstat/delivery"
+	"integstat/demo"
+	"integstat/pseudo"
+	"integstat/warehouse"
+)
+
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\ufeff"))))
+	r.Comma = ';'
+	r.FieldsPerRecord = -1
+	rows, err := r.ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return rows
+}
+
+// TestIngestDemoSet ingests a demo set with faults and checks the result
+// against the generator's answer key and the deliveries themselves.
+func TestIngestDemoSet(t *testing.T) {
+	ctx := context.Background()
+	set := t.TempDir()
+	if _, err := demo.Generate(ctx, demo.Options{Out: set, Seed: 6, Scale: 0.02, BadRate: 0.01}); err != nil {
+		t.Fatal(err)
+	}
+	inbox := filepath.Join(set, "inbox")
+	whDir := t.TempDir()
+	wh, err := warehouse.Open(ctx, whDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wh.Close()
+	keyPath := filepath.Join(wh.Restricted(), "key")
+	key, err := pseudo.GenerateKeyFile(keyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := Ingest(ctx, IngestOptions{Inbox: inbox, Warehouse: wh, Key: key, AllowSynthetic: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Loaded != 19 || sum.Rejected != 1 || sum.Skipped != 0 {
+		t.Fatalf("summary %+v", sum)
+	}
+
+	// Quarantine = the answer key's quarantine rows, file by file.
+	want := map[string]bool{}
+	for _, k := range readCSV(t, filepath.Join(set, "answer-key", "faults.csv"))[1:] {
+		if k[5] == "quarantine" && !(k[0] == "bosetting" && k[1] == "20150630T230000") {
+			want[strings.Join([]string{k[0], k[1], k[2], k[3], k[6]}, "|")] = true
+		}
+	}
+	have := map[string]bool{}
+	qdir := wh.Quarantine()
+	filepath.WalkDir(qdir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".quarantine.csv") {
+			return err
+		}
+		rel, _ := filepath.Rel(qdir, filepath.Dir(p))
+		src, id := filepath.Dir(rel), filepath.Base(rel)
+		for _, q := range readCSV(t, p)[1:] {
+			have[strings.Join([]string{src, id, q[0], q[1], q[3]}, "|")] = true
+		}
+		return nil
+	})
+	if len(want) == 0 {
+		t.Fatal("no planted faults")
+	}
+	for k := range want {
+		if !have[k] {
+			t.Errorf("planted, not quarantined: %s", k)
+		}
+	}
+	for k := range have {
+		if !want[k] {
+			t.Errorf("quarantined, not planted: %s", k)
+		}
+	}
+
+	// The ledger balances, reads every record of the manifest, and the
+	// Parquet partitions hold exactly the loaded rows.
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, src := range []string{"nir", "bosetting", "tolk"} {
+		ids, _ := os.ReadDir(filepath.Join(inbox, src))
+		for _, id := range ids {
+			m, err := delivery.ReadManifest(filepath.Join(inbox, src, id.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			loads, err := wh.Loads(ctx, src, id.Name())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if src == "bosetting" && id.Name() == "20150630T230000" {
+				if len(loads) != 0 {
+					t.Errorf("the rejected delivery has loads %+v", loads)
+				}
+				continue
+			}
+			if len(loads) != len(m.Files) {
+				t.Fatalf("%s/%s: %d tables recorded, manifest has %d", src, id.Name(), len(loads), len(m.Files))
+			}
+			rows := map[string]int64{}
+			for _, f := range m.Files {
+				rows[strings.SplitN(f.Name, ".", 2)[0]] = f.Rows
+			}
+			for _, l := range loads {
+				if l.Read != rows[l.Table] || l.Read != l.Loaded+l.Quarantine {
+					t.Errorf("%s/%s %s: %+v, manifest rows %d", src, id.Name(), l.Table, l, rows[l.Table])
+				}
+				var n int64
+				q := "SELECT count(*) FROM read_parquet('" + filepath.Join(wh.Parquet(), src, l.Table, "delivery_id="+id.Name(), "*.parquet") + "')"
+				if err := db.QueryRow(q).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				if n != l.Loaded {
+					t.Errorf("%s/%s %s: %d rows in Parquet, %d loaded", src, id.Name(), l.Table, n, l.Loaded)
+				}
+			}
+		}
+	}
+
+	// One person, one pseudonym: a D-number replaced by a fødselsnummer
+	// gives the rows under both numbers the same person key.
+	var persons, keys int64
+	q := "SELECT count(DISTINCT person) FROM read_parquet('" + filepath.Join(wh.Parquet(), "nir", "personer", "delivery_id=20180228T230000", "*.parquet") + "')"
+	if err := db.QueryRow(q).Scan(&persons); err != nil {
+		t.Fatal(err)
+	}
+	q = "SELECT count(*) FROM read_parquet('" + filepath.Join(wh.Parquet(), "nir", "personer", "delivery_id=20180228T230000", "*.parquet") + "')"
+	if err := db.QueryRow(q).Scan(&keys); err != nil {
+		t.Fatal(err)
+	}
+	if persons != keys || persons == 0 {
+		t.Errorf("%d person keys for %d personer rows", persons, keys)
+	}
+
+	// Rows registered under a D-number before it was replaced carry the
+	// person key of the personer row that shows the new number.
+	pq := func(table string) string {
+		return "read_parquet('" + filepath.Join(wh.Parquet(), "nir", table, "delivery_id=20180228T230000", "*.parquet") + "')"
+	}
+	var orphans, linked int64
+	if err := db.QueryRow("SELECT count(*) FROM (SELECT DISTINCT person FROM " + pq("timer") + ") t WHERE person NOT IN (SELECT person FROM " + pq("personer") + ")").Scan(&orphans); err != nil {
+		t.Fatal(err)
+	}
+	if orphans != 0 {
+		t.Errorf("%d persons in timer without a personer row", orphans)
+	}
+	// The demo plants such changes: some personer rows name a former number.
+	for _, row := range readCSV(t, filepath.Join(inbox, "nir", "20180228T230000", "personer.csv"))[1:] {
+		if len(row) > 11 && row[11] != "" {
+			linked++
+		}
+	}
+	if linked == 0 {
+		t.Fatal("no identity-number changes in the demo set to test with")
+	}
+
+	// A second run loads nothing again.
+	sum, err = Ingest(ctx, IngestOptions{Inbox: inbox, Warehouse: wh, Key: key, AllowSynthetic: true})
+	if err != nil || sum.Loaded != 0 || sum.Skipped != 19 {
+		t.Fatalf("second run: %+v %v", sum, err)
+	}
+
+	// Canary: no identity number or name of the inbox anywhere outside the
+	// restricted area.
+	canaries := map[string]bool{}
+	for i, row := range readCSV(t, filepath.Join(inbox, "nir", "20180228T230000", "personer.csv"))[1:] {
+		if i%7 == 0 && len(row) > 3 {
+			canaries[row[0]] = true
+			canaries[row[2]] = true // family name
+		}
+	}
+	filepath.WalkDir(whDir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasPrefix(p, wh.Restricted()) {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for c := range canaries {
+			if len(c) >= 5 && bytes.Contains(b, []byte(c)) {
+				t.Errorf("%s contains personal data from the inbox", p)
+				break
+			}
+		}
+		return nil
+	})
+}

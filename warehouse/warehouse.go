@@ -1,0 +1,201 @@
+// Package warehouse lays out a warehouse directory and keeps its ledger:
+// which deliveries were loaded with which content, and for every delivery
+// and table how many rows were read, loaded and quarantined.
+//
+// Layout of DIR (--warehouse):
+//
+//	restricted/          mode 0700: personal data and secrets only
+//	  key                the pseudonymisation key made by `make demo` (real runs use --key-file)
+//	  identity.map       numbers → person (package pseudo)
+//	  quarantine/        bad rows with file, line, column and reason
+//	parquet/             pseudonymised tables, one partition per delivery
+//	state/ledger.duckdb  the ledger (this package)
+//	marts/               the published and analysis marts
+package warehouse
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	_ "github.com/duckdb/duckdb-go/v2" // the ledger is a DuckDB file
+)
+
+// Warehouse is an open warehouse directory.
+type Warehouse struct {
+	Dir string
+	db  *sql.DB
+}
+
+// Paths of the warehouse layout.
+func (w *Warehouse) Restricted() string { return filepath.Join(w.Dir, "restricted") }
+
+// Quarantine is the directory of quarantined rows (restricted).
+func (w *Warehouse) Quarantine() string { return filepath.Join(w.Dir, "restricted", "quarantine") }
+
+// Parquet is the root of the pseudonymised tables.
+func (w *Warehouse) Parquet() string { return filepath.Join(w.Dir, "parquet") }
+
+// Marts is the directory of the marts.
+func (w *Warehouse) Marts() string { return filepath.Join(w.Dir, "marts") }
+
+const schema = `
+CREATE TABLE IF NOT EXISTS deliveries (
+    source      VARCHAR NOT NULL,
+    delivery_id VARCHAR NOT NULL,
+    digest      VARCHAR NOT NULL,
+    extracted   TIMESTAMPTZ NOT NULL,
+    loaded_at   TIMESTAMPTZ NOT NULL,
+    late        BOOLEAN NOT NULL,
+    key_id      VARCHAR NOT NULL,
+    PRIMARY KEY (source, delivery_id)
+);
+CREATE TABLE IF NOT EXISTS table_loads (
+    source      VARCHAR NOT NULL,
+    delivery_id VARCHAR NOT NULL,
+    tbl         VARCHAR NOT NULL,
+    rows_read   BIGINT NOT NULL,
+    rows_loaded BIGINT NOT NULL,
+    rows_quarantined BIGINT NOT NULL,
+    PRIMARY KEY (source, delivery_id, tbl),
+    CHECK (rows_read = rows_loaded + rows_quarantined)
+);
+CREATE TABLE IF NOT EXISTS events (
+    happened_at TIMESTAMPTZ NOT NULL,
+    source      VARCHAR,
+    delivery_id VARCHAR,
+    action      VARCHAR NOT NULL,
+    detail      VARCHAR
+);`
+
+// Open opens (creating if needed) the warehouse at dir. The restricted
+// area is made readable by the owner only, and refused if it is not.
+func Open(ctx context.Context, dir string) (*Warehouse, error) {
+	w := &Warehouse{Dir: dir}
+	for _, d := range []string{w.Parquet(), w.Marts(), filepath.Join(dir, "state")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, fmt.Errorf("warehouse: %w", err)
+		}
+	}
+	if err := os.MkdirAll(w.Quarantine(), 0o700); err != nil {
+		return nil, fmt.Errorf("warehouse: %w", err)
+	}
+	st, err := os.Stat(w.Restricted())
+	if err != nil {
+		return nil, fmt.Errorf("warehouse: %w", err)
+	}
+	if st.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("warehouse: %s is open to others (mode %v); it holds personal data: chmod 700 it", w.Restricted(), st.Mode().Perm())
+	}
+	db, err := sql.Open("duckdb", filepath.Join(dir, "state", "ledger.duckdb"))
+	if err != nil {
+		return nil, fmt.Errorf("warehouse: ledger: %w", err)
+	}
+	if _, err := db.ExecContext(ctx, schema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("warehouse: ledger: %w", err)
+	}
+	w.db = db
+	return w, nil
+}
+
+// Close closes the ledger.
+func (w *Warehouse) Close() error { return w.db.Close() }
+
+// Loaded returns the digest a delivery was loaded with, if it was.
+func (w *Warehouse) Loaded(source, id string) (string, bool, error) {
+	var d string
+	err := w.db.QueryRow(`SELECT digest FROM deliveries WHERE source = ? AND delivery_id = ?`, source, id).Scan(&d)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("warehouse: ledger: %w", err)
+	}
+	return d, true, nil
+}
+
+// Newest returns the newest delivery id loaded from source, or "".
+func (w *Warehouse) Newest(source string) (string, error) {
+	var id sql.NullString
+	if err := w.db.QueryRow(`SELECT max(delivery_id) FROM deliveries WHERE source = ?`, source).Scan(&id); err != nil {
+		return "", fmt.Errorf("warehouse: ledger: %w", err)
+	}
+	return id.String, nil
+}
+
+// TableLoad counts one table of one delivery.
+type TableLoad struct {
+	Table                    string
+	Read, Loaded, Quarantine int64
+}
+
+// Loaded delivery, as recorded by Record.
+type Delivery struct {
+	Source, ID, Digest, KeyID string
+	Extracted                 time.Time
+	Late                      bool
+	Tables                    []TableLoad
+}
+
+// Record registers a delivery as loaded, with its tables' counts, in one
+// transaction: it is the last step of loading a delivery, after its files
+// are in place, so a crash before it leaves the delivery to be loaded
+// again. The ledger refuses counts where read ≠ loaded + quarantined.
+func (w *Warehouse) Record(ctx context.Context, d Delivery) error {
+	tx, err := w.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("warehouse: ledger: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO deliveries VALUES (?, ?, ?, ?, now(), ?, ?)`,
+		d.Source, d.ID, d.Digest, d.Extracted, d.Late, d.KeyID); err != nil {
+		return fmt.Errorf("warehouse: recording %s/%s: %w", d.Source, d.ID, err)
+	}
+	for _, t := range d.Tables {
+		if t.Read != t.Loaded+t.Quarantine {
+			return fmt.Errorf("warehouse: %s/%s %s: read %d ≠ loaded %d + quarantined %d", d.Source, d.ID, t.Table, t.Read, t.Loaded, t.Quarantine)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO table_loads VALUES (?, ?, ?, ?, ?, ?)`,
+			d.Source, d.ID, t.Table, t.Read, t.Loaded, t.Quarantine); err != nil {
+			return fmt.Errorf("warehouse: recording %s/%s %s: %w", d.Source, d.ID, t.Table, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("warehouse: ledger: %w", err)
+	}
+	return nil
+}
+
+// Event records something that happened to a delivery that loaded nothing
+// (skipped, refused, rejected) with its reason.
+func (w *Warehouse) Event(ctx context.Context, source, id, action, detail string) error {
+	_, err := w.db.ExecContext(ctx, `INSERT INTO events VALUES (now(), ?, ?, ?, ?)`, source, id, action, detail)
+	if err != nil {
+		return fmt.Errorf("warehouse: ledger: %w", err)
+	}
+	return nil
+}
+
+// Loads returns the recorded table counts of one delivery.
+func (w *Warehouse) Loads(ctx context.Context, source, id string) ([]TableLoad, error) {
+	rows, err := w.db.QueryContext(ctx, `SELECT tbl, rows_read, rows_loaded, rows_quarantined FROM table_loads
+		WHERE source = ? AND delivery_id = ? ORDER BY tbl`, source, id)
+	if err != nil {
+		return nil, fmt.Errorf("warehouse: ledger: %w", err)
+	}
+	defer rows.Close()
+	var out []TableLoad
+	for rows.Next() {
+		var t TableLoad
+		if err := rows.Scan(&t.Table, &t.Read, &t.Loaded, &t.Quarantine); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
