@@ -204,6 +204,9 @@ func (in *ingester) loadTable(ctx context.Context, d files.Decision, tb *contrac
 		return nil
 	}
 	pc := personColumn(tb)
+	// Rows of one person come together (timer has dozens per person), so
+	// remembering the last key saves most of the keyed hashing.
+	var lastNum, lastKey string
 	err = eachRow(d.Dir, tb, func(line int64, values []string, raw string, rowErr *delivery.RowError) error {
 		tl.Read++
 		if rowErr != nil {
@@ -221,7 +224,10 @@ func (in *ingester) loadTable(ctx context.Context, d files.Decision, tb *contrac
 		v.CollectPersons(values, persons)
 		person := ""
 		if pc >= 0 && values[pc] != "" {
-			person = in.ids.PersonKey(in.opt.Key, values[pc])
+			if values[pc] != lastNum {
+				lastNum, lastKey = values[pc], in.ids.PersonKey(in.opt.Key, values[pc])
+			}
+			person = lastKey
 		}
 		if err := b.Append(values, person, d.ID, line); err != nil {
 			return err
