@@ -12,7 +12,10 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
 
 	"integstat/contract"
 	"integstat/delivery"
@@ -196,10 +199,33 @@ func (in *ingester) loadTable(ctx context.Context, d files.Decision, tb *contrac
 	defer qw.abort()
 	b := parquet.NewBuilder(tb, 1<<16)
 	defer b.Release()
+	// Parquet encoding runs beside reading and validation: batches go to a
+	// writer goroutine, at most two waiting, so memory stays bounded.
+	recs := make(chan arrow.RecordBatch, 2)
+	written := make(chan error, 1)
+	go func() {
+		var err error
+		for r := range recs {
+			if err == nil {
+				err = pw.Write(r)
+			}
+			r.Release()
+		}
+		written <- err
+	}()
+	var closeOnce sync.Once
+	finish := func() error {
+		var err error
+		closeOnce.Do(func() {
+			close(recs)
+			err = <-written
+		})
+		return err
+	}
+	defer finish()
 	flush := func() error {
 		if r := b.Flush(); r != nil {
-			defer r.Release()
-			return pw.Write(r)
+			recs <- r
 		}
 		return nil
 	}
@@ -240,6 +266,9 @@ func (in *ingester) loadTable(ctx context.Context, d files.Decision, tb *contrac
 	})
 	if err == nil {
 		err = flush()
+	}
+	if werr := finish(); err == nil {
+		err = werr
 	}
 	if err != nil {
 		return tl, err
