@@ -187,7 +187,7 @@ func personColumn(tb *contract.Table) int {
 func (in *ingester) loadTable(ctx context.Context, d files.Decision, tb *contract.Table, vopt validate.Options, persons validate.PersonSet) (warehouse.TableLoad, error) {
 	tl := warehouse.TableLoad{Table: tb.Name}
 	v := validate.New(tb, in.ref, d.Extracted, vopt)
-	pw, err := parquet.Create(in.opt.Warehouse.Parquet(), d.Source, tb.Name, d.ID, parquet.Schema(tb), parquet.Options{})
+	pw, err := parquet.Create(in.opt.Warehouse.Parquet(), d.Source, tb.Name, d.ID, parquet.Schema(tb), parquet.Options{KeyID: in.opt.Key.ID()})
 	if err != nil {
 		return tl, err
 	}

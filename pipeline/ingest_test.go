@@ -180,6 +180,15 @@ func TestIngestDemoSet(t *testing.T) {
 		t.Fatal("no identity-number changes in the demo set to test with")
 	}
 
+	// Every Parquet file names the key that made its pseudonyms.
+	var keyFiles, files int64
+	if err := db.QueryRow("SELECT count(DISTINCT file_name) FILTER (WHERE key::VARCHAR = 'integstat.key_id' AND value::VARCHAR = ?), count(DISTINCT file_name) FROM parquet_kv_metadata('"+filepath.Join(wh.Parquet(), "*", "*", "*", "*.parquet")+"')", key.ID()).Scan(&keyFiles, &files); err != nil {
+		t.Fatal(err)
+	}
+	if files < 19*2 || keyFiles != files {
+		t.Errorf("%d of %d Parquet files carry the key id", keyFiles, files)
+	}
+
 	// A second run loads nothing again.
 	sum, err = Ingest(ctx, IngestOptions{Inbox: inbox, Warehouse: wh, Key: key, AllowSynthetic: true})
 	if err != nil || sum.Loaded != 0 || sum.Skipped != 19 {

@@ -30,6 +30,10 @@ type Options struct {
 	RowGroupRows int64
 	// ZstdLevel is the zstd compression level (0: the codec's default).
 	ZstdLevel int
+	// KeyID is the id of the pseudonymisation key (never the key), stored
+	// in the file's metadata as integstat.key_id so every output says which
+	// key made its pseudonyms.
+	KeyID string
 }
 
 // Info describes a finished file.
@@ -103,7 +107,11 @@ func Create(root, source, table, deliveryID string, schema *arrow.Schema, opt Op
 		return nil, fmt.Errorf("parquet: %s: %w", w.path, err)
 	}
 	w.fw = fw
-	for _, kv := range [][2]string{{"integstat.source", source}, {"integstat.table", table}, {"integstat.delivery_id", deliveryID}} {
+	meta := [][2]string{{"integstat.source", source}, {"integstat.table", table}, {"integstat.delivery_id", deliveryID}}
+	if opt.KeyID != "" {
+		meta = append(meta, [2]string{"integstat.key_id", opt.KeyID})
+	}
+	for _, kv := range meta {
 		if err := fw.AppendKeyValueMetadata(kv[0], kv[1]); err != nil {
 			w.Abort()
 			return nil, fmt.Errorf("parquet: %s: metadata: %w", w.path, err)
