@@ -30,6 +30,7 @@ type Builder struct {
 	// share registration times, and the zone lookup is the costly part.
 	tsText []string
 	tsVal  []int64
+	event  string // kAge: the event date of the column being parsed
 }
 
 // cell is one parsed value waiting to be appended.
@@ -98,6 +99,10 @@ func (b *Builder) Append(values []string, person, deliveryID string, line int64)
 		case kSourceLine:
 			cl.i = line
 			continue
+		case kAge:
+			if values[c.src2] == "" {
+				s = "" // no event yet (a refugee still waiting): no age
+			}
 		}
 		if s == "" {
 			if !c.field.Nullable {
@@ -107,6 +112,9 @@ func (b *Builder) Append(values []string, person, deliveryID string, line int64)
 			continue
 		}
 		if problem == "" {
+			if c.kind == kAge {
+				b.event = values[c.src2]
+			}
 			problem = b.parse(i, c.kind, s, cl)
 		}
 		if problem != "" {
@@ -123,7 +131,7 @@ func (b *Builder) Append(values []string, person, deliveryID string, line int64)
 		switch c.kind {
 		case kString, kPerson, kDeliveryID:
 			fb.(*array.StringBuilder).Append(cl.s)
-		case kBirthYear:
+		case kBirthYear, kAge:
 			fb.(*array.Int32Builder).Append(int32(cl.i))
 		case kDate, kMonth:
 			fb.(*array.Date32Builder).Append(arrow.Date32(cl.i))
@@ -153,6 +161,13 @@ func (b *Builder) parse(i int, k kind, s string, cl *cell) string {
 			return "invalid date of birth"
 		}
 		cl.i = int64(y)
+	case kAge:
+		by, bm, bd, ok := parseDate(s)
+		ey, em, ed, ok2 := parseDate(b.event)
+		if !ok || !ok2 {
+			return "invalid date of birth or event"
+		}
+		cl.i = int64(ageOn(by, bm, bd, ey, em, ed))
 	case kDate:
 		y, m, d, ok := parseDate(s)
 		if !ok {
@@ -324,4 +339,19 @@ func daysFromCivil(y, m, d int) int64 {
 	doy := (153*mp+2)/5 + d - 1
 	doe := yoe*365 + yoe/4 - yoe/100 + doy
 	return int64(era)*146097 + int64(doe) - 719468
+}
+
+// ageOn is the number of whole years completed on the event day by a person
+// born on the birth day; one born on 29 February turns a year older on
+// 1 March in other years (indicators.md).
+func ageOn(by, bm, bd, ey, em, ed int) int {
+	leap := ey%4 == 0 && (ey%100 != 0 || ey%400 == 0)
+	if bm == 2 && bd == 29 && !leap {
+		bm, bd = 3, 1
+	}
+	a := ey - by
+	if em < bm || (em == bm && ed < bd) {
+		a--
+	}
+	return a
 }

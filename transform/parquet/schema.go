@@ -27,6 +27,7 @@ const (
 	kString kind = iota
 	kPerson
 	kBirthYear
+	kAge // whole years from the date of birth (src) to an event (src2)
 	kDate
 	kMonth
 	kTimestamp
@@ -43,6 +44,14 @@ type outCol struct {
 	field arrow.Field
 	kind  kind
 	src   int
+	src2  int // kAge: the event's date column
+}
+
+// ageEvents names, per table, the events whose age is kept in place of
+// the date of birth: the ages the indicators need (on the settlement date)
+// and researchers ask for.
+var ageEvents = map[string][][2]string{
+	"bosetting/personer": {{"alder_bosatt", "bosatt_dato"}, {"alder_vedtak", "vedtak_dato"}},
 }
 
 // timestampType is the type of every timestamp column: microseconds in UTC.
@@ -68,6 +77,12 @@ func plan(t *contract.Table) []outCol {
 			}
 		case c.Personal && c.Name == "fodselsdato" && c.Type == contract.Date:
 			add(BirthYearColumn, arrow.PrimitiveTypes.Int32, !c.Required, kBirthYear, i)
+			for _, ev := range ageEvents[t.Source+"/"+t.Name] {
+				if j := t.Index(ev[1]); j >= 0 {
+					add(ev[0], arrow.PrimitiveTypes.Int32, true, kAge, i)
+					out[len(out)-1].src2 = j
+				}
+			}
 		case c.Personal:
 			// Names, addresses, postcodes, e-mail, phone: dropped.
 		default:
@@ -102,7 +117,8 @@ func columnType(t contract.Type) (arrow.DataType, kind) {
 
 // Schema derives the Arrow schema of the pseudonymised form of t: personal
 // columns are dropped, except that identity numbers become one "person"
-// column (the pseudonym) and fodselsdato becomes fodselsaar (int32); dates
+// column (the pseudonym) and fodselsdato becomes fodselsaar (int32) and,
+// where the indicators need it, the age at an event (alder_bosatt); dates
 // and months (their first day) become date32, timestamps timestamp[us, UTC],
 // decimals float64, integers int64, booleans bool, and codes, kommune,
 // country and language codes strings. The lineage columns delivery_id and
