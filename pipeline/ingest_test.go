@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"encoding/csv"
+	"encoding/hex"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,7 +57,9 @@ func TestIngestDemoSet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum, err := Ingest(ctx, IngestOptions{Inbox: inbox, Warehouse: wh, Key: key, AllowSynthetic: true})
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	sum, err := Ingest(ctx, IngestOptions{Inbox: inbox, Warehouse: wh, Key: key, AllowSynthetic: true, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,15 +200,47 @@ func TestIngestDemoSet(t *testing.T) {
 		t.Fatalf("second run: %+v %v", sum, err)
 	}
 
-	// Canary: no identity number or name of the inbox anywhere outside the
-	// restricted area.
+	// Canary: no identity number, DUF number or name of the inbox anywhere
+	// outside the restricted area (Parquet, ledger, logs), in plain text,
+	// base64 or hex, and not the key either.
 	canaries := map[string]bool{}
 	for i, row := range readCSV(t, filepath.Join(inbox, "nir", "20180228T230000", "personer.csv"))[1:] {
-		if i%7 == 0 && len(row) > 3 {
-			canaries[row[0]] = true
-			canaries[row[2]] = true // family name
+		if i%5 == 0 && len(row) > 11 {
+			canaries[row[0]] = true  // fnr
+			canaries[row[2]] = true  // family name
+			canaries[row[11]] = true // former number
 		}
 	}
+	for i, row := range readCSV(t, filepath.Join(inbox, "tolk", "20171231T230000", "tolk.csv"))[1:] {
+		if i%3 == 0 && len(row) > 5 {
+			canaries[row[1]], canaries[row[4]], canaries[row[5]] = true, true, true // fnr, e-mail, phone
+		}
+	}
+	keyBytes, err := os.ReadFile(keyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyHex := strings.TrimSpace(strings.TrimPrefix(string(keyBytes), "integstat key v1"))
+	patterns := [][]byte{[]byte(keyHex)}
+	for c := range canaries {
+		if len(c) >= 6 {
+			patterns = append(patterns, []byte(c), []byte(base64.StdEncoding.EncodeToString([]byte(c))), []byte(hex.EncodeToString([]byte(c))))
+		}
+	}
+	hit := func(b []byte) bool {
+		for _, p := range patterns {
+			if bytes.Contains(b, p) {
+				return true
+			}
+		}
+		return false
+	}
+	scan := func(name string, b []byte) {
+		if hit(b) {
+			t.Errorf("%s contains personal data or the key", name)
+		}
+	}
+	scan("the log", logs.Bytes())
 	filepath.WalkDir(whDir, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || strings.HasPrefix(p, wh.Restricted()) {
 			return err
@@ -212,12 +249,14 @@ func TestIngestDemoSet(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		for c := range canaries {
-			if len(c) >= 5 && bytes.Contains(b, []byte(c)) {
-				t.Errorf("%s contains personal data from the inbox", p)
-				break
-			}
-		}
+		scan(p, b)
 		return nil
 	})
+	// The scan finds what it looks for where it is: in the inbox and in the
+	// restricted key file.
+	for _, p := range []string{filepath.Join(inbox, "tolk", "20171231T230000", "tolk.csv"), keyPath} {
+		if b, _ := os.ReadFile(p); !hit(b) {
+			t.Errorf("the canary scan finds nothing in %s", p)
+		}
+	}
 }
