@@ -42,6 +42,15 @@ type IngestSummary struct {
 	Rows, Quarantined                  int64
 }
 
+// loadIdentityMap reads the warehouse's identity map, or starts one.
+func loadIdentityMap(wh *warehouse.Warehouse) (*pseudo.IdentityMap, error) {
+	path := filepath.Join(wh.Restricted(), "identity.map")
+	if _, err := os.Stat(path); err != nil {
+		return pseudo.NewIdentityMap(), nil
+	}
+	return pseudo.LoadIdentityMap(path)
+}
+
 // ErrRefused reports deliveries refused because their id was loaded before
 // with other content.
 var ErrRefused = errors.New("deliveries refused")
@@ -58,13 +67,11 @@ func Ingest(ctx context.Context, opt IngestOptions) (*IngestSummary, error) {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	wh := opt.Warehouse
-	mapPath := filepath.Join(wh.Restricted(), "identity.map")
-	ids := pseudo.NewIdentityMap()
-	if _, err := os.Stat(mapPath); err == nil {
-		if ids, err = pseudo.LoadIdentityMap(mapPath); err != nil {
-			return nil, err
-		}
+	ids, err := loadIdentityMap(wh)
+	if err != nil {
+		return nil, err
 	}
+	mapPath := filepath.Join(wh.Restricted(), "identity.map")
 	plan, err := files.Plan(opt.Inbox, wh)
 	if err != nil {
 		return nil, err
@@ -118,6 +125,19 @@ func Ingest(ctx context.Context, opt IngestOptions) (*IngestSummary, error) {
 	return sum, nil
 }
 
+// rowFunc receives one record: its line (1 is a CSV header), its values in
+// contract column order, and for a record that could not be parsed, its
+// raw text and error instead.
+type rowFunc func(line int64, values []string, raw string, rowErr *delivery.RowError) error
+
+// rowSource yields the records of one table of a delivery.
+type rowSource func(tb *contract.Table, fn rowFunc) error
+
+// fileRows reads the tables of a delivery directory.
+func fileRows(dir string) rowSource {
+	return func(tb *contract.Table, fn rowFunc) error { return eachRow(dir, tb, fn) }
+}
+
 type ingester struct {
 	opt     IngestOptions
 	ref     *reference.Data
@@ -128,6 +148,12 @@ type ingester struct {
 
 // load loads one verified delivery and records it.
 func (in *ingester) load(ctx context.Context, d files.Decision) (warehouse.Delivery, error) {
+	return in.loadFrom(ctx, d, fileRows(d.Dir))
+}
+
+// loadFrom loads the tables of one delivery of d.Source from rows and
+// records the delivery.
+func (in *ingester) loadFrom(ctx context.Context, d files.Decision, rows rowSource) (warehouse.Delivery, error) {
 	rec := warehouse.Delivery{Source: d.Source, ID: d.ID, Digest: d.Digest, KeyID: in.opt.Key.ID(), Extracted: d.Extracted, Late: d.Late}
 	vopt := validate.Options{AllowSynthetic: in.opt.AllowSynthetic}
 	// First the links between numbers (a D-number and the fødselsnummer
@@ -138,7 +164,7 @@ func (in *ingester) load(ctx context.Context, d files.Decision) (warehouse.Deliv
 			continue
 		}
 		v := validate.New(tb, in.ref, d.Extracted, vopt)
-		err := eachRow(d.Dir, tb, func(line int64, values []string, raw string, rowErr *delivery.RowError) error {
+		err := rows(tb, func(line int64, values []string, raw string, rowErr *delivery.RowError) error {
 			if rowErr != nil || v.Check(values) != nil {
 				return nil
 			}
@@ -154,7 +180,7 @@ func (in *ingester) load(ctx context.Context, d files.Decision) (warehouse.Deliv
 	}
 	persons := validate.PersonSet{}
 	for _, tb := range contract.OfSource(d.Source) {
-		tl, err := in.loadTable(ctx, d, tb, vopt, persons)
+		tl, err := in.loadTable(ctx, d, tb, vopt, persons, rows)
 		if err != nil {
 			return rec, fmt.Errorf("%s: %w", tb.File, err)
 		}
@@ -184,7 +210,7 @@ func personColumn(tb *contract.Table) int {
 	return tb.Index("fnr") // -1 when absent
 }
 
-func (in *ingester) loadTable(ctx context.Context, d files.Decision, tb *contract.Table, vopt validate.Options, persons validate.PersonSet) (warehouse.TableLoad, error) {
+func (in *ingester) loadTable(ctx context.Context, d files.Decision, tb *contract.Table, vopt validate.Options, persons validate.PersonSet, rows rowSource) (warehouse.TableLoad, error) {
 	tl := warehouse.TableLoad{Table: tb.Name}
 	v := validate.New(tb, in.ref, d.Extracted, vopt)
 	pw, err := parquet.Create(in.opt.Warehouse.Parquet(), d.Source, tb.Name, d.ID, parquet.Schema(tb), parquet.Options{KeyID: in.opt.Key.ID()})
@@ -233,7 +259,7 @@ func (in *ingester) loadTable(ctx context.Context, d files.Decision, tb *contrac
 	// Rows of one person come together (timer has dozens per person), so
 	// remembering the last key saves most of the keyed hashing.
 	var lastNum, lastKey string
-	err = eachRow(d.Dir, tb, func(line int64, values []string, raw string, rowErr *delivery.RowError) error {
+	err = rows(tb, func(line int64, values []string, raw string, rowErr *delivery.RowError) error {
 		tl.Read++
 		if rowErr != nil {
 			tl.Quarantine++
@@ -288,7 +314,7 @@ func recordText(values []string) string {
 // eachRow reads every record of a table file in contract column order
 // ("" = null; JSON booleans as J/N), with its line; a malformed record
 // comes with its RowError and raw text and the reading goes on.
-func eachRow(dir string, tb *contract.Table, fn func(line int64, values []string, raw string, rowErr *delivery.RowError) error) error {
+func eachRow(dir string, tb *contract.Table, fn rowFunc) error {
 	f, err := os.Open(filepath.Join(dir, tb.File))
 	if err != nil {
 		return err

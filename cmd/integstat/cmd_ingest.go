@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"integstat/extract/tolkdb"
 	"integstat/internal/peak"
 	"integstat/pipeline"
 	"integstat/pseudo"
@@ -27,11 +28,16 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	whDir := fs.String("warehouse", "", "warehouse `directory` (made if absent)")
 	keyFlag := fs.String("key-file", "", "pseudonymisation key `file` (or set "+pseudo.KeyFileEnv+"); make one with integstat keygen")
 	synthetic := fs.Bool("allow-synthetic-ids", false, "accept synthetic identity numbers (month + 80): for demo and test data only")
+	dsn := fs.String("tolk-dsn", "", "also read the interpreter register from this PostgreSQL `DSN` (or set "+tolkdb.EnvDSN+")")
+	full := fs.Bool("tolk-full", false, "read the whole interpreter register, not only the changes since the last read")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *inbox == "" || *whDir == "" {
-		return fmt.Errorf("%w: --inbox and --warehouse are required", errUsage)
+	if *dsn == "" {
+		*dsn, _ = tolkdb.DSNFromEnv()
+	}
+	if (*inbox == "" && *dsn == "") || *whDir == "" {
+		return fmt.Errorf("%w: --warehouse and --inbox (or --tolk-dsn) are required", errUsage)
 	}
 	keyPath, err := pseudo.KeyFile(*keyFlag)
 	if err != nil {
@@ -48,7 +54,23 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer wh.Close()
 	start := time.Now()
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	sum, err := pipeline.Ingest(ctx, pipeline.IngestOptions{Inbox: *inbox, Warehouse: wh, Key: key, AllowSynthetic: *synthetic, Log: log})
+	opt := pipeline.IngestOptions{Inbox: *inbox, Warehouse: wh, Key: key, AllowSynthetic: *synthetic, Log: log}
+	sum := &pipeline.IngestSummary{}
+	if *inbox != "" {
+		sum, err = pipeline.Ingest(ctx, opt)
+	}
+	if err == nil && *dsn != "" {
+		src, serr := tolkdb.New(*dsn, tolkdb.Options{Full: *full, Logger: log})
+		if serr != nil {
+			return serr
+		}
+		var db *pipeline.IngestSummary
+		if db, err = pipeline.IngestDB(ctx, opt, src); db != nil {
+			sum.Loaded += db.Loaded
+			sum.Rows += db.Rows
+			sum.Quarantined += db.Quarantined
+		}
+	}
 	if sum != nil {
 		secs := time.Since(start).Seconds()
 		fmt.Fprintf(stdout, "ingest: %d deliveries loaded, %d skipped (loaded before), %d rejected, %d refused\n",

@@ -1,0 +1,100 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+
+	"integstat/contract"
+	"integstat/delivery"
+	"integstat/extract/files"
+	"integstat/extract/tolkdb"
+	"integstat/reference"
+)
+
+// IngestDB reads the interpreter register from its PostgreSQL database
+// (changes since the last read, or everything when full) and loads the read
+// as a delivery of its own, extracted at the start of the read's
+// transaction. The watermark, kept in the warehouse's state, moves on only
+// after the delivery is written and recorded, so a failure means the same
+// changes are read again, never lost. A read that finds no change loads
+// nothing.
+func IngestDB(ctx context.Context, opt IngestOptions, src *tolkdb.Source) (*IngestSummary, error) {
+	log := opt.Log
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	wh := opt.Warehouse
+	ids, err := loadIdentityMap(wh)
+	if err != nil {
+		return nil, err
+	}
+	in := &ingester{opt: opt, ref: reference.MustLoad(), ids: ids, mapPath: filepath.Join(wh.Restricted(), "identity.map"), log: log}
+	sum := &IngestSummary{}
+	wm := tolkdb.FileWatermark(filepath.Join(wh.Dir, "state", "tolk.watermark"))
+	err = tolkdb.Run(ctx, src, wm, func(ctx context.Context, b *tolkdb.Batch) error {
+		if len(b.Tolk)+len(b.Sprak) == 0 {
+			log.Info("interpreter register: no changes since the last read")
+			return nil
+		}
+		id := delivery.DeliveryID(b.ExtractedAt)
+		if _, loaded, err := wh.Loaded("tolk", id); err != nil {
+			return err
+		} else if loaded {
+			// Delivery ids count seconds: a second read within the same
+			// second cannot be a delivery of its own. Its changes stay
+			// unread (the watermark is kept) and come with the next read.
+			return fmt.Errorf("tolk/%s: the register was read twice within one second; the changes will be read next time", id)
+		}
+		d := files.Decision{Delivery: files.Delivery{Source: "tolk", ID: id, Extracted: b.ExtractedAt, Digest: batchDigest(b)}, Action: files.Load}
+		rec, err := in.loadFrom(ctx, d, batchRows(b))
+		if err != nil {
+			return fmt.Errorf("tolk/%s: %w", id, err)
+		}
+		sum.Loaded++
+		for _, t := range rec.Tables {
+			sum.Rows += t.Read
+			sum.Quarantined += t.Quarantine
+		}
+		log.Info("interpreter register read from the database and loaded", "delivery", id, "full", b.Full, "tolk", len(b.Tolk), "tolk_sprak", len(b.Sprak))
+		return nil
+	})
+	return sum, err
+}
+
+// batchRows yields a database read's rows as a delivery's tables; a row's
+// line is its position in the read.
+func batchRows(b *tolkdb.Batch) rowSource {
+	return func(tb *contract.Table, fn rowFunc) error {
+		rows := b.Tolk
+		if tb.Name == "tolk_sprak" {
+			rows = b.Sprak
+		}
+		for i, r := range rows {
+			if err := fn(int64(i+1), r, "", nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// batchDigest identifies a read's content for the ledger.
+func batchDigest(b *tolkdb.Batch) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "postgres full=%v watermark=%s\x00", b.Full, b.Watermark.UTC().Format("2006-01-02T15:04:05.999999Z"))
+	for _, rows := range [][][]string{b.Tolk, b.Sprak} {
+		for _, r := range rows {
+			for _, v := range r {
+				h.Write([]byte(v))
+				h.Write([]byte{0})
+			}
+			h.Write([]byte{'\n'})
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
