@@ -24,5 +24,14 @@ for s in $scales; do
   line=$(grep -E 'rows read' <<<"$out")
   row "$s" ingest "$(awk '{print $2}' <<<"$line")" "$(sed -E 's/.*\(([0-9]+) rows\/s\).*/\1/' <<<"$line")" \
       "$(sed -E 's/.*peak memory ([0-9]+) MiB.*/\1/' <<<"$line")"
+  # The newest NIR delivery against DuckDB's one-liner on its timer.csv.
+  nir=$(ls -d "$work/s$s"/inbox/nir/*/ | sort | tail -n 1)
+  bench=$(INTEGSTAT_BENCH_DELIVERY="${nir%/}" go test ./pipeline -run '^$' -bench 'IngestNIR|DuckDBOneLiner' -benchtime 1x 2>/dev/null)
+  ours=$(awk '/BenchmarkIngestNIR/ {for(i=1;i<=NF;i++) if($i=="rows/s") print $(i-1)}' <<<"$bench")
+  duck=$(awk '/BenchmarkDuckDBOneLiner/ {for(i=1;i<=NF;i++) if($i=="rows/s") print $(i-1)}' <<<"$bench")
+  mib=$(awk '/BenchmarkIngestNIR/ {for(i=1;i<=NF;i++) if($i=="peakRSS-MiB") print $(i-1)}' <<<"$bench")
+  printf '%-6s %-9s %14s %10s %12.0f %10s\n' "$s" "ingest-1" "$(basename "$nir")" "" "$ours" "$mib"
+  printf '%-6s %-9s %14s %10s %12.0f %10s\n' "$s" "duckdb-1" "timer.csv" "" "$duck" ""
+  awk -v a="$ours" -v b="$duck" 'BEGIN{printf "       ingest / DuckDB one-liner: %.2f (1 or more meets the target)\n", a/b}'
   rm -rf "${work:?}/s$s"
 done

@@ -80,7 +80,11 @@ func Scan(inbox string) ([]Delivery, error) {
 		}
 		for _, e := range entries {
 			if !e.IsDir() {
-				continue
+				// A link to a delivery directory counts as the directory.
+				st, err := os.Stat(filepath.Join(inbox, src, e.Name()))
+				if err != nil || !st.IsDir() {
+					continue
+				}
 			}
 			t, err := delivery.ParseDeliveryID(e.Name())
 			if err != nil {
