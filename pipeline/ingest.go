@@ -42,13 +42,21 @@ type IngestSummary struct {
 	Rows, Quarantined                  int64
 }
 
-// loadIdentityMap reads the warehouse's identity map, or starts one.
-func loadIdentityMap(wh *warehouse.Warehouse) (*pseudo.IdentityMap, error) {
-	path := filepath.Join(wh.Restricted(), "identity.map")
-	if _, err := os.Stat(path); err != nil {
-		return pseudo.NewIdentityMap(), nil
+// newIngester readies the loading of deliveries into opt.Warehouse: its
+// identity map (or a new one) and the reference data.
+func newIngester(opt IngestOptions) (*ingester, error) {
+	log := opt.Log
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return pseudo.LoadIdentityMap(path)
+	path := filepath.Join(opt.Warehouse.Restricted(), "identity.map")
+	ids := pseudo.NewIdentityMap()
+	if _, err := os.Stat(path); err == nil {
+		if ids, err = pseudo.LoadIdentityMap(path); err != nil {
+			return nil, err
+		}
+	}
+	return &ingester{opt: opt, ref: reference.MustLoad(), ids: ids, mapPath: path, log: log}, nil
 }
 
 // ErrRefused reports deliveries refused because their id was loaded before
@@ -62,21 +70,15 @@ var ErrRefused = errors.New("deliveries refused")
 // ledger only after all its files are in place, so a crash at any point
 // leaves it to be loaded again, over its own partial files.
 func Ingest(ctx context.Context, opt IngestOptions) (*IngestSummary, error) {
-	log := opt.Log
-	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	wh := opt.Warehouse
-	ids, err := loadIdentityMap(wh)
+	in, err := newIngester(opt)
 	if err != nil {
 		return nil, err
 	}
-	mapPath := filepath.Join(wh.Restricted(), "identity.map")
+	wh, log := opt.Warehouse, in.log
 	plan, err := files.Plan(opt.Inbox, wh)
 	if err != nil {
 		return nil, err
 	}
-	in := &ingester{opt: opt, ref: reference.MustLoad(), ids: ids, mapPath: mapPath, log: log}
 	sum := &IngestSummary{}
 	for _, d := range plan {
 		if err := ctx.Err(); err != nil {
@@ -321,25 +323,19 @@ func eachRow(dir string, tb *contract.Table, fn rowFunc) error {
 	}
 	defer f.Close()
 	values := make([]string, len(tb.Cols))
+	// next reads one record into values and returns its line.
+	var next func() (int64, error)
+	var raw func() string
 	if tb.Format == "jsonl" {
 		r, err := delivery.NewJSONLReader(f, tb.File)
 		if err != nil {
 			return err
 		}
-		for {
+		raw = r.Raw
+		next = func() (int64, error) {
 			rec, err := r.Next()
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			var re *delivery.RowError
-			if errors.As(err, &re) {
-				if err := fn(re.Line, nil, r.Raw(), re); err != nil {
-					return err
-				}
-				continue
-			}
 			if err != nil {
-				return err
+				return 0, err
 			}
 			for i, c := range tb.Cols {
 				v := rec.Values[c.Name]
@@ -348,38 +344,43 @@ func eachRow(dir string, tb *contract.Table, fn rowFunc) error {
 					values[i] = map[string]string{"true": "J", "false": "N"}[v.Raw]
 				}
 			}
-			if err := fn(rec.Line, values, "", nil); err != nil {
-				return err
-			}
+			return rec.Line, nil
 		}
-	}
-	r, err := delivery.NewCSVReader(f, tb.File)
-	if err != nil {
-		return err
-	}
-	idx, _, err := delivery.Columns(r.Header(), tb.Names())
-	if err != nil {
-		return err
-	}
-	for {
-		rec, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		var re *delivery.RowError
-		if errors.As(err, &re) {
-			if err := fn(re.Line, nil, r.Raw(), re); err != nil {
-				return err
-			}
-			continue
-		}
+	} else {
+		r, err := delivery.NewCSVReader(f, tb.File)
 		if err != nil {
 			return err
 		}
-		for i, j := range idx {
-			values[i] = rec.Fields[j]
+		idx, _, err := delivery.Columns(r.Header(), tb.Names())
+		if err != nil {
+			return err
 		}
-		if err := fn(rec.Line, values, "", nil); err != nil {
+		raw = r.Raw
+		next = func() (int64, error) {
+			rec, err := r.Next()
+			if err != nil {
+				return 0, err
+			}
+			for i, j := range idx {
+				values[i] = rec.Fields[j]
+			}
+			return rec.Line, nil
+		}
+	}
+	for {
+		line, err := next()
+		var re *delivery.RowError
+		switch {
+		case errors.Is(err, io.EOF):
+			return nil
+		case errors.As(err, &re):
+			err = fn(re.Line, nil, raw(), re)
+		case err != nil:
+			return err
+		default:
+			err = fn(line, values, "", nil)
+		}
+		if err != nil {
 			return err
 		}
 	}

@@ -5,15 +5,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
-	"log/slog"
 	"path/filepath"
 
 	"integstat/contract"
 	"integstat/delivery"
 	"integstat/extract/files"
 	"integstat/extract/tolkdb"
-	"integstat/reference"
 )
 
 // IngestDB reads the interpreter register from its PostgreSQL database
@@ -24,16 +21,11 @@ import (
 // changes are read again, never lost. A read that finds no change loads
 // nothing.
 func IngestDB(ctx context.Context, opt IngestOptions, src *tolkdb.Source) (*IngestSummary, error) {
-	log := opt.Log
-	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	wh := opt.Warehouse
-	ids, err := loadIdentityMap(wh)
+	in, err := newIngester(opt)
 	if err != nil {
 		return nil, err
 	}
-	in := &ingester{opt: opt, ref: reference.MustLoad(), ids: ids, mapPath: filepath.Join(wh.Restricted(), "identity.map"), log: log}
+	wh, log := opt.Warehouse, in.log
 	sum := &IngestSummary{}
 	wm := tolkdb.FileWatermark(filepath.Join(wh.Dir, "state", "tolk.watermark"))
 	err = tolkdb.Run(ctx, src, wm, func(ctx context.Context, b *tolkdb.Batch) error {
