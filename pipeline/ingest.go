@@ -127,17 +127,19 @@ func Ingest(ctx context.Context, opt IngestOptions) (*IngestSummary, error) {
 	return sum, nil
 }
 
-// rowFunc receives one record: its line (1 is a CSV header), its values in
-// contract column order, and for a record that could not be parsed, its
-// raw text and error instead.
-type rowFunc func(line int64, values []string, raw string, rowErr *delivery.RowError) error
-
 // rowSource yields the records of one table of a delivery.
-type rowSource func(tb *contract.Table, fn rowFunc) error
+type rowSource func(tb *contract.Table, fn files.RowFunc) error
 
-// fileRows reads the tables of a delivery directory.
-func fileRows(dir string) rowSource {
-	return func(tb *contract.Table, fn rowFunc) error { return eachRow(dir, tb, fn) }
+// fileRows reads the tables of a delivery directory; unknown extra columns
+// are logged and ignored.
+func (in *ingester) fileRows(d files.Decision) rowSource {
+	return func(tb *contract.Table, fn files.RowFunc) error {
+		extra, err := files.EachRow(d.Dir, tb, fn)
+		if len(extra) > 0 {
+			in.log.Warn("unknown extra columns ignored", "source", d.Source, "delivery", d.ID, "file", tb.File, "columns", extra)
+		}
+		return err
+	}
 }
 
 type ingester struct {
@@ -150,7 +152,7 @@ type ingester struct {
 
 // load loads one verified delivery and records it.
 func (in *ingester) load(ctx context.Context, d files.Decision) (warehouse.Delivery, error) {
-	return in.loadFrom(ctx, d, fileRows(d.Dir))
+	return in.loadFrom(ctx, d, in.fileRows(d))
 }
 
 // loadFrom loads the tables of one delivery of d.Source from rows and
@@ -311,79 +313,6 @@ func (in *ingester) loadTable(ctx context.Context, d files.Decision, tb *contrac
 func recordText(values []string) string {
 	b, _ := json.Marshal(values)
 	return string(b)
-}
-
-// eachRow reads every record of a table file in contract column order
-// ("" = null; JSON booleans as J/N), with its line; a malformed record
-// comes with its RowError and raw text and the reading goes on.
-func eachRow(dir string, tb *contract.Table, fn rowFunc) error {
-	f, err := os.Open(filepath.Join(dir, tb.File))
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	values := make([]string, len(tb.Cols))
-	// next reads one record into values and returns its line.
-	var next func() (int64, error)
-	var raw func() string
-	if tb.Format == "jsonl" {
-		r, err := delivery.NewJSONLReader(f, tb.File)
-		if err != nil {
-			return err
-		}
-		raw = r.Raw
-		next = func() (int64, error) {
-			rec, err := r.Next()
-			if err != nil {
-				return 0, err
-			}
-			for i, c := range tb.Cols {
-				v := rec.Values[c.Name]
-				values[i] = v.Raw
-				if v.Kind == 'b' {
-					values[i] = map[string]string{"true": "J", "false": "N"}[v.Raw]
-				}
-			}
-			return rec.Line, nil
-		}
-	} else {
-		r, err := delivery.NewCSVReader(f, tb.File)
-		if err != nil {
-			return err
-		}
-		idx, _, err := delivery.Columns(r.Header(), tb.Names())
-		if err != nil {
-			return err
-		}
-		raw = r.Raw
-		next = func() (int64, error) {
-			rec, err := r.Next()
-			if err != nil {
-				return 0, err
-			}
-			for i, j := range idx {
-				values[i] = rec.Fields[j]
-			}
-			return rec.Line, nil
-		}
-	}
-	for {
-		line, err := next()
-		var re *delivery.RowError
-		switch {
-		case errors.Is(err, io.EOF):
-			return nil
-		case errors.As(err, &re):
-			err = fn(re.Line, nil, raw(), re)
-		case err != nil:
-			return err
-		default:
-			err = fn(line, values, "", nil)
-		}
-		if err != nil {
-			return err
-		}
-	}
 }
 
 // quarantine writes one table's bad rows into the restricted area, under a

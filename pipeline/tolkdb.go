@@ -61,7 +61,7 @@ func IngestDB(ctx context.Context, opt IngestOptions, src *tolkdb.Source) (*Inge
 // batchRows yields a database read's rows as a delivery's tables; a row's
 // line is its position in the read.
 func batchRows(b *tolkdb.Batch) rowSource {
-	return func(tb *contract.Table, fn rowFunc) error {
+	return func(tb *contract.Table, fn files.RowFunc) error {
 		rows := b.Tolk
 		if tb.Name == "tolk_sprak" {
 			rows = b.Sprak

@@ -3,9 +3,7 @@ package validate
 import (
 	"context"
 	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -16,6 +14,7 @@ import (
 	"integstat/contract"
 	"integstat/delivery"
 	"integstat/demo"
+	"integstat/extract/files"
 	"integstat/reference"
 )
 
@@ -65,52 +64,17 @@ func answerKey(t *testing.T, dir string) map[string][]finding {
 // header's extra columns.
 func rows(t *testing.T, dir string, tb *contract.Table, fn func(line int64, values []string)) (extra []string) {
 	t.Helper()
-	f, err := os.Open(filepath.Join(dir, tb.File))
+	extra, err := files.EachRow(dir, tb, func(line int64, values []string, _ string, rowErr *delivery.RowError) error {
+		if rowErr != nil {
+			return rowErr // the demo plants no malformed records
+		}
+		fn(line, values)
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	values := make([]string, len(tb.Cols))
-	if tb.Format == "jsonl" {
-		r, err := delivery.NewJSONLReader(f, tb.File)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for {
-			rec, err := r.Next()
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i, c := range tb.Cols {
-				values[i] = rec.Values[c.Name].Raw
-			}
-			fn(rec.Line, values)
-		}
-	}
-	r, err := delivery.NewCSVReader(f, tb.File)
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx, extra, err := delivery.Columns(r.Header(), tb.Names())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		rec, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			return extra
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i, j := range idx {
-			values[i] = rec.Fields[j]
-		}
-		fn(rec.Line, values)
-	}
+	return extra
 }
 
 // TestDemoAnswerKey is the decisive test: on a generated demo set with
