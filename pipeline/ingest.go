@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -49,6 +50,9 @@ func newIngester(opt IngestOptions) (*ingester, error) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	if err := cleanTemp(opt.Warehouse); err != nil {
+		return nil, err
+	}
 	path := filepath.Join(opt.Warehouse.Restricted(), "identity.map")
 	ids := pseudo.NewIdentityMap()
 	if _, err := os.Stat(path); err == nil {
@@ -57,6 +61,25 @@ func newIngester(opt IngestOptions) (*ingester, error) {
 		}
 	}
 	return &ingester{opt: opt, ref: reference.MustLoad(), ids: ids, mapPath: path, log: log}, nil
+}
+
+// cleanTemp removes what a run that crashed left under temporary names
+// (Parquet parts, quarantine files): nothing of it is visible as output,
+// and the deliveries it belonged to are not in the ledger, so they load
+// again. It assumes no other run is writing (the warehouse lock's job).
+func cleanTemp(wh *warehouse.Warehouse) error {
+	if _, err := parquet.CleanTemp(wh.Parquet()); err != nil {
+		return err
+	}
+	return filepath.WalkDir(wh.Quarantine(), func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if n := d.Name(); strings.HasPrefix(n, ".") && strings.Contains(n, ".tmp-") {
+			return os.Remove(p)
+		}
+		return nil
+	})
 }
 
 // ErrRefused reports deliveries refused because their id was loaded before
