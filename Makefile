@@ -30,7 +30,8 @@ demo: build
 	./$(BIN) ingest --inbox $(DEMO_DIR)/inbox --warehouse $(DEMO_DIR)/warehouse \
 		--key-file $(DEMO_DIR)/warehouse/restricted/key --allow-synthetic-ids
 	@echo "== results: deliveries in $(DEMO_DIR)/inbox (planted faults: $(DEMO_DIR)/answer-key/faults.csv),"
-	@echo "   warehouse in $(DEMO_DIR)/warehouse (Parquet in parquet/, ledger in state/ledger.duckdb, quarantine in restricted/)"
+	@echo "   warehouse in $(DEMO_DIR)/warehouse (Parquet in parquet/, ledger in state/ledger.duckdb, quarantine in restricted/);"
+	@echo "   the ledger: ./$(BIN) runs --warehouse $(DEMO_DIR)/warehouse"
 
 # test: every test, including those that start a real PostgreSQL server and
 # run NAV's validator under Node (.ci/run installs both on a clean machine).

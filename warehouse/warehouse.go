@@ -199,3 +199,63 @@ func (w *Warehouse) Loads(ctx context.Context, source, id string) ([]TableLoad, 
 	}
 	return out, rows.Err()
 }
+
+// DeliveryRow is one loaded delivery with its totals, as `integstat runs`
+// shows it.
+type DeliveryRow struct {
+	Source, ID                string
+	LoadedAt                  time.Time
+	Late                      bool
+	Read, Loaded, Quarantined int64
+	KeyID                     string
+}
+
+// EventRow is one recorded event (a delivery skipped, refused or rejected).
+type EventRow struct {
+	At                 time.Time
+	Source, ID, Action string
+	Detail             string
+}
+
+// History returns the loaded deliveries (newest load first) and the events,
+// at most limit of each (0: all).
+func (w *Warehouse) History(ctx context.Context, limit int) ([]DeliveryRow, []EventRow, error) {
+	lim := ""
+	if limit > 0 {
+		lim = fmt.Sprintf(" LIMIT %d", limit)
+	}
+	rows, err := w.db.QueryContext(ctx, `SELECT d.source, d.delivery_id, d.loaded_at, d.late, d.key_id,
+		coalesce(sum(t.rows_read), 0), coalesce(sum(t.rows_loaded), 0), coalesce(sum(t.rows_quarantined), 0)
+		FROM deliveries d LEFT JOIN table_loads t USING (source, delivery_id)
+		GROUP BY ALL ORDER BY d.loaded_at DESC, d.delivery_id DESC, d.source`+lim)
+	if err != nil {
+		return nil, nil, fmt.Errorf("warehouse: ledger: %w", err)
+	}
+	defer rows.Close()
+	var ds []DeliveryRow
+	for rows.Next() {
+		var d DeliveryRow
+		if err := rows.Scan(&d.Source, &d.ID, &d.LoadedAt, &d.Late, &d.KeyID, &d.Read, &d.Loaded, &d.Quarantined); err != nil {
+			return nil, nil, err
+		}
+		ds = append(ds, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	erows, err := w.db.QueryContext(ctx, `SELECT happened_at, coalesce(source, ''), coalesce(delivery_id, ''), action, coalesce(detail, '')
+		FROM events ORDER BY happened_at DESC`+lim)
+	if err != nil {
+		return nil, nil, fmt.Errorf("warehouse: ledger: %w", err)
+	}
+	defer erows.Close()
+	var es []EventRow
+	for erows.Next() {
+		var e EventRow
+		if err := erows.Scan(&e.At, &e.Source, &e.ID, &e.Action, &e.Detail); err != nil {
+			return nil, nil, err
+		}
+		es = append(es, e)
+	}
+	return ds, es, erows.Err()
+}

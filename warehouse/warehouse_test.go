@@ -74,3 +74,42 @@ func TestOpenRefusesOpenRestrictedArea(t *testing.T) {
 		t.Errorf("open restricted area accepted: %v", err)
 	}
 }
+
+func TestHistory(t *testing.T) {
+	ctx := context.Background()
+	w, err := Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	for i, id := range []string{"20161231T230000", "20171231T230000"} {
+		d := Delivery{Source: "tolk", ID: id, Digest: id, KeyID: "k", Extracted: time.Now(), Late: i == 0,
+			Tables: []TableLoad{{"tolk", 10 + int64(i), 9 + int64(i), 1}, {"tolk_sprak", 5, 5, 0}}}
+		if err := w.Record(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Event(ctx, "nir", "20180101T000000", "reject", "manifest.json: missing"); err != nil {
+		t.Fatal(err)
+	}
+	ds, es, err := w.History(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 2 || len(es) != 1 {
+		t.Fatalf("%d deliveries, %d events", len(ds), len(es))
+	}
+	got := map[string]DeliveryRow{ds[0].ID: ds[0], ds[1].ID: ds[1]}
+	if d := got["20171231T230000"]; d.Read != 16 || d.Loaded != 15 || d.Quarantined != 1 || d.Late {
+		t.Errorf("2017: %+v", d)
+	}
+	if d := got["20161231T230000"]; d.Read != 15 || !d.Late {
+		t.Errorf("2016: %+v", d)
+	}
+	if es[0].Action != "reject" || es[0].Source != "nir" {
+		t.Errorf("event %+v", es[0])
+	}
+	if ds, _, _ := w.History(ctx, 1); len(ds) != 1 {
+		t.Errorf("limit 1 gave %d", len(ds))
+	}
+}

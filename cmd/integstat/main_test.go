@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"integstat/warehouse"
 )
 
 func runArgs(args ...string) (int, string, string) {
@@ -79,5 +81,28 @@ func TestIngestNeedsKey(t *testing.T) {
 	code, _, errOut = runArgs("ingest", "--inbox", t.TempDir())
 	if code != 2 || !strings.Contains(errOut, "--warehouse") {
 		t.Errorf("ingest without a warehouse: exit %d, %q", code, errOut)
+	}
+}
+
+func TestRunsShowsTheLedger(t *testing.T) {
+	dir := t.TempDir()
+	wh, err := warehouse.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := wh.Record(context.Background(), warehouse.Delivery{Source: "tolk", ID: "20171231T230000", Digest: "d", KeyID: "k123",
+		Tables: []warehouse.TableLoad{{Table: "tolk", Read: 7, Loaded: 6, Quarantine: 1}}}); err != nil {
+		t.Fatal(err)
+	}
+	wh.Event(context.Background(), "nir", "20180101T000000", "reject", "manifest.json missing")
+	wh.Close()
+	code, out, errOut := runArgs("runs", "--warehouse", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"20171231T230000", "k123", "reject", "manifest.json missing"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("runs output lacks %q:\n%s", want, out)
+		}
 	}
 }

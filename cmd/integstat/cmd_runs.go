@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"integstat/warehouse"
+)
+
+func init() {
+	register(command{
+		name:    "runs",
+		summary: "show the warehouse's ledger: deliveries loaded (rows read, loaded, quarantined) and deliveries skipped, refused or rejected",
+		run:     runRuns,
+	})
+}
+
+func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("runs", stderr)
+	whDir := fs.String("warehouse", "", "warehouse `directory`")
+	limit := fs.Int("n", 50, "show at most `n` of each (0: all)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *whDir == "" {
+		return fmt.Errorf("%w: --warehouse is required", errUsage)
+	}
+	wh, err := warehouse.Open(ctx, *whDir)
+	if err != nil {
+		return err
+	}
+	defer wh.Close()
+	ds, es, err := wh.History(ctx, *limit)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Deliveries loaded (newest first)\n%-10s %-16s %-20s %12s %12s %11s %-5s %s\n",
+		"source", "delivery", "loaded at", "read", "loaded", "quarantined", "late", "key id")
+	for _, d := range ds {
+		late := ""
+		if d.Late {
+			late = "late"
+		}
+		fmt.Fprintf(stdout, "%-10s %-16s %-20s %12d %12d %11d %-5s %s\n", d.Source, d.ID,
+			d.LoadedAt.Local().Format("2006-01-02 15:04:05"), d.Read, d.Loaded, d.Quarantined, late, d.KeyID)
+	}
+	fmt.Fprintf(stdout, "\nDeliveries not loaded (newest first)\n")
+	if len(es) == 0 {
+		fmt.Fprintln(stdout, "none")
+	}
+	for _, e := range es {
+		fmt.Fprintf(stdout, "%s  %-9s %s/%s: %s\n", e.At.Local().Format("2006-01-02 15:04:05"), e.Action, e.Source, e.ID, e.Detail)
+	}
+	return nil
+}
