@@ -1,9 +1,12 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -120,4 +123,47 @@ func TestIngestDB(t *testing.T) {
 	if n != tolkRows+2 {
 		t.Errorf("%d tolk rows in Parquet, want %d + 2", n, tolkRows)
 	}
+
+	// Canary: no identity number, name, e-mail or phone number of the
+	// register anywhere outside the restricted area.
+	rows, err = conn.Query(ctx, `SELECT fnr, etternavn, coalesce(epost, ''), coalesce(telefon, '') FROM tolk`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var canaries [][]byte
+	for rows.Next() {
+		var v [4]string
+		if err := rows.Scan(&v[0], &v[1], &v[2], &v[3]); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range v {
+			if len(c) >= 6 {
+				canaries = append(canaries, []byte(c))
+			}
+		}
+	}
+	if len(canaries) < 100 {
+		t.Fatalf("only %d canaries", len(canaries))
+	}
+	// The scan finds them where they belong: the identity map holds the numbers.
+	idmap, err := os.ReadFile(filepath.Join(wh.Restricted(), "identity.map"))
+	if err != nil || !bytes.Contains(idmap, canaries[0]) {
+		t.Fatalf("the canary scan does not find a number in the identity map (%v)", err)
+	}
+	filepath.WalkDir(wh.Dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasPrefix(p, wh.Restricted()) {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for _, c := range canaries {
+			if bytes.Contains(b, c) {
+				t.Errorf("%s holds personal data from the register", p)
+				break
+			}
+		}
+		return nil
+	})
 }
