@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,6 +45,45 @@ func (k *answerKey) add(d *deliveryOut, file string, line int64, column, kind, r
 
 // AnswerKeyHeader is the header of answer-key/faults.csv.
 var AnswerKeyHeader = []string{"source", "delivery_id", "file", "line", "column", "kind", "reason"}
+
+// Fault is one row of a demo set's answer key: where a planted fault is
+// (line 0 for a whole delivery), its kind (quarantine, warning, tolerated,
+// reject, redrop) and the reason the pipeline is to give.
+type Fault struct {
+	Source, DeliveryID, File string
+	Line                     int64
+	Column, Kind, Reason     string
+}
+
+// AnswerKeyPath is where the answer key of the demo set in dir is.
+func AnswerKeyPath(dir string) string { return filepath.Join(dir, "answer-key", "faults.csv") }
+
+// ReadAnswerKey reads an answer key written by Generate.
+func ReadAnswerKey(path string) ([]Fault, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.Comma = ';'
+	recs, err := r.ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(recs) == 0 || strings.Join(recs[0], ";") != strings.Join(AnswerKeyHeader, ";") {
+		return nil, fmt.Errorf("%s: not an answer key (header %v)", path, recs[0:min(1, len(recs))])
+	}
+	out := make([]Fault, 0, len(recs)-1)
+	for i, rec := range recs[1:] {
+		line, err := strconv.ParseInt(rec[3], 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: line %q: %w", path, i+2, rec[3], err)
+		}
+		out = append(out, Fault{rec[0], rec[1], rec[2], line, rec[4], rec[5], rec[6]})
+	}
+	return out, nil
+}
 
 func (k *answerKey) write(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {

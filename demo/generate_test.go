@@ -196,35 +196,13 @@ func readTable(t *testing.T, dir string, tb *contract.Table) (extra []string, re
 	return extra, recs, order
 }
 
-type keyRow struct {
-	source, id, file string
-	line             int64
-	column, kind     string
-	reason           string
-}
-
-func readAnswerKey(t *testing.T, dir string) []keyRow {
+func readAnswerKey(t *testing.T, dir string) []Fault {
 	t.Helper()
-	f, err := os.Open(filepath.Join(dir, "answer-key", "faults.csv"))
+	key, err := ReadAnswerKey(AnswerKeyPath(dir))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	r.Comma = ';'
-	all, err := r.ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Join(all[0], ";") != strings.Join(AnswerKeyHeader, ";") {
-		t.Fatalf("answer key header %v", all[0])
-	}
-	var out []keyRow
-	for _, rec := range all[1:] {
-		n, _ := strconv.ParseInt(rec[3], 10, 64)
-		out = append(out, keyRow{rec[0], rec[1], rec[2], n, rec[4], rec[5], rec[6]})
-	}
-	return out
+	return key
 }
 
 // TestAnswerKey checks the planted faults both ways: every row the answer
@@ -237,25 +215,25 @@ func TestAnswerKey(t *testing.T) {
 	if sum.Faults != len(key) {
 		t.Fatalf("summary says %d faults, key has %d", sum.Faults, len(key))
 	}
-	if _, err := os.Stat(filepath.Join(clean, "answer-key", "faults.csv")); err != nil {
+	if _, err := os.Stat(AnswerKeyPath(clean)); err != nil {
 		t.Fatal(err)
 	}
 	if k := readAnswerKey(t, clean); len(k) != 0 {
 		t.Fatalf("bad rate 0 planted %d faults", len(k))
 	}
 	kinds := map[string]int{}
-	byFile := map[string]map[int64]keyRow{}
+	byFile := map[string]map[int64]Fault{}
 	rejected := map[string]bool{}
 	for _, k := range key {
-		if k.kind == "reject" {
-			rejected[filepath.Join(k.source, k.id)] = true
+		if k.Kind == "reject" {
+			rejected[filepath.Join(k.Source, k.DeliveryID)] = true
 		}
-		kinds[k.reason]++
-		p := filepath.Join(k.source, k.id, k.file)
+		kinds[k.Reason]++
+		p := filepath.Join(k.Source, k.DeliveryID, k.File)
 		if byFile[p] == nil {
-			byFile[p] = map[int64]keyRow{}
+			byFile[p] = map[int64]Fault{}
 		}
-		byFile[p][k.line] = k
+		byFile[p][k.Line] = k
 	}
 	for _, want := range []string{FaultIDNumber, FaultCode, FaultDate, FaultKommune, FaultRequired, FaultDuplicate, FaultExtraCol, FaultMultiline, FaultChecksum, FaultRedelivery} {
 		if kinds[want] == 0 {
@@ -289,23 +267,23 @@ func TestAnswerKey(t *testing.T) {
 				for _, line := range orderD {
 					row := recD[line]
 					k, planted := faults[line]
-					if planted && k.kind == "quarantine" {
+					if planted && k.Kind == "quarantine" {
 						checkFault(t, ref, tb, k, row, seen, day)
 						continue
 					}
-					if planted && k.kind == "tolerated" {
-						if !strings.Contains(row[tb.Index(k.column)], "\n") {
+					if planted && k.Kind == "tolerated" {
+						if !strings.Contains(row[tb.Index(k.Column)], "\n") {
 							t.Errorf("%s:%d: tolerated row has no line break", tb.File, line)
 						}
 						row = append([]string(nil), row...)
-						row[tb.Index(k.column)] = ""
+						row[tb.Index(k.Column)] = ""
 					}
 					seen[keyOf(tb, row)] = true
 					kept = append(kept, row)
 				}
-				if k, ok := faults[1]; ok && k.kind == "warning" {
-					if len(extraD) != 1 || extraD[0] != k.column {
-						t.Errorf("%s: extra columns %v, want [%s]", tb.File, extraD, k.column)
+				if k, ok := faults[1]; ok && k.Kind == "warning" {
+					if len(extraD) != 1 || extraD[0] != k.Column {
+						t.Errorf("%s: extra columns %v, want [%s]", tb.File, extraD, k.Column)
 					}
 				} else if len(extraD) > 0 {
 					t.Errorf("%s: unexpected extra columns %v", tb.File, extraD)
@@ -329,13 +307,13 @@ func TestAnswerKey(t *testing.T) {
 	}
 	// The delivery dropped twice is byte-identical to its first drop.
 	for _, k := range key {
-		if k.kind != "redrop" {
+		if k.Kind != "redrop" {
 			continue
 		}
-		a := hashTree(t, filepath.Join(inboxD, k.source, k.id))
-		b := hashTree(t, filepath.Join(dirty, "redrop", k.source, k.id))
+		a := hashTree(t, filepath.Join(inboxD, k.Source, k.DeliveryID))
+		b := hashTree(t, filepath.Join(dirty, "redrop", k.Source, k.DeliveryID))
 		if fmt.Sprint(a) != fmt.Sprint(b) {
-			t.Errorf("redropped %s/%s differs from the inbox copy", k.source, k.id)
+			t.Errorf("redropped %s/%s differs from the inbox copy", k.Source, k.DeliveryID)
 		}
 	}
 }
@@ -351,14 +329,14 @@ func keyOf(tb *contract.Table, row []string) string {
 
 // checkFault asserts that a quarantined row really breaks its contract in
 // the way the answer key says.
-func checkFault(t *testing.T, ref *reference.Data, tb *contract.Table, k keyRow, row []string, seen map[string]bool, day time.Time) {
+func checkFault(t *testing.T, ref *reference.Data, tb *contract.Table, k Fault, row []string, seen map[string]bool, day time.Time) {
 	t.Helper()
-	at := fmt.Sprintf("%s/%s/%s:%d", k.source, k.id, k.file, k.line)
-	i := tb.Index(k.column)
-	switch k.reason {
+	at := fmt.Sprintf("%s/%s/%s:%d", k.Source, k.DeliveryID, k.File, k.Line)
+	i := tb.Index(k.Column)
+	switch k.Reason {
 	case FaultIDNumber:
 		if err := ident.Validate(row[i], ident.Options{AllowSynthetic: true}); err == nil {
-			t.Errorf("%s: identity number in %s is valid", at, k.column)
+			t.Errorf("%s: identity number in %s is valid", at, k.Column)
 		}
 	case FaultCode:
 		for _, c := range tb.Cols[i].Codes {
@@ -368,7 +346,7 @@ func checkFault(t *testing.T, ref *reference.Data, tb *contract.Table, k keyRow,
 		}
 	case FaultDate:
 		if _, err := time.Parse("2006-01-02", row[i]); err == nil {
-			t.Errorf("%s: date in %s parses", at, k.column)
+			t.Errorf("%s: date in %s parses", at, k.Column)
 		}
 	case FaultKommune:
 		d := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
@@ -387,14 +365,14 @@ func checkFault(t *testing.T, ref *reference.Data, tb *contract.Table, k keyRow,
 		}
 	case FaultRequired:
 		if row[i] != "" || !tb.Cols[i].Required {
-			t.Errorf("%s: required column %s not empty", at, k.column)
+			t.Errorf("%s: required column %s not empty", at, k.Column)
 		}
 	case FaultDuplicate:
 		if !seen[keyOf(tb, row)] {
 			t.Errorf("%s: duplicate key not seen before", at)
 		}
 	default:
-		t.Errorf("%s: unknown reason %q", at, k.reason)
+		t.Errorf("%s: unknown reason %q", at, k.Reason)
 	}
 }
 
@@ -606,7 +584,7 @@ func TestStripFaults(t *testing.T) {
 	clean, _ := generate(t, Options{Seed: 3, Scale: 0.05, BadRate: 0})
 	dirty, _ := generate(t, Options{Seed: 3, Scale: 0.05, BadRate: 0.01})
 	out := t.TempDir()
-	if err := StripFaults(filepath.Join(dirty, "inbox"), filepath.Join(dirty, "answer-key", "faults.csv"), out); err != nil {
+	if err := StripFaults(filepath.Join(dirty, "inbox"), AnswerKeyPath(dirty), out); err != nil {
 		t.Fatal(err)
 	}
 	for _, asOf := range []time.Time{{}, date(2017, 12, 31)} {

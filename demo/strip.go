@@ -1,7 +1,6 @@
 package demo
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -44,24 +43,17 @@ func StripFaults(inbox, keyFile, out string) error {
 }
 
 func readKey(path string) (bad map[string]bool, rejected map[string]bool, err error) {
-	f, err := os.Open(path)
+	key, err := ReadAnswerKey(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	r.Comma = ';'
-	rows, err := r.ReadAll()
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", path, err)
-	}
 	bad, rejected = map[string]bool{}, map[string]bool{}
-	for _, k := range rows[1:] {
-		switch k[5] {
+	for _, k := range key {
+		switch k.Kind {
 		case "quarantine":
-			bad[k[0]+"/"+k[1]+"/"+k[2]+":"+k[3]] = true
+			bad[k.Source+"/"+k.DeliveryID+"/"+k.File+":"+strconv.FormatInt(k.Line, 10)] = true
 		case "reject":
-			rejected[k[0]+"/"+k[1]] = true
+			rejected[k.Source+"/"+k.DeliveryID] = true
 		}
 	}
 	return bad, rejected, nil

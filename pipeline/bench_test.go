@@ -9,8 +9,6 @@ import (
 
 	"integstat/delivery"
 	"integstat/internal/peak"
-	"integstat/pseudo"
-	"integstat/warehouse"
 )
 
 // benchDelivery is the NIR delivery the benchmarks read: the directory in
@@ -38,20 +36,12 @@ func BenchmarkIngestNIR(b *testing.B) {
 	ctx := context.Background()
 	var rows int64
 	for i := 0; i < b.N; i++ {
-		wh, err := warehouse.Open(ctx, b.TempDir())
-		if err != nil {
-			b.Fatal(err)
-		}
-		key, err := pseudo.GenerateKeyFile(filepath.Join(wh.Restricted(), "key"))
-		if err != nil {
-			b.Fatal(err)
-		}
+		wh, key := newWarehouse(b)
 		sum, err := Ingest(ctx, IngestOptions{Inbox: inbox, Warehouse: wh, Key: key, AllowSynthetic: true})
 		if err != nil || sum.Loaded != 1 {
 			b.Fatalf("%+v %v", sum, err)
 		}
 		rows += sum.Rows
-		wh.Close()
 	}
 	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
 	b.ReportMetric(peak.MiB(peak.RSS()), "peakRSS-MiB")

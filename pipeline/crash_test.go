@@ -44,20 +44,10 @@ func TestKilledIngest(t *testing.T) {
 		t.Skip("runs ingest several times")
 	}
 	ctx := context.Background()
-	set := t.TempDir()
-	if _, err := demo.Generate(ctx, demo.Options{Out: set, Seed: 12, Scale: 0.05, BadRate: 0.01}); err != nil {
-		t.Fatal(err)
-	}
-	inbox := filepath.Join(set, "inbox")
-	whDir := t.TempDir()
-	wh, err := warehouse.Open(ctx, whDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := pseudo.GenerateKeyFile(filepath.Join(wh.Restricted(), "key")); err != nil {
-		t.Fatal(err)
-	}
-	wh.Close()
+	inbox := filepath.Join(demoSet(t, demo.Options{Seed: 12, Scale: 0.05, BadRate: 0.01}), "inbox")
+	wh, _ := newWarehouse(t)
+	whDir := wh.Dir
+	wh.Close() // the ingest processes open it
 	run := func(killAfter time.Duration) {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), "INTEGSTAT_CRASH_INBOX="+inbox, "INTEGSTAT_CRASH_WAREHOUSE="+whDir)
@@ -101,7 +91,7 @@ func TestKilledIngest(t *testing.T) {
 	}
 	run(0)
 
-	wh, err = warehouse.Open(ctx, whDir)
+	wh, err := warehouse.Open(ctx, whDir)
 	if err != nil {
 		t.Fatal(err)
 	}

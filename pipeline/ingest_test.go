@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -17,8 +18,6 @@ import (
 
 	"integstat/delivery"
 	"integstat/demo"
-	"integstat/pseudo"
-	"integstat/warehouse"
 )
 
 func readCSV(t *testing.T, path string) [][]string {
@@ -41,22 +40,10 @@ func readCSV(t *testing.T, path string) [][]string {
 // against the generator's answer key and the deliveries themselves.
 func TestIngestDemoSet(t *testing.T) {
 	ctx := context.Background()
-	set := t.TempDir()
-	if _, err := demo.Generate(ctx, demo.Options{Out: set, Seed: 6, Scale: 0.02, BadRate: 0.01}); err != nil {
-		t.Fatal(err)
-	}
+	set := demoSet(t, demo.Options{Seed: 6, Scale: 0.02, BadRate: 0.01})
 	inbox := filepath.Join(set, "inbox")
-	whDir := t.TempDir()
-	wh, err := warehouse.Open(ctx, whDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer wh.Close()
-	keyPath := filepath.Join(wh.Restricted(), "key")
-	key, err := pseudo.GenerateKeyFile(keyPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	wh, key := newWarehouse(t)
+	whDir, keyPath := wh.Dir, filepath.Join(wh.Restricted(), "key")
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	sum, err := Ingest(ctx, IngestOptions{Inbox: inbox, Warehouse: wh, Key: key, AllowSynthetic: true, Log: log})
@@ -69,9 +56,13 @@ func TestIngestDemoSet(t *testing.T) {
 
 	// Quarantine = the answer key's quarantine rows, file by file.
 	want := map[string]bool{}
-	for _, k := range readCSV(t, filepath.Join(set, "answer-key", "faults.csv"))[1:] {
-		if k[5] == "quarantine" && !(k[0] == "bosetting" && k[1] == "20150630T230000") {
-			want[strings.Join([]string{k[0], k[1], k[2], k[3], k[6]}, "|")] = true
+	faults, err := demo.ReadAnswerKey(demo.AnswerKeyPath(set))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range faults {
+		if k.Kind == "quarantine" && !(k.Source == "bosetting" && k.DeliveryID == "20150630T230000") {
+			want[strings.Join([]string{k.Source, k.DeliveryID, k.File, strconv.FormatInt(k.Line, 10), k.Reason}, "|")] = true
 		}
 	}
 	have := map[string]bool{}

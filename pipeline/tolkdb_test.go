@@ -16,9 +16,7 @@ import (
 	"integstat/demo"
 	"integstat/extract/tolkdb"
 	"integstat/internal/pgtest"
-	"integstat/pseudo"
 	"integstat/reference"
-	"integstat/warehouse"
 )
 
 // TestIngestDB loads the interpreter register from a real PostgreSQL
@@ -27,19 +25,8 @@ import (
 func TestIngestDB(t *testing.T) {
 	ctx := context.Background()
 	dsn := pgtest.Start(t)
-	set := t.TempDir()
-	if _, err := demo.Generate(ctx, demo.Options{Out: set, Seed: 9, Scale: 0.02, TolkPostgres: dsn}); err != nil {
-		t.Fatal(err)
-	}
-	wh, err := warehouse.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer wh.Close()
-	key, err := pseudo.GenerateKeyFile(filepath.Join(wh.Restricted(), "key"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := demoSet(t, demo.Options{Seed: 9, Scale: 0.02, TolkPostgres: dsn})
+	wh, key := newWarehouse(t)
 	// The demo writes the register as it stood at the end of 2017; a live
 	// register read today carries today's kommune codes (those valid on
 	// the day of the read), so bring it up to date as the reforms would.

@@ -2,13 +2,11 @@ package validate
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"testing"
 
 	"integstat/contract"
@@ -34,27 +32,13 @@ func (f finding) String() string {
 // answerKey reads the demo set's answer key, grouped by kind.
 func answerKey(t *testing.T, dir string) map[string][]finding {
 	t.Helper()
-	f, err := os.Open(filepath.Join(dir, "answer-key", "faults.csv"))
+	key, err := demo.ReadAnswerKey(demo.AnswerKeyPath(dir))
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	r.Comma = ';'
-	recs, err := r.ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(recs[0], demo.AnswerKeyHeader) {
-		t.Fatalf("answer key header %v", recs[0])
 	}
 	out := map[string][]finding{}
-	for _, rec := range recs[1:] {
-		line, err := strconv.ParseInt(rec[3], 10, 64)
-		if err != nil {
-			t.Fatalf("answer key line %q: %v", rec[3], err)
-		}
-		out[rec[5]] = append(out[rec[5]], finding{filepath.Join(rec[0], rec[1], rec[2]), line, rec[6], rec[4]})
+	for _, k := range key {
+		out[k.Kind] = append(out[k.Kind], finding{filepath.Join(k.Source, k.DeliveryID, k.File), k.Line, k.Reason, k.Column})
 	}
 	return out
 }
