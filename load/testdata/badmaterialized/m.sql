@@ -1,0 +1,3 @@
+-- A misspelt materialization.
+-- materialized: tabel
+SELECT 1 AS x

@@ -1,0 +1,3 @@
+-- a
+-- depends: b
+SELECT * FROM b

@@ -1,0 +1,3 @@
+-- b
+-- depends: c
+SELECT * FROM c

@@ -1,0 +1,3 @@
+-- c
+-- depends: a
+SELECT * FROM a

@@ -1,0 +1,2 @@
+-- One of two models named same.
+SELECT 1 AS x

@@ -1,0 +1,2 @@
+-- The other model named same.
+SELECT 2 AS x

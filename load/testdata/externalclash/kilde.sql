@@ -1,0 +1,2 @@
+-- A model named like the external relation.
+SELECT 1 AS x

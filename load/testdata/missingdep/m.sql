@@ -1,0 +1,3 @@
+-- Reads a relation nobody provides.
+-- depends: kilde, nosuch
+SELECT * FROM kilde

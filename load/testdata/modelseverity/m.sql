@@ -1,0 +1,3 @@
+-- A model is not a test.
+-- severity: warn
+SELECT 1 AS x

@@ -1,0 +1,2 @@
+-- depends: kilde
+SELECT * FROM kilde

@@ -1,0 +1,2 @@
+-- A statement that is not a query.
+CREATE TABLE m AS SELECT 1 AS x

@@ -1,0 +1,3 @@
+-- Two statements where one query belongs.
+SELECT 1 AS x;
+DROP TABLE kilde;

@@ -1,0 +1,3 @@
+-- Model a.
+-- depends: kilde
+SELECT 1 AS x FROM kilde

@@ -1,0 +1,2 @@
+-- Model d.
+SELECT 1 AS x

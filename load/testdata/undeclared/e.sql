@@ -1,0 +1,2 @@
+-- Model e.
+SELECT 1 AS x
