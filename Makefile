@@ -14,8 +14,9 @@ all: build
 build:
 	$(GO) build -o $(BIN) ./cmd/integstat
 
-# demo: generate the demo registers if absent, then run the pipeline as far
-# as it exists: check that they reproduce every figure IMDi published.
+# demo: generate the demo registers if absent, check them against every
+# figure IMDi published, then run the main job on them: ingest, build and
+# publish the marts.
 demo: build
 	@if [ ! -f $(DEMO_DIR)/.complete ]; then \
 		rm -rf $(DEMO_DIR); \
@@ -26,12 +27,14 @@ demo: build
 	./$(BIN) figures --inbox $(DEMO_DIR)/inbox --answer-key $(DEMO_DIR)/answer-key/faults.csv
 	@mkdir -p $(DEMO_DIR)/warehouse/restricted && chmod 700 $(DEMO_DIR)/warehouse/restricted
 	@if [ ! -f $(DEMO_DIR)/warehouse/restricted/key ]; then 		echo "== no key given: making the demo's own in $(DEMO_DIR)/warehouse/restricted/key"; 		./$(BIN) keygen $(DEMO_DIR)/warehouse/restricted/key; fi
-	@echo "== ingest: verify, validate, quarantine, pseudonymise, Parquet"
-	./$(BIN) ingest --inbox $(DEMO_DIR)/inbox --warehouse $(DEMO_DIR)/warehouse \
+	@echo "== run: ingest (verify, validate, quarantine, pseudonymise, Parquet), compute every data state, test, protect, publish"
+	./$(BIN) run --inbox $(DEMO_DIR)/inbox --warehouse $(DEMO_DIR)/warehouse \
 		--key-file $(DEMO_DIR)/warehouse/restricted/key --allow-synthetic-ids
 	@echo "== results: deliveries in $(DEMO_DIR)/inbox (planted faults: $(DEMO_DIR)/answer-key/faults.csv),"
-	@echo "   warehouse in $(DEMO_DIR)/warehouse (Parquet in parquet/, ledger in state/ledger.duckdb, quarantine in restricted/);"
-	@echo "   the ledger: ./$(BIN) runs --warehouse $(DEMO_DIR)/warehouse"
+	@echo "   warehouse in $(DEMO_DIR)/warehouse: marts/publisert.duckdb (the portal's, protected) and"
+	@echo "   marts/analyse.duckdb (restricted), Parquet in parquet/, quarantine in restricted/;"
+	@echo "   the ledger: ./$(BIN) runs --warehouse $(DEMO_DIR)/warehouse; the models: ./$(BIN) models"
+	@echo "   preliminary 2017 figures: ./$(BIN) run --warehouse $(DEMO_DIR)/warehouse --as-of 2017-12-31"
 
 # test: every test, including those that start a real PostgreSQL server and
 # run NAV's validator under Node (.ci/run installs both on a clean machine).

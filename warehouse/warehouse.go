@@ -10,7 +10,9 @@
 //	  quarantine/        bad rows with file, line, column and reason
 //	parquet/             pseudonymised tables, one partition per delivery
 //	state/ledger.duckdb  the ledger (this package)
-//	marts/               the published and analysis marts
+//	state/historikk.duckdb  every indicator value at every data state (package marts)
+//	publications/<id>/   complete publications of the marts (package publish)
+//	marts                → publications/<id>: the published and analysis marts
 package warehouse
 
 import (
@@ -40,8 +42,13 @@ func (w *Warehouse) Quarantine() string { return filepath.Join(w.Dir, "restricte
 // Parquet is the root of the pseudonymised tables.
 func (w *Warehouse) Parquet() string { return filepath.Join(w.Dir, "parquet") }
 
-// Marts is the directory of the marts.
+// Marts is the directory of the current publication of the marts (a
+// symbolic link that package publish replaces atomically).
 func (w *Warehouse) Marts() string { return filepath.Join(w.Dir, "marts") }
+
+// State is the directory of the pipeline's own state: the ledger, the
+// history of indicator values, watermarks.
+func (w *Warehouse) State() string { return filepath.Join(w.Dir, "state") }
 
 const schema = `
 CREATE TABLE IF NOT EXISTS deliveries (
@@ -76,7 +83,7 @@ CREATE TABLE IF NOT EXISTS events (
 // area is made readable by the owner only, and refused if it is not.
 func Open(ctx context.Context, dir string) (*Warehouse, error) {
 	w := &Warehouse{Dir: dir}
-	for _, d := range []string{w.Parquet(), w.Marts(), filepath.Join(dir, "state")} {
+	for _, d := range []string{w.Parquet(), w.State()} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return nil, fmt.Errorf("warehouse: %w", err)
 		}
@@ -95,7 +102,7 @@ func Open(ctx context.Context, dir string) (*Warehouse, error) {
 	if err != nil {
 		return nil, fmt.Errorf("warehouse: ledger: %w", err)
 	}
-	if _, err := db.ExecContext(ctx, schema); err != nil {
+	if _, err := db.ExecContext(ctx, schema+migrations); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("warehouse: ledger: %w", err)
 	}
@@ -139,7 +146,11 @@ type Delivery struct {
 	Source, ID, Digest, KeyID string
 	Extracted                 time.Time
 	Late                      bool
-	Tables                    []TableLoad
+	// Incremental marks a delivery that holds only the changes since the
+	// previous one (a read of the interpreter database by endret_tidspunkt);
+	// every file delivery is a full snapshot.
+	Incremental bool
+	Tables      []TableLoad
 }
 
 // Record registers a delivery as loaded, with its tables' counts, in one
@@ -152,8 +163,9 @@ func (w *Warehouse) Record(ctx context.Context, d Delivery) error {
 		return fmt.Errorf("warehouse: ledger: %w", err)
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO deliveries VALUES (?, ?, ?, ?, now(), ?, ?)`,
-		d.Source, d.ID, d.Digest, d.Extracted, d.Late, d.KeyID); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO deliveries (source, delivery_id, digest, extracted, loaded_at, late, key_id, incremental)
+		VALUES (?, ?, ?, ?, now(), ?, ?, ?)`,
+		d.Source, d.ID, d.Digest, d.Extracted, d.Late, d.KeyID, d.Incremental); err != nil {
 		return fmt.Errorf("warehouse: recording %s/%s: %w", d.Source, d.ID, err)
 	}
 	for _, t := range d.Tables {

@@ -11,7 +11,7 @@ import (
 func init() {
 	register(command{
 		name:    "runs",
-		summary: "show the warehouse's ledger: deliveries loaded (rows read, loaded, quarantined) and deliveries skipped, refused or rejected",
+		summary: "show the warehouse's ledger: deliveries loaded (rows read, loaded, quarantined), builds of the marts, and deliveries skipped, refused or rejected",
 		run:     runRuns,
 	})
 }
@@ -44,6 +44,27 @@ func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		fmt.Fprintf(stdout, "%-10s %-16s %-20s %12d %12d %11d %-5s %s\n", d.Source, d.ID,
 			d.LoadedAt.Local().Format("2006-01-02 15:04:05"), d.Read, d.Loaded, d.Quarantined, late, d.KeyID)
+	}
+	builds, err := wh.Builds(ctx, *limit)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nBuilds of the marts (newest first)\n%-20s %8s %-10s %7s %10s %-10s %s\n",
+		"started", "seconds", "as of", "states", "figures", "outcome", "publication / reason")
+	if len(builds) == 0 {
+		fmt.Fprintln(stdout, "none")
+	}
+	for _, b := range builds {
+		asOf := "newest"
+		if !b.AsOf.IsZero() {
+			asOf = b.AsOf.Format("2006-01-02")
+		}
+		what := b.Publication
+		if b.Outcome != "published" {
+			what = b.Detail
+		}
+		fmt.Fprintf(stdout, "%-20s %8.1f %-10s %7d %10d %-10s %s\n", b.Started.Local().Format("2006-01-02 15:04:05"),
+			b.Finished.Sub(b.Started).Seconds(), asOf, b.States, b.Rows, b.Outcome, what)
 	}
 	fmt.Fprintf(stdout, "\nDeliveries not loaded (newest first)\n")
 	if len(es) == 0 {

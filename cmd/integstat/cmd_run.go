@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"integstat/internal/peak"
+	"integstat/load"
+	"integstat/marts"
+	"integstat/pipeline"
+	"integstat/protect"
+	"integstat/warehouse"
+)
+
+func init() {
+	register(command{
+		name:    "run",
+		summary: "the main job: ingest pending deliveries, compute the new data states, test, protect and publish the marts",
+		run:     runRun,
+	})
+}
+
+func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) (rerr error) {
+	fs := newFlagSet("run", stderr)
+	in := addIngestFlags(fs)
+	whDir := fs.String("warehouse", "", "warehouse `directory` (made if absent)")
+	asOf := fs.String("as-of", "", "publish the figures as known at the end of this `date` (YYYY-MM-DD); default: the newest")
+	threshold := fs.Int("threshold", 4, "suppress counts of persons from 1 to `n` below national level")
+	minDen := fs.Int("min-denominator", 10, "suppress shares and means over fewer than `n` persons below national level")
+	keep := fs.Int("keep", 5, "keep the newest `n` publications")
+	memory := fs.String("memory", "2GB", "DuckDB memory `limit` for the build (it spills to disk beyond it)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *whDir == "" {
+		return fmt.Errorf("%w: --warehouse is required", errUsage)
+	}
+	var day time.Time
+	if *asOf != "" {
+		var err error
+		if day, err = time.Parse(time.DateOnly, *asOf); err != nil {
+			return fmt.Errorf("%w: --as-of %q is not a date YYYY-MM-DD", errUsage, *asOf)
+		}
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	wh, err := warehouse.Open(ctx, *whDir)
+	if err != nil {
+		return err
+	}
+	defer wh.Close()
+	start := time.Now()
+	builds := warehouse.Build{Started: start, AsOf: day}
+	fail := func(err error) error {
+		builds.Finished, builds.Outcome, builds.Detail = time.Now(), "failed", err.Error()
+		if rerr := wh.RecordBuild(context.WithoutCancel(ctx), builds); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		return err
+	}
+	if in.any() {
+		fmt.Fprintf(stdout, "run: [1/3] ingest\n")
+		sum, _, err := in.ingest(ctx, wh, log)
+		if sum != nil {
+			fmt.Fprintf(stdout, "run:       %d deliveries loaded, %d skipped, %d rejected, %d refused; %d rows read, %d quarantined (%.1f s)\n",
+				sum.Loaded, sum.Skipped, sum.Rejected, sum.Refused, sum.Rows, sum.Quarantined, time.Since(start).Seconds())
+		}
+		// A refused delivery (an id loaded before with other content) is
+		// reported and makes the run fail, after the marts are built from
+		// what is loaded.
+		if err != nil && !errors.Is(err, pipeline.ErrRefused) {
+			return fail(err)
+		}
+		defer func() {
+			if errors.Is(err, pipeline.ErrRefused) && rerr == nil {
+				rerr = err
+			}
+		}()
+	}
+	fmt.Fprintf(stdout, "run: [2/3] data states and [3/3] publication\n")
+	bstart := time.Now()
+	res, err := marts.Build(ctx, marts.Options{Warehouse: wh, AsOf: day, Keep: *keep, Memory: *memory, Log: log,
+		Protect: protect.Options{Threshold: *threshold, MinDenominator: *minDen}})
+	if res != nil {
+		for _, st := range res.States {
+			builds.States++
+			builds.Rows += st.Rows
+			fmt.Fprintf(stdout, "run:       state %-9s %s: %7d figures, %5d suppressed (%.1f s)\n",
+				st.Source, st.Date.Format(time.DateOnly), st.Rows, st.Suppressed, st.Duration.Seconds())
+		}
+		for _, t := range res.Tests {
+			if !t.Passed() {
+				fmt.Fprintf(stdout, "run:       data test FAILED %s (%s): %d rows\n", t.Test.Name, t.Test.Path, t.Failing)
+			}
+		}
+	}
+	if err != nil {
+		var tf *load.TestFailure
+		if errors.As(err, &tf) {
+			for _, r := range tf.Failed {
+				fmt.Fprintf(stderr, "data test %s failed: %d rows; examples (pseudonymised):\n  %v\n", r.Test.Name, r.Failing, r.Columns)
+				for _, ex := range r.Examples {
+					fmt.Fprintf(stderr, "  %v\n", ex)
+				}
+			}
+		}
+		return fail(err)
+	}
+	builds.Finished, builds.Outcome, builds.Publication = time.Now(), "published", res.Publication
+	if err := wh.RecordBuild(ctx, builds); err != nil {
+		return err
+	}
+	asOfText := "newest state"
+	if !day.IsZero() {
+		asOfText = "as of " + day.Format(time.DateOnly)
+	}
+	fmt.Fprintf(stdout, "run: published %s (%s, data to %s): %d figures, %d data states computed, %d data tests passed (build %.1f s)\n",
+		res.Publication, asOfText, res.AsOf.Format(time.DateOnly), res.Figures, len(res.States), len(res.Tests), time.Since(bstart).Seconds())
+	fmt.Fprintf(stdout, "run: marts in %s; total %.1f s, peak memory %.0f MiB\n", wh.Marts(), time.Since(start).Seconds(), peak.MiB(peak.RSS()))
+	return nil
+}

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+
+	"integstat/extract/tolkdb"
+	"integstat/pipeline"
+	"integstat/pseudo"
+	"integstat/warehouse"
+)
+
+// ingestFlags are the flags of the commands that ingest: where deliveries
+// come from, the key, and whether synthetic numbers are accepted.
+type ingestFlags struct {
+	inbox, keyFile, dsn *string
+	synthetic, full     *bool
+}
+
+func addIngestFlags(fs *flag.FlagSet) ingestFlags {
+	return ingestFlags{
+		inbox:     fs.String("inbox", "", "inbox `directory` of deliveries (<inbox>/<source>/<delivery_id>/)"),
+		keyFile:   fs.String("key-file", "", "pseudonymisation key `file` (or set "+pseudo.KeyFileEnv+"); make one with integstat keygen"),
+		synthetic: fs.Bool("allow-synthetic-ids", false, "accept synthetic identity numbers (month + 80): for demo and test data only"),
+		dsn:       fs.String("tolk-dsn", "", "also read the interpreter register from this PostgreSQL `DSN` (or set "+tolkdb.EnvDSN+")"),
+		full:      fs.Bool("tolk-full", false, "read the whole interpreter register, not only the changes since the last read"),
+	}
+}
+
+// any reports whether there is anything to ingest; it takes the DSN from
+// the environment when the flag is not given.
+func (f ingestFlags) any() bool {
+	if *f.dsn == "" {
+		*f.dsn, _ = tolkdb.DSNFromEnv()
+	}
+	return *f.inbox != "" || *f.dsn != ""
+}
+
+// ingest loads the pending deliveries of the inbox and, with a DSN, a read
+// of the interpreter database; it returns the summed counts and the key id.
+func (f ingestFlags) ingest(ctx context.Context, wh *warehouse.Warehouse, log *slog.Logger) (*pipeline.IngestSummary, string, error) {
+	keyPath, err := pseudo.KeyFile(*f.keyFile)
+	if err != nil {
+		return nil, "", fmt.Errorf("%w: %v", errUsage, err)
+	}
+	key, err := pseudo.LoadKey(keyPath)
+	if err != nil {
+		return nil, "", err
+	}
+	opt := pipeline.IngestOptions{Inbox: *f.inbox, Warehouse: wh, Key: key, AllowSynthetic: *f.synthetic, Log: log}
+	sum := &pipeline.IngestSummary{}
+	if *f.inbox != "" {
+		if sum, err = pipeline.Ingest(ctx, opt); sum == nil {
+			return nil, key.ID(), err
+		}
+	}
+	if err == nil && *f.dsn != "" {
+		src, serr := tolkdb.New(*f.dsn, tolkdb.Options{Full: *f.full, Logger: log})
+		if serr != nil {
+			return sum, key.ID(), serr
+		}
+		var db *pipeline.IngestSummary
+		if db, err = pipeline.IngestDB(ctx, opt, src); db != nil {
+			sum.Loaded += db.Loaded
+			sum.Rows += db.Rows
+			sum.Quarantined += db.Quarantined
+		}
+	}
+	return sum, key.ID(), err
+}
