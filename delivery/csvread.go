@@ -69,6 +69,11 @@ type CSVReader struct {
 	bounds  []int    // start and end in buf of each field
 	lastRaw string   // the text of the last record that gave a RowError
 	slab    []string // backing array that the Fields of the next records are cut from
+	// oneLine: the last record parsed is the single line that lineReader.next
+	// returned last, split without unquoting, so its fields are bytes of
+	// that line at the offsets in bounds (ChunkReader cuts them from there).
+	oneLine    bool
+	fromStream bool // the last line read came from lineReader.next, not pending
 }
 
 // slabRecords is how many records' Fields share one allocation. It saves an
@@ -206,6 +211,7 @@ func (r *CSVReader) parseRecord(line []byte) error {
 	r.buf = r.buf[:0]
 	r.bounds = r.bounds[:0]
 	r.multi = false
+	r.oneLine = false
 	body := trimEOL(line)
 
 	// Fast path: with no quote in the line, fields are the bytes between
@@ -226,6 +232,7 @@ func (r *CSVReader) parseRecord(line []byte) error {
 		if !utf8.Valid(r.buf) {
 			return r.invalidUTF8()
 		}
+		r.oneLine = r.fromStream
 		return nil
 	}
 
@@ -318,7 +325,8 @@ func (r *CSVReader) invalidUTF8() error {
 // readLine returns the next physical line, from the lines to read again
 // first; see lineReader.next.
 func (r *CSVReader) readLine() ([]byte, error) {
-	if len(r.pending) == 0 {
+	r.fromStream = len(r.pending) == 0
+	if r.fromStream {
 		return r.next()
 	}
 	var line []byte

@@ -22,6 +22,11 @@ type lineReader struct {
 	br   *bufio.Reader
 	line int64  // physical lines read
 	long []byte // a line longer than br's buffer
+	// off is the number of bytes next has consumed, start where the line it
+	// returned last begins; capture, when set, receives a copy of every
+	// line next consumes (see CSVReader.NextChunk).
+	off, start int64
+	capture    *[]byte
 }
 
 func newLineReader(r io.Reader, file string) lineReader {
@@ -33,6 +38,7 @@ func newLineReader(r io.Reader, file string) lineReader {
 // maxRecordBytes, which it skips and counts. The slice is valid until the
 // next call.
 func (l *lineReader) next() ([]byte, error) {
+	l.start = l.off
 	line, err := l.br.ReadSlice('\n')
 	if err == bufio.ErrBufferFull {
 		l.long = append(l.long[:0], line...)
@@ -40,17 +46,29 @@ func (l *lineReader) next() ([]byte, error) {
 			line, err = l.br.ReadSlice('\n')
 			l.long = append(l.long, line...)
 			if len(l.long) > maxRecordBytes {
+				l.off += int64(len(l.long))
 				for err == bufio.ErrBufferFull {
-					_, err = l.br.ReadSlice('\n')
+					line, err = l.br.ReadSlice('\n')
+					l.off += int64(len(line))
 				}
 				if err != nil && err != io.EOF {
 					return nil, fmt.Errorf("read %s: %w", l.file, err)
 				}
 				l.line++
+				if l.capture != nil {
+					// A stand-in that is too long as well: whoever parses
+					// the captured bytes meets the same error on the same line.
+					*l.capture = append(*l.capture, make([]byte, maxRecordBytes+1)...)
+					*l.capture = append(*l.capture, '\n')
+				}
 				return nil, errLineTooLong
 			}
 		}
 		line = l.long
+	}
+	l.off += int64(len(line))
+	if l.capture != nil {
+		*l.capture = append(*l.capture, line...)
 	}
 	if err != nil && err != io.EOF {
 		return nil, fmt.Errorf("read %s: %w", l.file, err)

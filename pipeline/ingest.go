@@ -11,12 +11,10 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
-
-	"github.com/apache/arrow-go/v18/arrow"
 
 	"integstat/contract"
 	"integstat/delivery"
@@ -70,6 +68,16 @@ func newIngester(opt IngestOptions) (*ingester, error) {
 func cleanTemp(wh *warehouse.Warehouse) error {
 	if _, err := parquet.CleanTemp(wh.Parquet()); err != nil {
 		return err
+	}
+	// Key spills of the duplicate check (validate.DupFinder).
+	spills, err := filepath.Glob(filepath.Join(wh.Restricted(), ".keys-*"))
+	if err != nil {
+		return err
+	}
+	for _, p := range spills {
+		if err := os.RemoveAll(p); err != nil {
+			return err
+		}
 	}
 	return filepath.WalkDir(wh.Quarantine(), func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -175,24 +183,40 @@ type ingester struct {
 
 // load loads one verified delivery and records it.
 func (in *ingester) load(ctx context.Context, d files.Decision) (warehouse.Delivery, error) {
-	return in.loadFrom(ctx, d, in.fileRows(d))
+	return in.loadFromDir(ctx, d, in.fileRows(d), d.Dir)
 }
 
 // loadFrom loads the tables of one delivery of d.Source from rows and
 // records the delivery.
 func (in *ingester) loadFrom(ctx context.Context, d files.Decision, rows rowSource) (warehouse.Delivery, error) {
+	return in.loadFromDir(ctx, d, rows, "")
+}
+
+// loadFromDir is loadFrom; with dir set, the CSV files in dir are read in
+// parallel chunks instead of through rows.
+func (in *ingester) loadFromDir(ctx context.Context, d files.Decision, rows rowSource, dir string) (warehouse.Delivery, error) {
 	rec := warehouse.Delivery{Source: d.Source, ID: d.ID, Digest: d.Digest, KeyID: in.opt.Key.ID(), Extracted: d.Extracted, Late: d.Late}
 	vopt := validate.Options{AllowSynthetic: in.opt.AllowSynthetic}
 	// First the links between numbers (a D-number and the fødselsnummer
 	// that replaced it, a DUF number and an identity number), so that every
-	// row of the delivery gets the person key of the whole person.
+	// row of the delivery gets the person key of the whole person. A row
+	// links only if Check accepts it, so its duplicates are found first.
+	known := map[string][]int64{}
 	for _, tb := range contract.OfSource(d.Source) {
 		if tb.Name != "personer" && tb.Name != "tolk" {
 			continue
 		}
 		v := validate.New(tb, in.ref, d.Extracted, vopt)
-		err := rows(tb, func(line int64, values []string, raw string, rowErr *delivery.RowError) error {
-			if rowErr != nil || v.Check(values) != nil {
+		dups, err := in.duplicates(d, tb, v, rows)
+		if err != nil {
+			return rec, err
+		}
+		known[tb.Name] = dups
+		err = rows(tb, func(line int64, values []string, raw string, rowErr *delivery.RowError) error {
+			if rowErr != nil || v.CheckForm(values) != nil {
+				return nil
+			}
+			if _, dup := slices.BinarySearch(dups, line); dup {
 				return nil
 			}
 			a, b := numbers(tb, values)
@@ -207,13 +231,47 @@ func (in *ingester) loadFrom(ctx context.Context, d files.Decision, rows rowSour
 	}
 	persons := validate.PersonSet{}
 	for _, tb := range contract.OfSource(d.Source) {
-		tl, err := in.loadTable(ctx, d, tb, vopt, persons, rows)
+		start := time.Now()
+		tl, err := in.loadTable(ctx, d, tb, vopt, persons, rows, dir, known[tb.Name])
 		if err != nil {
 			return rec, fmt.Errorf("%s: %w", tb.File, err)
 		}
+		in.log.Debug("table loaded", "source", d.Source, "delivery", d.ID, "file", tb.File,
+			"rows", tl.Read, "quarantined", tl.Quarantine, "seconds", time.Since(start).Seconds())
 		rec.Tables = append(rec.Tables, tl)
 	}
 	return rec, in.opt.Warehouse.Record(ctx, rec)
+}
+
+// duplicates returns the lines of the rows of tb whose key an earlier row
+// accepted by CheckForm had (never nil), from one reading of the rows.
+func (in *ingester) duplicates(d files.Decision, tb *contract.Table, v *validate.Table, rows rowSource) ([]int64, error) {
+	if !v.HasKey() {
+		return []int64{}, nil
+	}
+	f, err := validate.NewDupFinder(in.opt.Warehouse.Restricted(), manifestRows(d, tb))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	s, err := f.Spill()
+	if err != nil {
+		return nil, err
+	}
+	err = rows(tb, func(line int64, values []string, raw string, rowErr *delivery.RowError) error {
+		if rowErr != nil || v.CheckForm(values) != nil {
+			return nil
+		}
+		return s.Add(v.KeyHash(values), line)
+	})
+	if err != nil {
+		return nil, err
+	}
+	dups, err := f.Duplicates()
+	if dups == nil && err == nil {
+		dups = []int64{}
+	}
+	return dups, err
 }
 
 // numbers returns the identity numbers a personer row links: the number
@@ -235,101 +293,6 @@ func personColumn(tb *contract.Table) int {
 		return i
 	}
 	return tb.Index("fnr") // -1 when absent
-}
-
-func (in *ingester) loadTable(ctx context.Context, d files.Decision, tb *contract.Table, vopt validate.Options, persons validate.PersonSet, rows rowSource) (warehouse.TableLoad, error) {
-	tl := warehouse.TableLoad{Table: tb.Name}
-	v := validate.New(tb, in.ref, d.Extracted, vopt)
-	pw, err := parquet.Create(in.opt.Warehouse.Parquet(), d.Source, tb.Name, d.ID, parquet.Schema(tb), parquet.Options{KeyID: in.opt.Key.ID()})
-	if err != nil {
-		return tl, err
-	}
-	defer pw.Abort()
-	qw, err := newQuarantine(filepath.Join(in.opt.Warehouse.Quarantine(), d.Source, d.ID), tb.File)
-	if err != nil {
-		return tl, err
-	}
-	defer qw.abort()
-	b := parquet.NewBuilder(tb, 1<<16)
-	defer b.Release()
-	// Parquet encoding runs beside reading and validation: batches go to a
-	// writer goroutine, at most two waiting, so memory stays bounded.
-	recs := make(chan arrow.RecordBatch, 2)
-	written := make(chan error, 1)
-	go func() {
-		var err error
-		for r := range recs {
-			if err == nil {
-				err = pw.Write(r)
-			}
-			r.Release()
-		}
-		written <- err
-	}()
-	var closeOnce sync.Once
-	finish := func() error {
-		var err error
-		closeOnce.Do(func() {
-			close(recs)
-			err = <-written
-		})
-		return err
-	}
-	defer finish()
-	flush := func() error {
-		if r := b.Flush(); r != nil {
-			recs <- r
-		}
-		return nil
-	}
-	pc := personColumn(tb)
-	// Rows of one person come together (timer has dozens per person), so
-	// remembering the last key saves most of the keyed hashing.
-	var lastNum, lastKey string
-	err = rows(tb, func(line int64, values []string, raw string, rowErr *delivery.RowError) error {
-		tl.Read++
-		if rowErr != nil {
-			tl.Quarantine++
-			return qw.add(line, rowErr.Column, rowErr.Reason, "", raw)
-		}
-		p := v.Check(values)
-		if p == nil {
-			p = v.CheckRefs(values, persons)
-		}
-		if p != nil {
-			tl.Quarantine++
-			return qw.add(line, p.Column, p.Reason, p.Detail, recordText(values))
-		}
-		v.CollectPersons(values, persons)
-		person := ""
-		if pc >= 0 && values[pc] != "" {
-			if values[pc] != lastNum {
-				lastNum, lastKey = values[pc], in.ids.PersonKey(in.opt.Key, values[pc])
-			}
-			person = lastKey
-		}
-		if err := b.Append(values, person, d.ID, line); err != nil {
-			return err
-		}
-		tl.Loaded++
-		if b.Full() {
-			return flush()
-		}
-		return ctx.Err()
-	})
-	if err == nil {
-		err = flush()
-	}
-	if werr := finish(); err == nil {
-		err = werr
-	}
-	if err != nil {
-		return tl, err
-	}
-	if _, err := pw.Close(); err != nil {
-		return tl, err
-	}
-	return tl, qw.close()
 }
 
 // recordText keeps a quarantined record's values (restricted area only).

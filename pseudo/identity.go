@@ -35,37 +35,72 @@ const identityMapHeader = "integstat identity map v1"
 // It is safe for concurrent use.
 type IdentityMap struct {
 	mu      sync.RWMutex
-	index   map[string]int32 // number → position in numbers
-	numbers []string
+	index   map[number]int32 // number → position in numbers
+	numbers []number
 	parent  []int32 // union-find forest over numbers
 	size    []int32 // group size, valid at roots
 	canon   []int32 // canonical member, valid at roots
 	merges  [][2]int32
 }
 
-// NewIdentityMap returns an empty identity map.
-func NewIdentityMap() *IdentityMap {
-	return &IdentityMap{index: make(map[string]int32)}
+// number is an identity number in 8 bytes: its digits as a number, the top
+// bit set for the 12 digits of a DUF-nummer. At scale 100 the map holds
+// over 12 million numbers; as strings each would cost some 40 bytes more
+// (and, cut from a record, keep the whole record alive).
+type number uint64
+
+const duf number = 1 << 63
+
+// packNumber packs n, 11 or 12 ASCII digits (checkNumber).
+func packNumber(n string) number {
+	var v number
+	for i := range len(n) {
+		v = v*10 + number(n[i]-'0')
+	}
+	if len(n) == 12 {
+		v |= duf
+	}
+	return v
 }
 
-// numberClass orders the kinds of number for the canonical-member rule:
-// 0 DUF-nummer, 1 D-nummer, 2 any other number.
-func numberClass(n string) int {
+// String returns the number's digits.
+func (n number) String() string {
+	width, v := 11, uint64(n)
+	if n&duf != 0 {
+		width, v = 12, uint64(n&^duf)
+	}
+	var b [12]byte
+	for i := width - 1; i >= 0; i-- {
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return string(b[:width])
+}
+
+// class orders the kinds of number for the canonical-member rule: 0
+// DUF-nummer, 1 D-nummer (first digit 4–7), 2 any other number.
+func (n number) class() int {
 	switch {
-	case len(n) == 12:
+	case n&duf != 0:
 		return 0
-	case len(n) == 11 && n[0] >= '4' && n[0] <= '7':
+	case n/1e10 >= 4 && n/1e10 <= 7:
 		return 1
 	}
 	return 2
 }
 
-// compareNumbers orders numbers by the canonical-member rule.
-func compareNumbers(a, b string) int {
-	if c := cmp.Compare(numberClass(a), numberClass(b)); c != 0 {
+// compare orders numbers by the canonical-member rule; within a class,
+// numbers of one length compare as their digits do.
+func (n number) compare(o number) int {
+	if c := cmp.Compare(n.class(), o.class()); c != 0 {
 		return c
 	}
-	return strings.Compare(a, b)
+	return cmp.Compare(n, o)
+}
+
+// NewIdentityMap returns an empty identity map.
+func NewIdentityMap() *IdentityMap {
+	return &IdentityMap{index: make(map[number]int32)}
 }
 
 // Add records number as a person's number, alone in its group unless a link
@@ -93,10 +128,10 @@ func (m *IdentityMap) Link(a, b string) error {
 	switch {
 	case a == "" && b == "":
 	case a == "" || b == "":
-		m.add(a + b)
+		m.add(packNumber(a + b))
 	default:
-		ia, newA := m.add(a)
-		ib, newB := m.add(b)
+		ia, newA := m.add(packNumber(a))
+		ib, newB := m.add(packNumber(b))
 		m.union(ia, ib, newA, newB)
 	}
 	return nil
@@ -104,13 +139,13 @@ func (m *IdentityMap) Link(a, b string) error {
 
 // add returns number's position, appending it as a group of its own if it is
 // new; fresh reports whether it was.
-func (m *IdentityMap) add(number string) (i int32, fresh bool) {
-	if i, ok := m.index[number]; ok {
+func (m *IdentityMap) add(n number) (i int32, fresh bool) {
+	if i, ok := m.index[n]; ok {
 		return i, false
 	}
 	i = int32(len(m.numbers))
-	m.index[number] = i
-	m.numbers = append(m.numbers, number)
+	m.index[n] = i
+	m.numbers = append(m.numbers, n)
 	m.parent = append(m.parent, i)
 	m.size = append(m.size, 1)
 	m.canon = append(m.canon, i)
@@ -126,7 +161,7 @@ func (m *IdentityMap) union(a, b int32, freshA, freshB bool) {
 	}
 	ca, cb := m.canon[ra], m.canon[rb]
 	winner, loser, loserFresh := ca, cb, freshB
-	if compareNumbers(m.numbers[cb], m.numbers[ca]) < 0 {
+	if m.numbers[cb].compare(m.numbers[ca]) < 0 {
 		winner, loser, loserFresh = cb, ca, freshA
 	}
 	if !loserFresh {
@@ -161,12 +196,18 @@ func (m *IdentityMap) root(i int32) int32 {
 
 // canonical returns the canonical member of number's group; a number not in
 // the map is its own group. Call it with a lock held.
-func (m *IdentityMap) canonical(number string) string {
-	i, ok := m.index[number]
-	if !ok {
-		return number
+func (m *IdentityMap) canonical(n string) string {
+	if checkNumber(n) != nil {
+		return n
 	}
-	return m.numbers[m.canon[m.root(i)]]
+	i, ok := m.index[packNumber(n)]
+	if !ok {
+		return n
+	}
+	if c := m.canon[m.root(i)]; c != i {
+		return m.numbers[c].String()
+	}
+	return n
 }
 
 // PersonKey returns the person key of number under k: the KindPerson
@@ -196,8 +237,8 @@ func (m *IdentityMap) Merges(k *Key) []Merge {
 	out := make([]Merge, len(m.merges))
 	for i, mg := range m.merges {
 		out[i] = Merge{
-			Old: k.Pseudonym(KindPerson, m.numbers[mg[0]]),
-			New: k.Pseudonym(KindPerson, m.numbers[m.canon[m.root(mg[1])]]),
+			Old: k.Pseudonym(KindPerson, m.numbers[mg[0]].String()),
+			New: k.Pseudonym(KindPerson, m.numbers[m.canon[m.root(mg[1])]].String()),
 		}
 	}
 	return out
@@ -209,17 +250,20 @@ func (m *IdentityMap) Merges(k *Key) []Merge {
 func (m *IdentityMap) Save(path string) (err error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	groups := make(map[int32][]string)
-	for i, n := range m.numbers {
-		r := m.root(int32(i))
-		groups[r] = append(groups[r], n)
+	// The numbers in file order, without a map of groups: sorted by their
+	// group's canonical member, then by the rule, which puts it first.
+	roots := make([]int32, len(m.numbers))
+	order := make([]int32, len(m.numbers))
+	for i := range m.numbers {
+		roots[i] = m.root(int32(i))
+		order[i] = int32(i)
 	}
-	persons := make([][]string, 0, len(groups))
-	for _, g := range groups {
-		slices.SortFunc(g, compareNumbers)
-		persons = append(persons, g)
-	}
-	slices.SortFunc(persons, func(a, b []string) int { return compareNumbers(a[0], b[0]) })
+	slices.SortFunc(order, func(a, b int32) int {
+		if c := m.numbers[m.canon[roots[a]]].compare(m.numbers[m.canon[roots[b]]]); c != 0 {
+			return c
+		}
+		return m.numbers[a].compare(m.numbers[b])
+	})
 
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
@@ -236,8 +280,19 @@ func (m *IdentityMap) Save(path string) (err error) {
 	}
 	w := bufio.NewWriter(tmp)
 	fmt.Fprintln(w, identityMapHeader)
-	for _, p := range persons {
-		fmt.Fprintf(w, "p %s\n", strings.Join(p, " "))
+	for j, i := range order {
+		switch {
+		case j == 0:
+			w.WriteString("p ")
+		case roots[i] != roots[order[j-1]]:
+			w.WriteString("\np ")
+		default:
+			w.WriteByte(' ')
+		}
+		w.WriteString(m.numbers[i].String())
+	}
+	if len(order) > 0 {
+		w.WriteByte('\n')
 	}
 	for _, mg := range m.merges {
 		fmt.Fprintf(w, "m %s %s\n", m.numbers[mg[0]], m.numbers[mg[1]])
@@ -267,7 +322,7 @@ func LoadIdentityMap(path string) (*IdentityMap, error) {
 	}
 	defer f.Close()
 	m := NewIdentityMap()
-	seen := make(map[string]int) // number → line it was listed on
+	var lines []int32 // the line each number is listed on
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
 	line := 0
@@ -295,18 +350,18 @@ func LoadIdentityMap(path string) (*IdentityMap, error) {
 		switch {
 		case fields[0] == "p" && len(fields) >= 2:
 			for i, n := range fields[1:] {
-				if prev, dup := seen[n]; dup {
-					return nil, bad("number %d is already listed on line %d", i+1, prev)
+				j, fresh := m.add(packNumber(n))
+				if !fresh {
+					return nil, bad("number %d is already listed on line %d", i+1, lines[j])
 				}
-				seen[n] = line
-				j, _ := m.add(n)
+				lines = append(lines, int32(line))
 				if i > 0 {
-					m.union(m.index[fields[1]], j, true, true)
+					m.union(m.index[packNumber(fields[1])], j, true, true)
 				}
 			}
 		case fields[0] == "m" && len(fields) == 3:
-			from, okFrom := m.index[fields[1]]
-			to, okTo := m.index[fields[2]]
+			from, okFrom := m.index[packNumber(fields[1])]
+			to, okTo := m.index[packNumber(fields[2])]
 			if !okFrom || !okTo {
 				return nil, bad("the merge names a number not listed on an earlier p line")
 			}

@@ -3,17 +3,29 @@
 # registers, then ingests them, and prints rows, seconds, rows/s and peak
 # memory of each stage as the binary measures them. Scale 100 writes about
 # 130 GB: give it the disk before you ask for it.
+#
+# Then ingest against DuckDB's one-liner at each scale of INGEST_SCALES
+# (default: 1 10; 100 needs about 45 GB free): the newest NIR delivery of
+# scale 1, copied to that scale by scripts/scaledelivery (fresh identity
+# numbers per copy), is ingested by BenchmarkIngestNIR, and DuckDB's
+# one-liner runs on its timer.csv (BenchmarkDuckDBOneLiner). It prints
+# timer.csv rows/s of both, their ratio, the whole delivery's rows/s and the
+# ingest's peak RSS.
 set -euo pipefail
 bin=${BIN:-bin/integstat}
 scales=${*:-1 10}
+ingest_scales=${INGEST_SCALES:-1 10}
 work=$(mktemp -d "${TMPDIR:-/tmp}/integstat-bench-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 printf '%-6s %-9s %14s %10s %12s %10s\n' scale stage rows seconds rows/s peak_MiB
 row() { # scale stage rows rows/s MiB
   printf '%-6s %-9s %14s %10s %12s %10s\n' "$1" "$2" "$3" "$(awk -v r="$3" -v s="$4" 'BEGIN{printf "%.1f", r/s}')" "$4" "$5"
 }
+generate() { # scale
+  "$bin" generate --out "$work/s$1" --scale "$1" --seed 1 2>/dev/null
+}
 for s in $scales; do
-  out=$("$bin" generate --out "$work/s$s" --scale "$s" --seed 1 2>/dev/null)
+  out=$(generate "$s")
   line=$(grep -E '^[0-9]+ rows, ' <<<"$out")
   row "$s" generate "$(awk '{print $1}' <<<"$line")" "$(awk '{print $3}' <<<"$line")" \
       "$(sed -E 's/.*peak memory ([0-9]+) MiB.*/\1/' <<<"$line")"
@@ -24,14 +36,31 @@ for s in $scales; do
   line=$(grep -E 'rows read' <<<"$out")
   row "$s" ingest "$(awk '{print $2}' <<<"$line")" "$(sed -E 's/.*\(([0-9]+) rows\/s\).*/\1/' <<<"$line")" \
       "$(sed -E 's/.*peak memory ([0-9]+) MiB.*/\1/' <<<"$line")"
-  # The newest NIR delivery against DuckDB's one-liner on its timer.csv.
-  nir=$(ls -d "$work/s$s"/inbox/nir/*/ | sort | tail -n 1)
-  bench=$(INTEGSTAT_BENCH_DELIVERY="${nir%/}" go test ./pipeline -run '^$' -bench 'IngestNIR|DuckDBOneLiner' -benchtime 1x 2>/dev/null)
-  ours=$(awk '/BenchmarkIngestNIR/ {for(i=1;i<=NF;i++) if($i=="rows/s") print $(i-1)}' <<<"$bench")
-  duck=$(awk '/BenchmarkDuckDBOneLiner/ {for(i=1;i<=NF;i++) if($i=="rows/s") print $(i-1)}' <<<"$bench")
-  mib=$(awk '/BenchmarkIngestNIR/ {for(i=1;i<=NF;i++) if($i=="peakRSS-MiB") print $(i-1)}' <<<"$bench")
-  printf '%-6s %-9s %14s %10s %12.0f %10s\n' "$s" "ingest-1" "$(basename "$nir")" "" "$ours" "$mib"
-  printf '%-6s %-9s %14s %10s %12.0f %10s\n' "$s" "duckdb-1" "timer.csv" "" "$duck" ""
-  awk -v a="$ours" -v b="$duck" 'BEGIN{printf "       ingest / DuckDB one-liner: %.2f (1 or more meets the target)\n", a/b}'
-  rm -rf "${work:?}/s$s"
+  if [ "$s" != 1 ]; then rm -rf "${work:?}/s$s"; fi
 done
+
+# Ingest of one NIR delivery at growing scale against DuckDB's one-liner.
+[ -d "$work/s1" ] || generate 1 >/dev/null
+nir=$(ls -d "$work/s1"/inbox/nir/*/ | sort | tail -n 1)
+nir=${nir%/}
+metric() { # benchmark name, metric, output
+  awk -v b="$1" -v m="$2" '$1 ~ "^"b {for(i=1;i<=NF;i++) if($i==m) print $(i-1)}' <<<"$3"
+}
+echo
+printf '%-6s %12s %14s %14s %8s %14s %10s\n' scale timer_rows timer_rows/s duckdb_rows/s ratio all_rows/s peak_MiB
+for n in $ingest_scales; do
+  dir=$nir
+  if [ "$n" != 1 ]; then
+    dir="$work/x$n/nir/$(basename "$nir")"
+    go run ./scripts/scaledelivery -from "$nir" -to "$dir" -copies "$n" >/dev/null
+  fi
+  rows=$(awk -F'"rows": ' '/timer.csv/ {getline; split($2, a, ","); print a[1]}' "$dir/manifest.json")
+  bench=$(INTEGSTAT_BENCH_DELIVERY="$dir" go test ./pipeline -run '^$' -bench 'IngestNIR|DuckDBOneLiner' -benchtime 1x -timeout 3h 2>/dev/null)
+  ours=$(metric BenchmarkIngestNIR timer-rows/s "$bench")
+  duck=$(metric BenchmarkDuckDBOneLiner rows/s "$bench")
+  printf '%-6s %12s %14.0f %14.0f %8.2f %14.0f %10.0f\n' "$n" "$rows" "$ours" "$duck" \
+    "$(awk -v a="$ours" -v b="$duck" 'BEGIN{print a/b}')" \
+    "$(metric BenchmarkIngestNIR rows/s "$bench")" "$(metric BenchmarkIngestNIR peakRSS-MiB "$bench")"
+  rm -rf "${work:?}/x$n"
+done
+echo "ratio: our timer.csv rows/s over DuckDB's one-liner's; 1 or more meets the target"

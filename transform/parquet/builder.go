@@ -223,8 +223,10 @@ func (b *Builder) Flush() arrow.RecordBatch {
 		return nil
 	}
 	rec := b.rb.NewRecordBatch()
+	// Room for as many rows as this batch had: a caller that flushes
+	// before the batch is full (a chunk of a file) does so again.
+	b.rb.Reserve(b.n)
 	b.n = 0
-	b.rb.Reserve(b.batch)
 	return rec
 }
 

@@ -97,6 +97,11 @@ func Create(root, source, table, deliveryID string, schema *arrow.Schema, opt Op
 		pq.WithDictionaryDefault(true),
 		pq.WithMaxRowGroupLength(opt.RowGroupRows),
 		pq.WithCreatedBy("integstat"),
+		// source_line is unique and ascending: a dictionary only costs a
+		// hash per row before it overflows, and deltas store it in a few
+		// bits a row.
+		pq.WithDictionaryFor(SourceLineColumn, false),
+		pq.WithEncodingFor(SourceLineColumn, pq.Encodings.DeltaBinaryPacked),
 	}
 	if opt.ZstdLevel != 0 {
 		props = append(props, pq.WithCompressionLevel(opt.ZstdLevel))

@@ -43,6 +43,19 @@ func (ks *keySet) add(values []string) bool {
 	if len(ks.cols) == 0 {
 		return true
 	}
+	k := ks.hash(values)
+	if _, dup := ks.seen[k]; dup {
+		return false
+	}
+	ks.seen[k] = struct{}{}
+	return true
+}
+
+// hash returns the 128-bit hash of the key of values.
+func (ks *keySet) hash(values []string) [2]uint64 {
+	if len(ks.cols) == 0 {
+		return [2]uint64{}
+	}
 	// The key's bytes, each value preceded by its length so that ("ab", "c")
 	// and ("a", "bc") differ, go into a buffer on the stack and are hashed
 	// in one call per seed.
@@ -53,10 +66,5 @@ func (ks *keySet) add(values []string) bool {
 		buf = append(buf, byte(n), byte(n>>8), byte(n>>16), byte(n>>24))
 		buf = append(buf, values[i]...)
 	}
-	k := [2]uint64{maphash.Bytes(ks.s1, buf), maphash.Bytes(ks.s2, buf)}
-	if _, dup := ks.seen[k]; dup {
-		return false
-	}
-	ks.seen[k] = struct{}{}
-	return true
+	return [2]uint64{maphash.Bytes(ks.s1, buf), maphash.Bytes(ks.s2, buf)}
 }

@@ -54,6 +54,10 @@ func refersToPersoner(t *contract.Table) bool {
 	return t.Source == "nir" && t.Name != "personer"
 }
 
+// RefersToPersons reports whether CheckRefs checks the table's identity
+// numbers against a PersonSet (every NIR table but personer).
+func (v *Table) RefersToPersons() bool { return len(v.persons) > 0 }
+
 // CheckRefs checks a row that Check accepted against the persons of its
 // delivery: in a NIR table other than personer, every identity number must
 // be a current or previous number in personer, or the row gets

@@ -129,6 +129,21 @@ func New(t *contract.Table, ref *reference.Data, extracted time.Time, opt Option
 // of a key is kept and later ones are duplicates. Check does not allocate
 // for a row that passes.
 func (v *Table) Check(values []string) *Problem {
+	if p := v.CheckForm(values); p != nil {
+		return p
+	}
+	if !v.keys.add(values) {
+		return v.Duplicate()
+	}
+	return nil
+}
+
+// CheckForm runs the checks of Check except the primary key: every
+// column's form, then the kommune codes on the row's date. A row that
+// passes claims its key; whoever calls CheckForm instead of Check finds
+// duplicates with KeyHash (see Duplicates). CheckForm, KeyHash and
+// CheckRefs only read the Table, so many goroutines may call them at once.
+func (v *Table) CheckForm(values []string) *Problem {
 	if len(values) != len(v.t.Cols) {
 		panic(fmt.Sprintf("validate: %s has %d columns, got %d values", v.t.File, len(v.t.Cols), len(values)))
 	}
@@ -145,10 +160,21 @@ func (v *Table) Check(values []string) *Problem {
 			}
 		}
 	}
-	if !v.keys.add(values) {
-		return &Problem{Reason: ReasonDuplicate, Detail: v.keys.detail}
-	}
 	return nil
+}
+
+// KeyHash returns the 128-bit hash of the row's primary key under the
+// Table's seeds (the zero hash for a table without a key), the form in
+// which Check remembers keys.
+func (v *Table) KeyHash(values []string) [2]uint64 { return v.keys.hash(values) }
+
+// HasKey reports whether the table has a primary key to check.
+func (v *Table) HasKey() bool { return len(v.keys.cols) > 0 }
+
+// Duplicate is the Problem of a row whose primary key an earlier accepted
+// row of the delivery had.
+func (v *Table) Duplicate() *Problem {
+	return &Problem{Reason: ReasonDuplicate, Detail: v.keys.detail}
 }
 
 // checkColumn checks one value against its column's own form.

@@ -1,0 +1,511 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"integstat/contract"
+	"integstat/delivery"
+	"integstat/extract/files"
+	"integstat/transform/parquet"
+	"integstat/transform/validate"
+	"integstat/warehouse"
+)
+
+// chunkBytes is the size of the chunks of a CSV file that workers parse,
+// validate and turn into Arrow records side by side: large enough that a
+// chunk's hand-offs cost nothing next to its rows, small enough that the
+// chunks in flight stay a few MiB.
+var chunkBytes = 1 << 20
+
+// tableRun is one reading of one table of a delivery: what its rows share.
+// Workers only read it.
+type tableRun struct {
+	in      *ingester
+	d       files.Decision
+	tb      *contract.Table
+	v       *validate.Table
+	persons validate.PersonSet
+	collect bool    // add the accepted rows' numbers to persons
+	known   []int64 // lines of the duplicate rows when known before reading
+	finder  *validate.DupFinder
+	pc      int   // personColumn
+	idCols  []int // identity-number columns, for collect
+}
+
+// batch is what one chunk of rows (or one builder's worth of rows read one
+// by one) gives: counts, quarantine lines and numbers in line order, and
+// Arrow records.
+type batch struct {
+	seq                int
+	read, loaded, dups int64 // dups: duplicates found while reading
+	quar               []qline
+	persons            []string
+	recs               []arrow.RecordBatch
+	err                error
+}
+
+// qline is one quarantine line.
+type qline struct {
+	line                           int64
+	column, reason, detail, record string
+}
+
+// worker turns rows into a batch. Each goroutine has its own.
+type worker struct {
+	t     *tableRun
+	b     *parquet.Builder
+	spill *validate.KeySpill
+	// seen holds the keys of the current chunk: a key repeated within it
+	// (the usual duplicate: a row repeated next to itself) is caught while
+	// reading; the DupFinder finds the others.
+	seen             map[[2]uint64]struct{}
+	lastNum, lastKey string
+	out              *batch
+}
+
+func (t *tableRun) newWorker() (*worker, error) {
+	w := &worker{t: t, b: parquet.NewBuilder(t.tb, 1<<16), seen: make(map[[2]uint64]struct{})}
+	if t.finder != nil {
+		s, err := t.finder.Spill()
+		if err != nil {
+			return nil, err
+		}
+		w.spill = s
+	}
+	return w, nil
+}
+
+// row judges one record as loadTable always has: a malformed record, then
+// Check's form, kommune and key checks, then CheckRefs, quarantine it;
+// otherwise it is pseudonymised and appended.
+func (w *worker) row(line int64, values []string, raw string, rowErr *delivery.RowError) error {
+	o, t := w.out, w.t
+	o.read++
+	if rowErr != nil {
+		o.quar = append(o.quar, qline{line, rowErr.Column, rowErr.Reason, "", raw})
+		return nil
+	}
+	p := t.v.CheckForm(values)
+	if p == nil && t.v.HasKey() {
+		dup, err := w.dup(line, values)
+		if err != nil {
+			return err
+		}
+		if dup {
+			p = t.v.Duplicate()
+		}
+	}
+	if p == nil {
+		p = t.v.CheckRefs(values, t.persons)
+	}
+	if p != nil {
+		o.quar = append(o.quar, qline{line, p.Column, p.Reason, p.Detail, recordText(values)})
+		return nil
+	}
+	if t.collect {
+		for _, i := range t.idCols {
+			if values[i] != "" {
+				o.persons = append(o.persons, values[i])
+			}
+		}
+	}
+	person := ""
+	if t.pc >= 0 && values[t.pc] != "" {
+		// Rows of one person come together (timer has dozens per person),
+		// so remembering the last key saves most of the keyed hashing.
+		if values[t.pc] != w.lastNum {
+			w.lastNum, w.lastKey = values[t.pc], t.in.ids.PersonKey(t.in.opt.Key, values[t.pc])
+		}
+		person = w.lastKey
+	}
+	if err := w.b.Append(values, person, t.d.ID, line); err != nil {
+		return err
+	}
+	o.loaded++
+	if w.b.Full() {
+		o.recs = append(o.recs, w.b.Flush())
+	}
+	return nil
+}
+
+// dup reports whether the row on line repeats the key of an earlier row
+// that claimed it, as far as can be told now; every claim goes to the
+// spill for the exact answer.
+func (w *worker) dup(line int64, values []string) (bool, error) {
+	if w.t.known != nil || w.t.finder == nil {
+		_, found := slices.BinarySearch(w.t.known, line)
+		return found, nil
+	}
+	h := w.t.v.KeyHash(values)
+	if err := w.spill.Add(h, line); err != nil {
+		return false, err
+	}
+	if _, ok := w.seen[h]; ok {
+		w.out.dups++
+		return true, nil
+	}
+	w.seen[h] = struct{}{}
+	return false, nil
+}
+
+// chunk reads the records of one chunk of the CSV file; idx maps the file's
+// columns to the contract's.
+func (w *worker) chunk(cr *delivery.ChunkReader, c delivery.Chunk, seq int, idx []int, values []string) *batch {
+	w.out = &batch{seq: seq}
+	clear(w.seen)
+	cr.Reset(c)
+	for {
+		line, fields, err := cr.Next()
+		var re *delivery.RowError
+		switch {
+		case err == io.EOF:
+			if r := w.b.Flush(); r != nil {
+				w.out.recs = append(w.out.recs, r)
+			}
+			return w.out
+		case errors.As(err, &re):
+			err = w.row(re.Line, nil, cr.Raw(), re)
+		case err != nil:
+		default:
+			for i, j := range idx {
+				values[i] = fields[j]
+			}
+			err = w.row(line, values, "", nil)
+		}
+		if err != nil {
+			w.out.err = err
+			return w.out
+		}
+	}
+}
+
+// tableOut puts batches, in order, into the table's outputs.
+type tableOut struct {
+	t    *tableRun
+	tl   *warehouse.TableLoad
+	qw   *quarantine
+	recs chan<- arrow.RecordBatch
+	dups int64
+}
+
+func (o *tableOut) emit(b *batch) error {
+	defer func() {
+		for _, r := range b.recs {
+			if r != nil {
+				r.Release()
+			}
+		}
+	}()
+	if b.err != nil {
+		return b.err
+	}
+	for _, q := range b.quar {
+		if err := o.qw.add(q.line, q.column, q.reason, q.detail, q.record); err != nil {
+			return err
+		}
+	}
+	for _, n := range b.persons {
+		o.t.persons.Add(n)
+	}
+	for i, r := range b.recs {
+		o.recs <- r
+		b.recs[i] = nil
+	}
+	o.tl.Read += b.read
+	o.tl.Loaded += b.loaded
+	o.tl.Quarantine += b.read - b.loaded
+	o.dups += b.dups
+	return nil
+}
+
+// errReread says that the table has duplicates that reading did not catch:
+// it must be read again with their lines known.
+type errReread struct{ dups []int64 }
+
+func (e *errReread) Error() string { return "duplicates far apart: read again" }
+
+// loadTable loads one table: every row judged, bad ones to quarantine, good
+// ones to a Parquet partition. known lists the lines of the duplicate rows
+// when they are known already (nil: find them). When the table has
+// duplicates far from the rows they repeat, which reading does not catch,
+// the table is read again with the exact list.
+func (in *ingester) loadTable(ctx context.Context, d files.Decision, tb *contract.Table, vopt validate.Options, persons validate.PersonSet, rows rowSource, dir string, known []int64) (warehouse.TableLoad, error) {
+	v := validate.New(tb, in.ref, d.Extracted, vopt)
+	for {
+		t := &tableRun{in: in, d: d, tb: tb, v: v, persons: persons, collect: !v.RefersToPersons(), known: known, pc: personColumn(tb)}
+		for i, c := range tb.Cols {
+			if c.Type == contract.IDNumber {
+				t.idCols = append(t.idCols, i)
+			}
+		}
+		if known == nil && v.HasKey() {
+			f, err := validate.NewDupFinder(in.opt.Warehouse.Restricted(), manifestRows(d, tb))
+			if err != nil {
+				return warehouse.TableLoad{Table: tb.Name}, err
+			}
+			t.finder = f
+		}
+		tl, err := t.load(ctx, rows, dir)
+		if t.finder != nil {
+			if cerr := t.finder.Close(); err == nil {
+				err = cerr
+			}
+		}
+		var re *errReread
+		if !errors.As(err, &re) {
+			return tl, err
+		}
+		in.log.Info("duplicate keys far apart: reading the table again", "source", d.Source, "delivery", d.ID, "file", tb.File, "duplicates", len(re.dups))
+		known = re.dups
+		if t.collect {
+			// Only this table's rows add numbers that matter (NIR's
+			// personer, read first); the next reading adds them again.
+			clear(persons)
+		}
+	}
+}
+
+// manifestRows is the row count the manifest gives for tb's file, 0 if none.
+func manifestRows(d files.Decision, tb *contract.Table) int64 {
+	for _, f := range d.Manifest.Files {
+		if f.Name == tb.File {
+			return f.Rows
+		}
+	}
+	return 0
+}
+
+// load reads the table once: from the CSV file in dir in parallel chunks,
+// or, without dir or for other formats, record by record from rows.
+func (t *tableRun) load(ctx context.Context, rows rowSource, dir string) (warehouse.TableLoad, error) {
+	in, d, tb := t.in, t.d, t.tb
+	tl := warehouse.TableLoad{Table: tb.Name}
+	pw, err := parquet.Create(in.opt.Warehouse.Parquet(), d.Source, tb.Name, d.ID, parquet.Schema(tb), parquet.Options{KeyID: in.opt.Key.ID()})
+	if err != nil {
+		return tl, err
+	}
+	defer pw.Abort()
+	qw, err := newQuarantine(filepath.Join(in.opt.Warehouse.Quarantine(), d.Source, d.ID), tb.File)
+	if err != nil {
+		return tl, err
+	}
+	defer qw.abort()
+	// Parquet encoding runs beside everything else: records go to a writer
+	// goroutine, at most two waiting, so memory stays bounded.
+	recs := make(chan arrow.RecordBatch, 2)
+	written := make(chan error, 1)
+	go func() {
+		var err error
+		for r := range recs {
+			if err == nil {
+				err = pw.Write(r)
+			}
+			r.Release()
+		}
+		written <- err
+	}()
+	var closeOnce sync.Once
+	finish := func() error {
+		var err error
+		closeOnce.Do(func() {
+			close(recs)
+			err = <-written
+		})
+		return err
+	}
+	defer finish()
+	out := &tableOut{t: t, tl: &tl, qw: qw, recs: recs}
+	if dir != "" && tb.Format == "csv" {
+		err = t.readChunks(ctx, dir, out)
+	} else {
+		err = t.readRows(ctx, rows, out)
+	}
+	if werr := finish(); err == nil {
+		err = werr
+	}
+	if err != nil {
+		return tl, err
+	}
+	if t.finder != nil {
+		dups, err := t.finder.Duplicates()
+		if err != nil {
+			return tl, err
+		}
+		if int64(len(dups)) != out.dups {
+			return tl, &errReread{dups}
+		}
+	}
+	if _, err := pw.Close(); err != nil {
+		return tl, err
+	}
+	return tl, qw.close()
+}
+
+// readRows reads the table record by record from rows.
+func (t *tableRun) readRows(ctx context.Context, rows rowSource, out *tableOut) error {
+	w, err := t.newWorker()
+	if err != nil {
+		return err
+	}
+	defer w.b.Release()
+	w.out = &batch{}
+	err = rows(t.tb, func(line int64, values []string, raw string, rowErr *delivery.RowError) error {
+		if err := w.row(line, values, raw, rowErr); err != nil {
+			return err
+		}
+		if len(w.out.recs) > 0 {
+			err := out.emit(w.out)
+			w.out = &batch{}
+			if len(w.seen) > 1<<16 {
+				clear(w.seen)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return ctx.Err()
+	})
+	if err != nil {
+		return err
+	}
+	if r := w.b.Flush(); r != nil {
+		w.out.recs = append(w.out.recs, r)
+	}
+	return out.emit(w.out)
+}
+
+// readChunks reads the CSV file of the table in dir: one goroutine cuts it
+// into chunks of whole records, a worker per core parses, validates,
+// pseudonymises and builds each chunk's Arrow records, and this goroutine
+// puts the chunks' results back in file order.
+func (t *tableRun) readChunks(ctx context.Context, dir string, out *tableOut) error {
+	f, err := os.Open(filepath.Join(dir, t.tb.File))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r, err := delivery.NewCSVReader(f, t.tb.File)
+	if err != nil {
+		return err
+	}
+	idx, extra, err := delivery.Columns(r.Header(), t.tb.Names())
+	if err != nil {
+		return err
+	}
+	if len(extra) > 0 {
+		t.in.log.Warn("unknown extra columns ignored", "source", t.d.Source, "delivery", t.d.ID, "file", t.tb.File, "columns", extra)
+	}
+	keyCol := -1
+	if len(t.tb.Key) > 0 {
+		keyCol = idx[t.tb.Index(t.tb.Key[0])]
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type job struct {
+		seq int
+		c   delivery.Chunk
+	}
+	n := runtime.GOMAXPROCS(0)
+	jobs := make(chan job, n)
+	results := make(chan *batch, n)
+	var splitErr error
+	go func() {
+		defer close(jobs)
+		for seq := 0; ; seq++ {
+			c, err := r.NextChunk(chunkBytes, keyCol)
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				splitErr = err
+				return
+			}
+			select {
+			case jobs <- job{seq, c}:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for range n {
+		w, err := t.newWorker()
+		if err != nil {
+			cancel()
+			for range jobs {
+			}
+			wg.Wait()
+			return err
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer w.b.Release()
+			cr := delivery.NewChunkReader(r.Header(), t.tb.File)
+			values := make([]string, len(t.tb.Cols))
+			for j := range jobs {
+				b := w.chunk(cr, j.c, j.seq, idx, values)
+				if b.err == nil {
+					b.err = ctx.Err()
+				}
+				select {
+				case results <- b:
+				case <-ctx.Done():
+					for _, r := range b.recs {
+						r.Release()
+					}
+					return
+				}
+			}
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+	pending := make(map[int]*batch)
+	next := 0
+	for b := range results {
+		if err != nil {
+			for _, r := range b.recs {
+				r.Release()
+			}
+			continue
+		}
+		pending[b.seq] = b
+		for {
+			pb, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			if err = out.emit(pb); err != nil {
+				cancel()
+				break
+			}
+		}
+	}
+	for _, b := range pending {
+		for _, r := range b.recs {
+			r.Release()
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if splitErr != nil {
+		return fmt.Errorf("%s: %w", t.tb.File, splitErr)
+	}
+	return nil
+}
