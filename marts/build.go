@@ -49,7 +49,8 @@ type Options struct {
 // Result says what a build did.
 type Result struct {
 	States      []StateBuilt // the data states computed by this build
-	Publication string       // the id of the new publication, "" if none
+	Publication string       // the id of the new publication (or the current one when unchanged), "" if none
+	Unchanged   bool         // nothing new: the current publication already holds these figures
 	AsOf        time.Time    // the as-of date of the publication (zero: newest)
 	Figures     int64        // values in the published indikator table
 	Tests       []load.TestResult

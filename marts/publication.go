@@ -56,6 +56,12 @@ func (b *builder) publish(ctx context.Context, states []State, res *Result) erro
 	if err := publish.Clean(wh.Dir); err != nil {
 		return err
 	}
+	if len(res.States) == 0 && b.samePublication(ctx, asOf, current) {
+		b.log.Info("marts unchanged: the current publication rests on the same data", "as_of", asOf.Format(time.DateOnly))
+		res.AsOf, res.Unchanged = asOf, true
+		res.Publication, _ = publish.Current(wh.Dir)
+		return nil
+	}
 	// The newest state's sources for the microdata of the analysis mart,
 	// and the reference tables for every year in the history.
 	if err := b.prepare(ctx, FirstYear, last.Year(), current); err != nil {
@@ -139,14 +145,37 @@ func (b *builder) publishInputs(ctx context.Context, asOf time.Time) error {
 	return nil
 }
 
-// writeFiles writes both marts of a publication into dir.
-func (b *builder) writeFiles(ctx context.Context, dir, id string, asOf time.Time, current []State) error {
+// deliveriesUsed names the deliveries a publication rests on.
+func deliveriesUsed(current []State) string {
 	var used []string
 	for _, st := range current {
 		used = append(used, st.Source+"="+strings.Join(st.Deliveries, "+"))
 	}
+	return strings.Join(used, " ")
+}
+
+// samePublication reports whether the current publication was built as of
+// asOf from the same deliveries with the same models and settings, so that
+// publishing again would change nothing.
+func (b *builder) samePublication(ctx context.Context, asOf time.Time, current []State) bool {
+	path := filepath.Join(b.opt.Warehouse.Marts(), PublishedFile)
+	db, err := sql.Open("duckdb", path+"?access_mode=read_only")
+	if err != nil {
+		return false
+	}
+	defer db.Close()
+	var as time.Time
+	var used, version string
+	if err := db.QueryRowContext(ctx, `SELECT as_of, leveranser, versjon FROM publikasjon`).Scan(&as, &used, &version); err != nil {
+		return false
+	}
+	return as.Equal(asOf) && used == deliveriesUsed(current) && version == b.version
+}
+
+// writeFiles writes both marts of a publication into dir.
+func (b *builder) writeFiles(ctx context.Context, dir, id string, asOf time.Time, current []State) error {
 	meta := fmt.Sprintf(`SELECT %s AS publikasjon, DATE %s AS as_of, now() AS bygget, %s AS leveranser, %s AS versjon`,
-		quote(id), quote(asOf.Format(time.DateOnly)), quote(strings.Join(used, " ")), quote(b.version))
+		quote(id), quote(asOf.Format(time.DateOnly)), quote(deliveriesUsed(current)), quote(b.version))
 	order := ` ORDER BY indikator, aar, niva, region, data_per`
 	analyse := []string{
 		`CREATE TABLE a.indikator AS SELECT * EXCLUDE (kilde, beskyttet) FROM indikator` + order,

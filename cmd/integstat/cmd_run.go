@@ -110,8 +110,15 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) (rerr 
 		return fail(err)
 	}
 	builds.Finished, builds.Outcome, builds.Publication = time.Now(), "published", res.Publication
+	if res.Unchanged {
+		builds.Outcome = "unchanged"
+	}
 	if err := wh.RecordBuild(ctx, builds); err != nil {
 		return err
+	}
+	if res.Unchanged {
+		fmt.Fprintf(stdout, "run: nothing new; publication %s stays current (build %.1f s)\n", res.Publication, time.Since(bstart).Seconds())
+		return nil
 	}
 	asOfText := "newest state"
 	if !day.IsZero() {
