@@ -26,6 +26,9 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := applyConfig(fs, *in.config); err != nil {
+		return err
+	}
 	if !in.any() || *whDir == "" {
 		return fmt.Errorf("%w: --warehouse and --inbox (or --tolk-dsn) are required", errUsage)
 	}

@@ -36,6 +36,9 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) (rerr 
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := applyConfig(fs, *in.config); err != nil {
+		return err
+	}
 	if *whDir == "" {
 		return fmt.Errorf("%w: --warehouse is required", errUsage)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"integstat/config"
 	"integstat/extract/tolkdb"
 	"integstat/pipeline"
 	"integstat/pseudo"
@@ -15,12 +16,14 @@ import (
 // ingestFlags are the flags of the commands that ingest: where deliveries
 // come from, the key, and whether synthetic numbers are accepted.
 type ingestFlags struct {
+	config              *string
 	inbox, keyFile, dsn *string
 	synthetic, full     *bool
 }
 
 func addIngestFlags(fs *flag.FlagSet) ingestFlags {
 	return ingestFlags{
+		config:    fs.String("config", "", "configuration `file` of key = value lines for these flags (docs/configuration.md); flags win"),
 		inbox:     fs.String("inbox", "", "inbox `directory` of deliveries (<inbox>/<source>/<delivery_id>/)"),
 		keyFile:   fs.String("key-file", "", "pseudonymisation key `file` (or set "+pseudo.KeyFileEnv+"); make one with integstat keygen"),
 		synthetic: fs.Bool("allow-synthetic-ids", false, "accept synthetic identity numbers (month + 80): for demo and test data only"),
@@ -69,4 +72,28 @@ func (f ingestFlags) ingest(ctx context.Context, wh *warehouse.Warehouse, log *s
 		}
 	}
 	return sum, key.ID(), err
+}
+
+// applyConfig sets the flags of fs that the command line left unset from
+// the configuration file at path (package config); a setting the command
+// has no flag for is an error naming its line.
+func applyConfig(fs *flag.FlagSet, path string) error {
+	if path == "" {
+		return nil
+	}
+	settings, err := config.Read(path, func(k string) bool { return k != "config" && fs.Lookup(k) != nil })
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for _, s := range settings {
+		if given[s.Key] {
+			continue
+		}
+		if err := fs.Set(s.Key, s.Value); err != nil {
+			return fmt.Errorf("%w: %s:%d: %s: %v", errUsage, path, s.Line, s.Key, err)
+		}
+	}
+	return nil
 }

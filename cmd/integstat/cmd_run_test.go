@@ -1,0 +1,65 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestRunSmallCases runs the main job on the small cases from the command
+// line, with settings from a configuration file, and checks its report,
+// the ledger's record of the build and that a second run changes nothing.
+func TestRunSmallCases(t *testing.T) {
+	dir := t.TempDir()
+	wh := filepath.Join(dir, "wh")
+	if err := os.MkdirAll(filepath.Join(wh, "restricted"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	key := filepath.Join(wh, "restricted", "key")
+	if code, _, stderr := runArgs("keygen", key); code != 0 {
+		t.Fatal(stderr)
+	}
+	conf := filepath.Join(dir, "integstat.conf")
+	text := "# test\ninbox = " + filepath.Join("..", "..", "testdata", "smallcases", "inbox") + "\nallow_synthetic_ids = true\nthreshold = 3\n"
+	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runArgs("run", "--warehouse", wh, "--key-file", key, "--config", conf)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"5 deliveries loaded", "1 rejected", "state nir       2018-02-28", "run: published ", "7 data tests passed"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	code, stdout, _ = runArgs("run", "--warehouse", wh, "--config", conf, "--key-file", key)
+	if code != 0 || !strings.Contains(stdout, "nothing new") {
+		t.Errorf("second run: exit %d:\n%s", code, stdout)
+	}
+	_, stdout, _ = runArgs("runs", "--warehouse", wh)
+	if !strings.Contains(stdout, "published") || !strings.Contains(stdout, "unchanged") {
+		t.Errorf("runs does not show the builds:\n%s", stdout)
+	}
+}
+
+// TestRunConfigErrors checks that a bad configuration file stops the run
+// with the file, line and problem.
+func TestRunConfigErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct{ text, want string }{
+		{"thresold = 3\n", `:1: unknown setting "thresold"`},
+		{"# x\nthreshold = many\n", ":2: threshold: "},
+		{"keep\n", ":1: want key = value"},
+	} {
+		conf := filepath.Join(dir, "bad.conf")
+		if err := os.WriteFile(conf, []byte(c.text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, _, stderr := runArgs("run", "--warehouse", filepath.Join(dir, "wh"), "--config", conf)
+		if code != 2 || !strings.Contains(stderr, conf+c.want) {
+			t.Errorf("%q: exit %d, stderr %q, want %q", c.text, code, stderr, c.want)
+		}
+	}
+}
