@@ -138,7 +138,7 @@ func checkPublished(t *testing.T, wh interface{ Marts() string }) {
 	rows.Close()
 	for tb := range tables {
 		switch tb {
-		case "indikator", "indikator_historikk", "region", "indikator_katalog", "tilstand", "publikasjon":
+		case "indikator", "indikator_historikk", "region", "indikator_katalog", "tilstand", "publikasjon", "indikator_dagens_inndeling":
 		default:
 			t.Errorf("published mart has table %s", tb)
 		}
@@ -151,6 +151,9 @@ func checkPublished(t *testing.T, wh interface{ Marts() string }) {
 	}
 	if leaks > 0 || bad > 0 || suppressed == 0 {
 		t.Errorf("published mart: %d suppressed values with a value, %d bad statuses, %d suppressed", leaks, bad, suppressed)
+	}
+	if err := pub.QueryRow(`SELECT count(*) FROM indikator_dagens_inndeling WHERE status = ':' AND verdi IS NOT NULL`).Scan(&leaks); err != nil || leaks > 0 {
+		t.Errorf("today's structure: %d suppressed sums with a value (%v)", leaks, err)
 	}
 	// National figures are never suppressed.
 	var national int

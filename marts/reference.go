@@ -105,8 +105,33 @@ func codeInYear(ref *reference.Data, code string, end time.Time, depth int) stri
 	return ""
 }
 
+// kommuneDagensRows returns the rows of ref_kommune_dagens: every kommune
+// code of the reference data mapped to the code and name it has in the
+// newest list (today's structure), where it has one.
+func kommuneDagensRows(ref *reference.Data) [][]any {
+	today := time.Now().UTC()
+	seen := map[string]bool{}
+	var rows [][]any
+	for _, k := range ref.Kommuner {
+		if seen[k.Code] {
+			continue
+		}
+		seen[k.Code] = true
+		to := codeInYear(ref, k.Code, today, 0)
+		if to == "" {
+			continue
+		}
+		name := to
+		if kn, ok := ref.KommuneOn(to, today); ok {
+			name = kn.Name
+		}
+		rows = append(rows, []any{k.Code, to, name})
+	}
+	return rows
+}
+
 // loadReference creates the reference tables the models read: ref_region,
-// ref_kommune_aar and indikator_katalog (the seed).
+// ref_kommune_aar, ref_kommune_dagens and indikator_katalog (the seed).
 func loadReference(ctx context.Context, conn *sql.Conn, ref *reference.Data, first, last int, katalog []Indicator) error {
 	stmts := []struct {
 		create string
@@ -114,6 +139,7 @@ func loadReference(ctx context.Context, conn *sql.Conn, ref *reference.Data, fir
 	}{
 		{`CREATE OR REPLACE TABLE ref_region (aar INTEGER, niva VARCHAR, region VARCHAR, region_navn VARCHAR, fylke VARCHAR)`, regionRows(ref, first, last)},
 		{`CREATE OR REPLACE TABLE ref_kommune_aar (kode VARCHAR, aar INTEGER, kode_aar VARCHAR)`, kommuneAarRows(ref, first, last)},
+		{`CREATE OR REPLACE TABLE ref_kommune_dagens (kode VARCHAR, kode_dagens VARCHAR, navn_dagens VARCHAR)`, kommuneDagensRows(ref)},
 		{`CREATE OR REPLACE TABLE indikator_katalog (indikator VARCHAR, kilde VARCHAR, type VARCHAR, om_personer BOOLEAN, additiv BOOLEAN,
 			nivaer VARCHAR, del_av VARCHAR, neste_aar BOOLEAN, navn VARCHAR, enhet VARCHAR, definisjon VARCHAR)`, katalogRows(katalog)},
 	}
