@@ -33,6 +33,9 @@ type IngestOptions struct {
 	Key            *pseudo.Key
 	AllowSynthetic bool // accept synthetic identity numbers (demo and tests)
 	Log            *slog.Logger
+	// Sources limits the run to the deliveries of these sources (nir,
+	// bosetting, tolk), for jobs scheduled per source; empty means all.
+	Sources []string
 }
 
 // IngestSummary counts what a run of the ingest stage did.
@@ -115,6 +118,9 @@ func Ingest(ctx context.Context, opt IngestOptions) (*IngestSummary, error) {
 		if err := ctx.Err(); err != nil {
 			return sum, err
 		}
+		if len(opt.Sources) > 0 && !slices.Contains(opt.Sources, d.Source) {
+			continue
+		}
 		switch d.Action {
 		case files.Skip:
 			sum.Skipped++
@@ -179,6 +185,9 @@ type ingester struct {
 	ids     *pseudo.IdentityMap
 	mapPath string
 	log     *slog.Logger
+	// incremental marks the deliveries this ingester loads as changes
+	// since the previous one (database reads), not full snapshots.
+	incremental bool
 }
 
 // load loads one verified delivery and records it.
@@ -195,7 +204,7 @@ func (in *ingester) loadFrom(ctx context.Context, d files.Decision, rows rowSour
 // loadFromDir is loadFrom; with dir set, the CSV files in dir are read in
 // parallel chunks instead of through rows.
 func (in *ingester) loadFromDir(ctx context.Context, d files.Decision, rows rowSource, dir string) (warehouse.Delivery, error) {
-	rec := warehouse.Delivery{Source: d.Source, ID: d.ID, Digest: d.Digest, KeyID: in.opt.Key.ID(), Extracted: d.Extracted, Late: d.Late}
+	rec := warehouse.Delivery{Source: d.Source, ID: d.ID, Digest: d.Digest, KeyID: in.opt.Key.ID(), Extracted: d.Extracted, Late: d.Late, Incremental: in.incremental}
 	vopt := validate.Options{AllowSynthetic: in.opt.AllowSynthetic}
 	// First the links between numbers (a D-number and the fødselsnummer
 	// that replaced it, a DUF number and an identity number), so that every
@@ -229,8 +238,11 @@ func (in *ingester) loadFromDir(ctx context.Context, d files.Decision, rows rowS
 	if err := in.ids.Save(in.mapPath); err != nil {
 		return rec, err
 	}
-	persons := validate.PersonSet{}
+	persons := &validate.PersonSet{}
 	for _, tb := range contract.OfSource(d.Source) {
+		if tb.Name == "personer" {
+			persons.Grow(int(manifestRows(d, tb)) * 9 / 8)
+		}
 		start := time.Now()
 		tl, err := in.loadTable(ctx, d, tb, vopt, persons, rows, dir, known[tb.Name])
 		if err != nil {
@@ -238,6 +250,7 @@ func (in *ingester) loadFromDir(ctx context.Context, d files.Decision, rows rowS
 		}
 		in.log.Debug("table loaded", "source", d.Source, "delivery", d.ID, "file", tb.File,
 			"rows", tl.Read, "quarantined", tl.Quarantine, "seconds", time.Since(start).Seconds())
+		persons.Freeze() // the next tables' workers share it
 		rec.Tables = append(rec.Tables, tl)
 	}
 	return rec, in.opt.Warehouse.Record(ctx, rec)

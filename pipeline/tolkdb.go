@@ -43,6 +43,9 @@ func IngestDB(ctx context.Context, opt IngestOptions, src *tolkdb.Source) (*Inge
 			return fmt.Errorf("tolk/%s: the register was read twice within one second; the changes will be read next time", id)
 		}
 		d := files.Decision{Delivery: files.Delivery{Source: "tolk", ID: id, Extracted: b.ExtractedAt, Digest: batchDigest(b)}, Action: files.Load}
+		// A read of the changes since the last one is not a snapshot: the
+		// marts take a data state as the last full read plus the changes.
+		in.incremental = !b.Full
 		rec, err := in.loadFrom(ctx, d, batchRows(b))
 		if err != nil {
 			return fmt.Errorf("tolk/%s: %w", id, err)

@@ -90,6 +90,21 @@ func TestIngestDB(t *testing.T) {
 	if sum, err = IngestDB(ctx, opt, src); err != nil || sum.Loaded != 1 || sum.Rows != 2 {
 		t.Fatalf("incremental read: %+v %v", sum, err)
 	}
+	// The ledger tells the full read from the read of changes, which the
+	// marts add to it.
+	ds, err := wh.Deliveries(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []bool
+	for _, d := range ds {
+		if d.Source == "tolk" {
+			kinds = append(kinds, d.Incremental)
+		}
+	}
+	if len(kinds) != 2 || kinds[0] || !kinds[1] {
+		t.Errorf("tolk deliveries incremental = %v, want [false true]", kinds)
+	}
 
 	// The ledger has both reads as deliveries of tolk, and Parquet their rows.
 	db, err := sql.Open("duckdb", "")
