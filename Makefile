@@ -46,10 +46,13 @@ test:
 test-short:
 	$(GO) test -short -count=1 ./...
 
-# bench: Go benchmarks, then the generator at growing scale (rows/s, peak memory).
+# bench: Go benchmarks, then at growing scale: generate and ingest (rows/s,
+# peak memory, against DuckDB's one-liner), and the full and incremental
+# build of the marts (seconds, peak memory).
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./...
 	BIN=$(BIN) ./scripts/bench.sh $(BENCH_SCALES)
+	BIN=$(BIN) ./scripts/bench-marts.sh $(BENCH_SCALES)
 
 lint:
 	$(GO) vet ./...
