@@ -6,6 +6,11 @@ import (
 	"time"
 )
 
+// schemas are the ledger tables of other parts of the warehouse's record
+// (job runs, research extracts), each added by the file that uses them in
+// an init function; every statement must be idempotent (IF NOT EXISTS).
+var schemas []string
+
 // migrations bring a ledger made by an older version up to date; each
 // statement is idempotent.
 const migrations = `

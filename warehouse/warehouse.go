@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	_ "github.com/duckdb/duckdb-go/v2" // the ledger is a DuckDB file
@@ -102,7 +103,7 @@ func Open(ctx context.Context, dir string) (*Warehouse, error) {
 	if err != nil {
 		return nil, fmt.Errorf("warehouse: ledger: %w", err)
 	}
-	if _, err := db.ExecContext(ctx, schema+migrations); err != nil {
+	if _, err := db.ExecContext(ctx, schema+migrations+strings.Join(schemas, "")); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("warehouse: ledger: %w", err)
 	}
