@@ -73,5 +73,9 @@ func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	for _, e := range es {
 		fmt.Fprintf(stdout, "%s  %-9s %s/%s: %s\n", e.At.Local().Format("2006-01-02 15:04:05"), e.Action, e.Source, e.ID, e.Detail)
 	}
+	// Research extracts (package research): the warehouse's audit log.
+	if err := wh.WriteExtracts(ctx, stdout, *limit); err != nil {
+		return err
+	}
 	return nil
 }
