@@ -23,6 +23,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlagSet("ingest", stderr)
 	in := addIngestFlags(fs)
 	whDir := fs.String("warehouse", "", "warehouse `directory` (made if absent)")
+	wait := fs.Bool("wait", false, "wait for the warehouse lock held by another process (a scheduled job) instead of refusing")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -32,6 +33,11 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if !in.any() || *whDir == "" {
 		return fmt.Errorf("%w: --warehouse and --inbox (or --tolk-dsn) are required", errUsage)
 	}
+	unlock, err := warehouse.Lock(ctx, *whDir, warehouse.LockOptions{Job: "integstat ingest", Wait: *wait})
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	wh, err := warehouse.Open(ctx, *whDir)
 	if err != nil {
 		return err

@@ -28,6 +28,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) (rerr 
 	fs := newFlagSet("run", stderr)
 	in := addIngestFlags(fs)
 	whDir := fs.String("warehouse", "", "warehouse `directory` (made if absent)")
+	wait := fs.Bool("wait", false, "wait for the warehouse lock held by another process (a scheduled job) instead of refusing")
 	asOf := fs.String("as-of", "", "publish the figures as known at the end of this `date` (YYYY-MM-DD); default: the newest")
 	threshold := fs.Int("threshold", 4, "suppress counts of persons from 1 to `n` below national level")
 	minDen := fs.Int("min-denominator", 10, "suppress shares and means over fewer than `n` persons below national level")
@@ -50,6 +51,11 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) (rerr 
 		}
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	unlock, err := warehouse.Lock(ctx, *whDir, warehouse.LockOptions{Job: "integstat run", Wait: *wait})
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	wh, err := warehouse.Open(ctx, *whDir)
 	if err != nil {
 		return err

@@ -11,7 +11,7 @@ import (
 func init() {
 	register(command{
 		name:    "runs",
-		summary: "show the warehouse's ledger: deliveries loaded (rows read, loaded, quarantined), builds of the marts, and deliveries skipped, refused or rejected",
+		summary: "show the warehouse's ledger: deliveries loaded (rows read, loaded, quarantined), builds of the marts, scheduled job runs, and deliveries skipped, refused or rejected",
 		run:     runRuns,
 	})
 }
@@ -65,6 +65,23 @@ func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		fmt.Fprintf(stdout, "%-20s %8.1f %-10s %7d %10d %-10s %s\n", b.Started.Local().Format("2006-01-02 15:04:05"),
 			b.Finished.Sub(b.Started).Seconds(), asOf, b.States, b.Rows, b.Outcome, what)
+	}
+	jobs, err := wh.JobRuns(ctx, *limit)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nScheduled job runs (newest first)\n%-20s %8s %-18s %-20s %-16s %8s %12s %11s %s\n",
+		"started", "seconds", "job", "reason", "outcome", "attempts", "rows", "quarantined", "detail / error")
+	if len(jobs) == 0 {
+		fmt.Fprintln(stdout, "none")
+	}
+	for _, j := range jobs {
+		secs := "-"
+		if !j.Finished.IsZero() {
+			secs = fmt.Sprintf("%.1f", j.Finished.Sub(j.Started).Seconds())
+		}
+		fmt.Fprintf(stdout, "%-20s %8s %-18s %-20s %-16s %8d %12d %11d %s\n", j.Started.Local().Format("2006-01-02 15:04:05"),
+			secs, j.Job, j.Reason, j.Outcome, j.Attempts, j.Rows, j.Quarantined, j.Detail)
 	}
 	fmt.Fprintf(stdout, "\nDeliveries not loaded (newest first)\n")
 	if len(es) == 0 {
