@@ -1,0 +1,299 @@
+package serve
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	_ "github.com/duckdb/duckdb-go/v2" // the DuckDB driver
+
+	"integstat/marts"
+)
+
+// Indicator is one entry of the catalogue (indikator_katalog).
+type Indicator struct {
+	ID          string   `json:"id"`
+	Source      string   `json:"kilde"`
+	Type        string   `json:"type"` // antall, andel or snitt
+	AboutPeople bool     `json:"om_personer"`
+	Additive    bool     `json:"additiv"`
+	Levels      []string `json:"nivaer"`
+	PartOf      string   `json:"del_av,omitempty"`
+	Name        string   `json:"navn"`
+	Unit        string   `json:"enhet"`
+	Definition  string   `json:"definisjon"`
+}
+
+// Value is one published figure (a row of indikator). Verdi, Teller and
+// Nevner are nil when the figure is suppressed (Status ":") or, for
+// Teller and Nevner, when the type has none.
+type Value struct {
+	Indicator  string   `json:"indikator"`
+	Year       int      `json:"aar"`
+	Level      string   `json:"niva"`
+	Region     string   `json:"region"`
+	RegionName string   `json:"region_navn"`
+	Verdi      *float64 `json:"verdi"`
+	Teller     *int64   `json:"teller"`
+	Nevner     *int64   `json:"nevner"`
+	Status     string   `json:"status"`
+	DataPer    string   `json:"data_per"`
+}
+
+// Region is a region code with its newest name, level and fylke, and
+// every name it has had (for search).
+type Region struct {
+	Code   string   `json:"region"`
+	Level  string   `json:"niva"`
+	Name   string   `json:"navn"`
+	Fylke  string   `json:"fylke,omitempty"`
+	Years  []int    `json:"aar"`
+	Names  []string `json:"tidligere_navn,omitempty"`
+	search []string // folded names for matching
+}
+
+// Publication says which publication a snapshot holds.
+type Publication struct {
+	ID    string `json:"publikasjon"`
+	AsOf  string `json:"as_of"`
+	Built string `json:"bygget"`
+}
+
+// Levels of a region, coarsest first.
+var levelOrder = map[string]int{"land": 0, "fylke": 1, "kommune": 2}
+
+// snapshot is the whole content of one publication's publisert.duckdb,
+// held in memory: every answer is a lookup in it, so no request reaches
+// the database and no SQL is ever built from input. A snapshot never
+// changes; a new publication makes a new one.
+type snapshot struct {
+	pub        Publication
+	catalogue  []Indicator
+	indicators map[string]*Indicator
+	values     []Value // sorted by indicator, level, region, year
+	regions    map[string]*Region
+	regionList []*Region // sorted by level, then code
+	years      []int
+	// byIndRegion holds, per indicator and region, the range of values in
+	// values (every year).
+	byIndRegion map[[2]string][2]int
+	// byRegion holds the indicators with values for a region.
+	byRegion map[string][]string
+
+	maxValues int // the most values one answer may hold
+	cache     responseCache
+}
+
+// loadSnapshot reads the published mart file at path.
+func loadSnapshot(ctx context.Context, path string, maxValues int) (*snapshot, error) {
+	db, err := sql.Open("duckdb", path+"?access_mode=read_only")
+	if err != nil {
+		return nil, fmt.Errorf("serve: opening %s: %w", path, err)
+	}
+	defer db.Close()
+	s := &snapshot{indicators: map[string]*Indicator{}, regions: map[string]*Region{},
+		byIndRegion: map[[2]string][2]int{}, byRegion: map[string][]string{}, maxValues: maxValues}
+	s.cache.init()
+	if err := s.loadPublication(ctx, db); err != nil {
+		return nil, fmt.Errorf("serve: %s: publikasjon: %w", path, err)
+	}
+	if err := s.loadCatalogue(ctx, db); err != nil {
+		return nil, fmt.Errorf("serve: %s: indikator_katalog: %w", path, err)
+	}
+	if err := s.loadRegions(ctx, db); err != nil {
+		return nil, fmt.Errorf("serve: %s: region: %w", path, err)
+	}
+	if err := s.loadValues(ctx, db); err != nil {
+		return nil, fmt.Errorf("serve: %s: indikator: %w", path, err)
+	}
+	return s, nil
+}
+
+func (s *snapshot) loadPublication(ctx context.Context, db *sql.DB) error {
+	var asOf, built time.Time
+	err := db.QueryRowContext(ctx, `SELECT publikasjon, as_of, bygget FROM publikasjon`).Scan(&s.pub.ID, &asOf, &built)
+	s.pub.AsOf = asOf.Format(time.DateOnly)
+	s.pub.Built = built.UTC().Format(time.RFC3339)
+	return err
+}
+
+func (s *snapshot) loadCatalogue(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, `SELECT indikator, kilde, type, om_personer, additiv, nivaer,
+		coalesce(del_av, ''), navn, enhet, definisjon FROM indikator_katalog ORDER BY kilde, indikator`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ind Indicator
+		var levels string
+		if err := rows.Scan(&ind.ID, &ind.Source, &ind.Type, &ind.AboutPeople, &ind.Additive, &levels,
+			&ind.PartOf, &ind.Name, &ind.Unit, &ind.Definition); err != nil {
+			return err
+		}
+		ind.Levels = strings.Split(levels, ",")
+		s.catalogue = append(s.catalogue, ind)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for i := range s.catalogue {
+		s.indicators[s.catalogue[i].ID] = &s.catalogue[i]
+	}
+	return nil
+}
+
+func (s *snapshot) loadRegions(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, `SELECT aar, niva, region, region_navn, coalesce(fylke, '') FROM region ORDER BY region, aar`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	years := map[int]bool{}
+	for rows.Next() {
+		var year int
+		var level, code, name, fylke string
+		if err := rows.Scan(&year, &level, &code, &name, &fylke); err != nil {
+			return err
+		}
+		years[year] = true
+		r := s.regions[code]
+		if r == nil {
+			r = &Region{Code: code, Level: level}
+			s.regions[code] = r
+			s.regionList = append(s.regionList, r)
+		}
+		// Rows come oldest first: the newest name and fylke win.
+		r.Name, r.Years = name, append(r.Years, year)
+		if level != "fylke" {
+			r.Fylke = fylke
+		}
+		if !slices.Contains(r.Names, name) {
+			r.Names = append(r.Names, name)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, r := range s.regionList {
+		for _, n := range r.Names {
+			r.search = append(r.search, fold(n))
+		}
+		if len(r.Names) == 1 {
+			r.Names = nil // the current name is Name; only former names are listed
+		}
+	}
+	sort.Slice(s.regionList, func(i, j int) bool {
+		a, b := s.regionList[i], s.regionList[j]
+		if a.Level != b.Level {
+			return levelOrder[a.Level] < levelOrder[b.Level]
+		}
+		return a.Code < b.Code
+	})
+	for y := range years {
+		s.years = append(s.years, y)
+	}
+	sort.Ints(s.years)
+	return nil
+}
+
+func (s *snapshot) loadValues(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, `SELECT indikator, aar, niva, region, region_navn, verdi, teller, nevner, status, data_per
+		FROM indikator ORDER BY indikator, niva, region, aar`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	dates := map[time.Time]string{}
+	for rows.Next() {
+		var v Value
+		var verdi sql.NullFloat64
+		var teller, nevner sql.NullInt64
+		var dataPer time.Time
+		if err := rows.Scan(&v.Indicator, &v.Year, &v.Level, &v.Region, &v.RegionName, &verdi, &teller, &nevner, &v.Status, &dataPer); err != nil {
+			return err
+		}
+		if verdi.Valid {
+			v.Verdi = &verdi.Float64
+		}
+		if teller.Valid {
+			v.Teller = &teller.Int64
+		}
+		if nevner.Valid {
+			v.Nevner = &nevner.Int64
+		}
+		d, ok := dates[dataPer]
+		if !ok {
+			d = dataPer.Format(time.DateOnly)
+			dates[dataPer] = d
+		}
+		v.DataPer = d
+		s.values = append(s.values, v)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for i := 0; i < len(s.values); {
+		j := i
+		k := [2]string{s.values[i].Indicator, s.values[i].Region}
+		for j < len(s.values) && s.values[j].Indicator == k[0] && s.values[j].Region == k[1] {
+			j++
+		}
+		s.byIndRegion[k] = [2]int{i, j}
+		s.byRegion[k[1]] = append(s.byRegion[k[1]], k[0])
+		i = j
+	}
+	return nil
+}
+
+// series returns the values of one indicator for one region, oldest first.
+func (s *snapshot) series(ind, region string) []Value {
+	r, ok := s.byIndRegion[[2]string{ind, region}]
+	if !ok {
+		return nil
+	}
+	return s.values[r[0]:r[1]]
+}
+
+// martFile is the published mart of a publication.
+func martFile(warehouseDir, id string) string {
+	return filepath.Join(warehouseDir, "publications", id, marts.PublishedFile)
+}
+
+// responseCache holds encoded answers of one snapshot, so that a repeated
+// request costs a map lookup. It is bounded: beyond maxCacheBytes answers
+// are computed each time.
+type responseCache struct {
+	mu    sync.RWMutex
+	m     map[string]*response
+	bytes int
+}
+
+const maxCacheBytes = 256 << 20
+
+func (c *responseCache) init() { c.m = map[string]*response{} }
+
+func (c *responseCache) get(key string) *response {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.m[key]
+}
+
+func (c *responseCache) put(key string, r *response) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	size := len(key) + len(r.body) + len(r.gzipped)
+	if c.bytes+size > maxCacheBytes {
+		return
+	}
+	if _, ok := c.m[key]; !ok {
+		c.m[key] = r
+		c.bytes += size
+	}
+}

@@ -1,0 +1,178 @@
+package serve_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// toolkitView is what check.js reports jsonstat-toolkit read.
+type toolkitView struct {
+	Class   string                       `json:"class"`
+	ID      []string                     `json:"id"`
+	Size    []int                        `json:"size"`
+	Role    map[string][]string          `json:"role"`
+	Updated string                       `json:"updated"`
+	N       int                          `json:"n"`
+	Labels  map[string]map[string]string `json:"labels"`
+	Units   map[string]struct {
+		Label    string `json:"label"`
+		Decimals int    `json:"decimals"`
+	} `json:"units"`
+	Cells []struct {
+		Indikator, Region, Aar string
+		Value                  *float64
+		Status                 *string
+	} `json:"cells"`
+}
+
+// TestJSONStatToolkit has the reference JavaScript client of JSON-stat,
+// jsonstat-toolkit (the version pinned in testdata/jsonstat), fetch our
+// JSON-stat from a running portal under Node, and checks every cell it
+// reads, value and status, against the published mart.
+func TestJSONStatToolkit(t *testing.T) {
+	dir := shared(t)
+	_, ts := portal(t, dir)
+	db := published(t, dir)
+	node := toolkit(t)
+
+	query := "indicator=bosatte,andel_bosatt_6mnd,ventetid_mnd,intro_deltakere&regions=0301,03,1103,11,0&years=2015-2019"
+	view := node(ts.URL + "/api/v1/values?format=jsonstat&" + query)
+
+	if view.Class != "dataset" || fmt.Sprint(view.ID) != "[indikator region aar]" {
+		t.Fatalf("toolkit read class %q, dimensions %v", view.Class, view.ID)
+	}
+	if fmt.Sprint(view.Role["geo"], view.Role["time"], view.Role["metric"]) != "[region] [aar] [indikator]" {
+		t.Errorf("roles %v", view.Role)
+	}
+	if view.N != view.Size[0]*view.Size[1]*view.Size[2] || len(view.Cells) != view.N {
+		t.Fatalf("size %v, n %d, %d cells", view.Size, view.N, len(view.Cells))
+	}
+	if view.Labels["region"]["1103"] != "Stavanger" || view.Labels["indikator"]["bosatte"] != "Bosatte flyktninger" {
+		t.Errorf("labels %v", view.Labels)
+	}
+	if u := view.Units["andel_bosatt_6mnd"]; u.Label != "andel" || u.Decimals != 3 {
+		t.Errorf("unit of a share: %+v", u)
+	}
+
+	type cell struct {
+		value  *float64
+		status string
+	}
+	mart := map[string]cell{}
+	rows, err := db.Query(`SELECT indikator, region, aar, verdi, status FROM indikator
+		WHERE indikator IN ('bosatte', 'andel_bosatt_6mnd', 'ventetid_mnd', 'intro_deltakere')
+		  AND region IN ('0301', '03', '1103', '11', '0') AND aar BETWEEN 2015 AND 2019`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ind, region string
+		var year int
+		var c cell
+		if err := rows.Scan(&ind, &region, &year, &c.value, &c.status); err != nil {
+			t.Fatal(err)
+		}
+		mart[ind+"|"+region+"|"+strconv.Itoa(year)] = c
+	}
+	counts := map[string]int{}
+	for _, got := range view.Cells {
+		k := got.Indikator + "|" + got.Region + "|" + got.Aar
+		want, ok := mart[k]
+		status := ""
+		if got.Status != nil {
+			status = *got.Status
+		}
+		switch {
+		case !ok:
+			if got.Value != nil || got.Status != nil {
+				t.Errorf("%s: no value in the mart, toolkit read %s %q", k, fmtPtr(got.Value), status)
+			}
+			counts["empty"]++
+			continue
+		case status != want.status:
+			t.Errorf("%s: status %q, mart %q", k, status, want.status)
+		case (got.Value == nil) != (want.value == nil) || (got.Value != nil && *got.Value != *want.value):
+			t.Errorf("%s: value %v, mart %v", k, fmtPtr(got.Value), fmtPtr(want.value))
+		}
+		counts[statusKind[want.status]]++
+		delete(mart, k)
+	}
+	if len(mart) > 0 {
+		t.Errorf("%d values of the mart missing from the dataset", len(mart))
+	}
+	t.Logf("cells read by jsonstat-toolkit: %v", counts)
+	for _, class := range []string{"final", "suppressed", "preliminary", "empty"} {
+		if counts[class] == 0 {
+			t.Errorf("the dataset has no cell of kind %q: the test proves too little", class)
+		}
+	}
+}
+
+// statusKind names the statuses of the mart.
+var statusKind = map[string]string{"": "final", ":": "suppressed", "p": "preliminary"}
+
+func fmtPtr(f *float64) string {
+	if f == nil {
+		return "null"
+	}
+	return strconv.FormatFloat(*f, 'g', -1, 64)
+}
+
+// toolkit installs testdata/jsonstat with npm in a temporary directory and
+// returns a function that runs check.js on a URL. Without node and npm it
+// skips, except on CI (CI=true), where it fails.
+func toolkit(t *testing.T) func(url string) toolkitView {
+	t.Helper()
+	node, errNode := exec.LookPath("node")
+	npm, errNpm := exec.LookPath("npm")
+	if err := errors.Join(errNode, errNpm); err != nil {
+		msg := fmt.Sprintf("reading JSON-stat with jsonstat-toolkit needs node and npm on PATH: %v", err)
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	dir := t.TempDir()
+	for _, name := range []string{"package.json", "package-lock.json", "check.js"} {
+		b, err := os.ReadFile(filepath.Join("testdata", "jsonstat", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	t.Cleanup(cancel)
+	install := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund", "--prefer-offline", "--ignore-scripts")
+	install.Dir = dir
+	if out, err := install.CombinedOutput(); err != nil {
+		t.Fatalf("npm ci in %s: %v\n%s", dir, err, out)
+	}
+	return func(url string) toolkitView {
+		t.Helper()
+		check := exec.CommandContext(ctx, node, "check.js", url)
+		check.Dir = dir
+		var stderr bytes.Buffer
+		check.Stderr = &stderr
+		out, err := check.Output()
+		if err != nil {
+			t.Fatalf("node check.js: %v\n%s", err, stderr.Bytes())
+		}
+		var v toolkitView
+		if err := json.Unmarshal(out, &v); err != nil {
+			t.Fatalf("decoding what the toolkit read: %v", err)
+		}
+		return v
+	}
+}

@@ -1,0 +1,304 @@
+package serve
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+//go:embed templates/*.html static/*
+var assets embed.FS
+
+var pages = template.Must(template.New("").Funcs(template.FuncMap{
+	"cell": cell,
+}).ParseFS(assets, "templates/*.html"))
+
+const htmlType = "text/html; charset=utf-8"
+
+func (s *Server) pageRoutes(m *http.ServeMux) {
+	m.Handle("GET /{$}", s.handle(pageSearch))
+	m.Handle("GET /sted/{code}", s.handle(pagePlace))
+	m.Handle("GET /sammenlign", s.handle(pageCompare))
+	m.Handle("GET /static/", http.FileServerFS(assets))
+	m.Handle("GET /", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, http.StatusNotFound, "Siden finnes ikke.")
+	}))
+}
+
+func render(name string, data any) (string, []byte, error) {
+	var b bytes.Buffer
+	if err := pages.ExecuteTemplate(&b, name, data); err != nil {
+		return "", nil, fmt.Errorf("page %s: %w", name, err)
+	}
+	return htmlType, b.Bytes(), nil
+}
+
+func (s *Server) errorPage(w http.ResponseWriter, code int, msg string) {
+	_, body, err := render("error.html", map[string]any{"Title": http.StatusText(code), "Code": code, "Message": msg})
+	if err != nil {
+		body = []byte(msg)
+	}
+	w.Header().Set("Content-Type", htmlType)
+	w.WriteHeader(code)
+	w.Write(body)
+}
+
+// page is what every page template gets.
+type page struct {
+	Title       string
+	Publication Publication
+	Query       string
+	Hits        []*Region
+	Searched    bool
+	Suppressed  string
+	Preliminary string
+}
+
+func newPage(snap *snapshot, title string) page {
+	return page{Title: title, Publication: snap.pub, Suppressed: suppressedNote, Preliminary: preliminaryNote}
+}
+
+func pageSearch(snap *snapshot, r *http.Request) (string, []byte, error) {
+	p := newPage(snap, "Integreringsstatistikk – finn et sted")
+	p.Query = strings.TrimSpace(r.URL.Query().Get("q"))
+	if len(p.Query) > 100 {
+		return "", nil, badf("søket er for langt")
+	}
+	if p.Query != "" {
+		p.Searched = true
+		p.Hits = snap.search(p.Query)
+	}
+	return render("search.html", p)
+}
+
+// shown is a value as a page shows it.
+type shown struct {
+	Text   string // formatted, ":" when suppressed, "" when there is none
+	Status string
+	Title  string // the status explained, for a tooltip
+	Value  float64
+	Has    bool
+}
+
+// row is one year of an indicator on the place page.
+type row struct {
+	Year  int
+	Cells []shown // the place, its fylke, the nation
+}
+
+// chart is an inline SVG bar chart of a series.
+type chart struct {
+	Width, Height int
+	Bars          []bar
+	Label         string
+}
+
+type bar struct {
+	X, Y, W, H float64
+	Year       int
+	Text       string
+	Missing    bool
+}
+
+type placeIndicator struct {
+	Indicator
+	Rows  []row
+	Chart chart
+}
+
+type placePage struct {
+	page
+	Region  *Region
+	Columns []*Region
+	Items   []placeIndicator
+}
+
+func pagePlace(snap *snapshot, r *http.Request) (string, []byte, error) {
+	codes, err := snap.placeRegions(r.PathValue("code"))
+	if err != nil {
+		return "", nil, err
+	}
+	reg := snap.regions[codes[0]]
+	p := placePage{page: newPage(snap, reg.Name+" – integreringsstatistikk"), Region: reg}
+	for _, c := range codes {
+		p.Columns = append(p.Columns, snap.regions[c])
+	}
+	for _, id := range snap.indicatorIDs() {
+		series := snap.series(id, reg.Code)
+		if len(series) == 0 {
+			continue
+		}
+		ind := snap.indicators[id]
+		item := placeIndicator{Indicator: *ind}
+		others := make([]map[int]Value, len(codes))
+		for i, c := range codes {
+			others[i] = map[int]Value{}
+			for _, v := range snap.series(id, c) {
+				others[i][v.Year] = v
+			}
+		}
+		for _, v := range series {
+			rw := row{Year: v.Year}
+			for i := range codes {
+				o, ok := others[i][v.Year]
+				rw.Cells = append(rw.Cells, show(ind, o, ok))
+			}
+			item.Rows = append(item.Rows, rw)
+		}
+		item.Chart = barChart(ind, item.Rows, reg.Name)
+		p.Items = append(p.Items, item)
+	}
+	return render("place.html", p)
+}
+
+// show formats a value for a page: counts as integers, shares as percent,
+// means with one decimal, all with a decimal comma.
+func show(ind *Indicator, v Value, ok bool) shown {
+	if !ok {
+		return shown{}
+	}
+	s := shown{Status: v.Status}
+	switch v.Status {
+	case ":":
+		s.Text, s.Title = ":", suppressedNote
+		return s
+	case "p":
+		s.Title = preliminaryNote
+	}
+	if v.Verdi == nil {
+		return s
+	}
+	s.Value, s.Has = *v.Verdi, true
+	switch ind.Type {
+	case "andel":
+		s.Text = decimalComma(math.Round(*v.Verdi*1000)/10) + " %"
+	case "snitt":
+		s.Text = strconv.FormatFloat(*v.Verdi, 'f', 1, 64)
+		s.Text = strings.Replace(s.Text, ".", ",", 1)
+	default:
+		s.Text = thousands(int64(math.Round(*v.Verdi)))
+	}
+	return s
+}
+
+// thousands writes n with a space between groups of three digits.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "\u00a0" + s[i:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+// barChart draws the place's values (the first cell of each row).
+func barChart(ind *Indicator, rows []row, name string) chart {
+	c := chart{Width: 40*len(rows) + 20, Height: 140, Label: fmt.Sprintf("%s i %s per år", ind.Name, name)}
+	top := 0.0
+	for _, rw := range rows {
+		if rw.Cells[0].Has {
+			top = math.Max(top, rw.Cells[0].Value)
+		}
+	}
+	const plot = 100.0
+	for i, rw := range rows {
+		b := bar{X: float64(10 + 40*i), W: 30, Year: rw.Year, Text: rw.Cells[0].Text}
+		if !rw.Cells[0].Has {
+			b.Missing, b.Y = true, plot
+		} else if top > 0 {
+			b.H = plot * rw.Cells[0].Value / top
+			b.Y = 10 + plot - b.H
+		} else {
+			b.Y = 10 + plot
+		}
+		c.Bars = append(c.Bars, b)
+	}
+	return c
+}
+
+// cell is a shown value in a table cell: ":" and "p" are explained in a
+// tooltip and by the note under the table.
+func cell(s shown) template.HTML {
+	if s.Text == "" && s.Status == "" {
+		return template.HTML(`<span aria-label="ingen verdi">–</span>`)
+	}
+	t := template.HTMLEscapeString(s.Text)
+	if s.Status == ":" {
+		return template.HTML(`<abbr class="prikket" title="` + template.HTMLEscapeString(s.Title) + `">:</abbr>`)
+	}
+	if s.Status == "p" {
+		t += ` <abbr class="forelopig" title="` + template.HTMLEscapeString(s.Title) + `">p</abbr>`
+	}
+	return template.HTML(t)
+}
+
+type comparePage struct {
+	page
+	Indicators []Indicator
+	Chosen     *Indicator
+	RegionText string
+	Regions    []*Region
+	Rows       []row
+	Error      string
+}
+
+func pageCompare(snap *snapshot, r *http.Request) (string, []byte, error) {
+	q := r.URL.Query()
+	p := comparePage{page: newPage(snap, "Sammenlign steder"), Indicators: snap.catalogue, RegionText: q.Get("regions")}
+	id := q.Get("indicator")
+	if id == "" {
+		id = snap.catalogue[0].ID
+	}
+	p.Chosen = snap.indicators[id]
+	if p.Chosen == nil {
+		return "", nil, badf("ukjent indikator")
+	}
+	codes, err := list(q, "regions")
+	if err != nil {
+		return "", nil, err
+	}
+	for _, c := range codes {
+		reg := snap.regions[c]
+		if reg == nil {
+			// A name instead of a code: take the best match.
+			if hits := snap.search(c); len(hits) > 0 {
+				reg = hits[0]
+			}
+		}
+		if reg == nil {
+			p.Error = "Fant ikke " + c + "."
+			continue
+		}
+		p.Regions = append(p.Regions, reg)
+	}
+	years := map[int]bool{}
+	series := make([]map[int]Value, len(p.Regions))
+	for i, reg := range p.Regions {
+		series[i] = map[int]Value{}
+		for _, v := range snap.series(id, reg.Code) {
+			series[i][v.Year] = v
+			years[v.Year] = true
+		}
+	}
+	for _, y := range snap.years {
+		if !years[y] {
+			continue
+		}
+		rw := row{Year: y}
+		for i := range p.Regions {
+			v, ok := series[i][y]
+			rw.Cells = append(rw.Cells, show(p.Chosen, v, ok))
+		}
+		p.Rows = append(p.Rows, rw)
+	}
+	return render("compare.html", p)
+}
