@@ -3,6 +3,7 @@ package serve
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 )
 
 // routes registers the API and the pages.
@@ -38,7 +39,7 @@ func (s *Server) onlyGet(next http.Handler) http.Handler {
 func onlyFormat(q url.Values, allowed ...format) (format, error) {
 	for k := range q {
 		if k != "format" {
-			return "", badf("unknown parameter %q", k)
+			return "", badf("unknown parameter %s", quoteInput(k))
 		}
 	}
 	return parseFormat(q.Get("format"), allowed...)
@@ -116,7 +117,7 @@ func apiValues(snap *snapshot, r *http.Request) (string, []byte, error) {
 func (snap *snapshot) placeRegions(code string) ([]string, error) {
 	reg := snap.regions[code]
 	if reg == nil {
-		return nil, &badRequest{msg: "no region " + quoteCode(code) + " (search with /api/v1/regions?q=NAME)", notFound: true}
+		return nil, &badRequest{msg: "no region " + quoteInput(code) + " (search with /api/v1/regions?q=NAME)", notFound: true}
 	}
 	codes := []string{code}
 	if reg.Level == "kommune" && reg.Fylke != "" && snap.regions[reg.Fylke] != nil {
@@ -128,20 +129,20 @@ func (snap *snapshot) placeRegions(code string) ([]string, error) {
 	return codes, nil
 }
 
-// quoteCode shows a region code from a request in a message, cut short so
-// that a message never repeats a long input.
-func quoteCode(s string) string {
-	if len(s) > 12 {
-		s = s[:12] + "…"
+// quoteInput shows a name from a request in a message, cut short so that
+// a message never repeats a long input.
+func quoteInput(s string) string {
+	if r := []rune(s); len(r) > 12 {
+		return strconv.Quote(string(r[:12])) + "…"
 	}
-	return `"` + s + `"`
+	return strconv.Quote(s)
 }
 
 func apiPlace(snap *snapshot, r *http.Request) (string, []byte, error) {
 	q := r.URL.Query()
 	for k := range q {
 		if k != "format" && k != "years" {
-			return "", nil, badf("unknown parameter %q (use years, format)", k)
+			return "", nil, badf("unknown parameter %s (use years, format)", quoteInput(k))
 		}
 	}
 	codes, err := snap.placeRegions(r.PathValue("code"))
@@ -186,7 +187,7 @@ func apiRegions(snap *snapshot, r *http.Request) (string, []byte, error) {
 	q := r.URL.Query()
 	for k := range q {
 		if k != "format" && k != "q" && k != "level" {
-			return "", nil, badf("unknown parameter %q (use q, level, format)", k)
+			return "", nil, badf("unknown parameter %s (use q, level, format)", quoteInput(k))
 		}
 	}
 	f, err := parseFormat(q.Get("format"), formatJSON, formatCSV)
@@ -195,7 +196,7 @@ func apiRegions(snap *snapshot, r *http.Request) (string, []byte, error) {
 	}
 	level := q.Get("level")
 	if _, ok := levelOrder[level]; level != "" && !ok {
-		return "", nil, badf("level %q: want land, fylke or kommune", level)
+		return "", nil, badf("level %s: want land, fylke or kommune", quoteInput(level))
 	}
 	var hits []*Region
 	if term := q.Get("q"); term != "" {

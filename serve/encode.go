@@ -38,7 +38,7 @@ func parseFormat(s string, allowed ...format) (format, error) {
 	for i, f := range allowed {
 		names[i] = string(f)
 	}
-	return "", badf("format %q: want %s", s, strings.Join(names, ", "))
+	return "", badf("format %s: want %s", quoteInput(s), strings.Join(names, ", "))
 }
 
 func encodeJSON(v any) ([]byte, error) {

@@ -65,7 +65,7 @@ func (s *snapshot) parseFilter(q url.Values) (filter, error) {
 	var f filter
 	for k := range q {
 		if !knownParams[k] {
-			return f, badf("unknown parameter %q (use indicator, years, level, regions, format)", k)
+			return f, badf("unknown parameter %s (use indicator, years, level, regions, format)", quoteInput(k))
 		}
 	}
 	var err error
@@ -74,7 +74,7 @@ func (s *snapshot) parseFilter(q url.Values) (filter, error) {
 	}
 	for _, id := range f.indicators {
 		if s.indicators[id] == nil {
-			return f, badf("unknown indicator %q (see /api/v1/indicators)", id)
+			return f, badf("unknown indicator %s (see /api/v1/indicators)", quoteInput(id))
 		}
 	}
 	years, err := list(q, "years")
@@ -93,7 +93,7 @@ func (s *snapshot) parseFilter(q url.Values) (filter, error) {
 	}
 	if f.level = q.Get("level"); f.level != "" {
 		if _, ok := levelOrder[f.level]; !ok {
-			return f, badf("level %q: want land, fylke or kommune", f.level)
+			return f, badf("level %s: want land, fylke or kommune", quoteInput(f.level))
 		}
 	}
 	if f.regions, err = list(q, "regions"); err != nil {
@@ -101,7 +101,7 @@ func (s *snapshot) parseFilter(q url.Values) (filter, error) {
 	}
 	for _, r := range f.regions {
 		if s.regions[r] == nil {
-			return f, badf("unknown region %q (search with /api/v1/regions?q=NAME)", r)
+			return f, badf("unknown region %s (search with /api/v1/regions?q=NAME)", quoteInput(r))
 		}
 	}
 	return f, nil
@@ -117,10 +117,10 @@ func parseYears(s string) ([]int, error) {
 		b, err2 = strconv.Atoi(to)
 	}
 	if err1 != nil || err2 != nil || a < 1900 || b > 2999 || b < a {
-		return nil, badf("years %q: want a year like 2017 or a range like 2015-2017", s)
+		return nil, badf("years %s: want a year like 2017 or a range like 2015-2017", quoteInput(s))
 	}
 	if b-a >= maxListItems {
-		return nil, badf("years %q: at most %d years", s, maxListItems)
+		return nil, badf("years %s: at most %d years", quoteInput(s), maxListItems)
 	}
 	var ys []int
 	for y := a; y <= b; y++ {
