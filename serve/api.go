@@ -153,7 +153,7 @@ func apiPlace(snap *snapshot, r *http.Request) (string, []byte, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	flt.indicators = snap.byRegion[codes[0]]
+	flt.indicators = snap.current.byRegion[codes[0]]
 	flt.regions = codes
 	var regions []*Region
 	for _, c := range codes {

@@ -2,6 +2,7 @@ package serve_test
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"database/sql"
 	"encoding/csv"
@@ -31,7 +32,13 @@ func key(v serve.Value) string {
 // written in SQL by the test, independently of the server's own lookup.
 func martValues(t *testing.T, db *sql.DB, where string, args ...any) []string {
 	t.Helper()
-	rows, err := db.Query(`SELECT indikator, aar, niva, region, region_navn, verdi, status FROM indikator WHERE `+where, args...)
+	return martValuesFrom(t, db, "indikator", where, args...)
+}
+
+// martValuesFrom is martValues on another table of figures.
+func martValuesFrom(t *testing.T, db *sql.DB, table, where string, args ...any) []string {
+	t.Helper()
+	rows, err := db.Query(`SELECT indikator, aar, niva, region, region_navn, verdi, status FROM `+table+` WHERE `+where, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,12 +79,14 @@ func TestValuesAreThePublishedOnes(t *testing.T) {
 		query string
 		where string
 		args  []any
+		table string // default indikator
 	}{
-		{"indicator=bosatte&level=fylke", "indikator = ? AND niva = ?", []any{"bosatte", "fylke"}},
-		{"indicator=bosatte,intro_deltakere&years=2016-2017&regions=0301,03,0", "indikator IN ('bosatte', 'intro_deltakere') AND aar BETWEEN 2016 AND 2017 AND region IN ('0301', '03', '0')", nil},
-		{"indicator=andel_bosatt_6mnd&indicator=ventetid_mnd&years=2017", "indikator IN ('andel_bosatt_6mnd', 'ventetid_mnd') AND aar = 2017", nil},
-		{"regions=1902&level=kommune", "region = '1902' AND niva = 'kommune'", nil},
-		{"indicator=tolker&years=2014,2017&level=land", "indikator = 'tolker' AND aar IN (2014, 2017) AND niva = 'land'", nil},
+		{"indicator=bosatte&level=fylke", "indikator = ? AND niva = ?", []any{"bosatte", "fylke"}, ""},
+		{"indicator=bosatte,intro_deltakere&years=2016-2017&regions=0301,03,0", "indikator IN ('bosatte', 'intro_deltakere') AND aar BETWEEN 2016 AND 2017 AND region IN ('0301', '03', '0')", nil, ""},
+		{"indicator=andel_bosatt_6mnd&indicator=ventetid_mnd&years=2017", "indikator IN ('andel_bosatt_6mnd', 'ventetid_mnd') AND aar = 2017", nil, ""},
+		{"regions=1902&level=kommune", "region = '1902' AND niva = 'kommune'", nil, ""},
+		{"indicator=tolker&years=2014,2017&level=land", "indikator = 'tolker' AND aar IN (2014, 2017) AND niva = 'land'", nil, ""},
+		{"inndeling=dagens&indicator=bosatte&regions=3804,5001", "indikator = 'bosatte' AND region IN ('3804', '5001') AND data_per = (SELECT max(data_per) FROM indikator WHERE indikator = 'bosatte')", nil, "indikator_dagens_inndeling"},
 	} {
 		t.Run(tc.query, func(t *testing.T) {
 			var got struct {
@@ -85,9 +94,10 @@ func TestValuesAreThePublishedOnes(t *testing.T) {
 				Values      []serve.Value `json:"verdier"`
 			}
 			getJSON(t, ts.URL+"/api/v1/values?"+tc.query, &got)
-			want := martValues(t, db, tc.where, tc.args...)
+			table := cmp.Or(tc.table, "indikator")
+			want := martValuesFrom(t, db, table, tc.where, tc.args...)
 			if len(want) == 0 {
-				t.Fatalf("the mart has no values for %s: the case tests nothing", tc.where)
+				t.Fatalf("%s has no values for %s: the case tests nothing", table, tc.where)
 			}
 			if g := keys(got.Values); !slices.Equal(g, want) {
 				t.Errorf("%d values, the mart has %d\nfirst answered: %v\nfirst in mart: %v", len(g), len(want), first(g), first(want))
@@ -315,6 +325,7 @@ func TestBadRequests(t *testing.T) {
 		{"GET", "/api/v1/values?regions=9999", 400, "unknown region"},
 		{"GET", "/api/v1/values?indicatr=bosatte", 400, "unknown parameter"},
 		{"GET", "/api/v1/values?format=xlsx", 400, "format"},
+		{"GET", "/api/v1/values?inndeling=1990", 400, "inndeling"},
 		{"GET", "/api/v1/values?indicator=%zz", 400, "malformed"},
 		{"GET", "/api/v1/values?regions=" + strings.Repeat("0301,", 201), 400, "at most"},
 		{"GET", "/api/v1/values?regions=" + strings.Repeat("0", 3000), 414, "query longer"},

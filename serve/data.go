@@ -44,6 +44,7 @@ type Value struct {
 	Nevner     *int64   `json:"nevner"`
 	Status     string   `json:"status"`
 	DataPer    string   `json:"data_per"`
+	Codes      string   `json:"koder,omitempty"` // on today's structure: the year's kommune codes summed
 }
 
 // Region is a region code with its newest name, level and fylke, and
@@ -76,15 +77,11 @@ type snapshot struct {
 	pub        Publication
 	catalogue  []Indicator
 	indicators map[string]*Indicator
-	values     []Value // sorted by indicator, level, region, year
 	regions    map[string]*Region
 	regionList []*Region // sorted by level, then code
 	years      []int
-	// byIndRegion holds, per indicator and region, the range of values in
-	// values (every year).
-	byIndRegion map[[2]string][2]int
-	// byRegion holds the indicators with values for a region.
-	byRegion map[string][]string
+	current    valueSet // indikator: the current figures
+	today      valueSet // indikator_dagens_inndeling: counts on today's municipalities
 
 	maxValues int // the most values one answer may hold
 	cache     responseCache
@@ -97,8 +94,7 @@ func loadSnapshot(ctx context.Context, path string, maxValues int) (*snapshot, e
 		return nil, fmt.Errorf("serve: opening %s: %w", path, err)
 	}
 	defer db.Close()
-	s := &snapshot{indicators: map[string]*Indicator{}, regions: map[string]*Region{},
-		byIndRegion: map[[2]string][2]int{}, byRegion: map[string][]string{}, maxValues: maxValues}
+	s := &snapshot{indicators: map[string]*Indicator{}, regions: map[string]*Region{}, maxValues: maxValues}
 	s.cache.init()
 	if err := s.loadPublication(ctx, db); err != nil {
 		return nil, fmt.Errorf("serve: %s: publikasjon: %w", path, err)
@@ -109,9 +105,13 @@ func loadSnapshot(ctx context.Context, path string, maxValues int) (*snapshot, e
 	if err := s.loadRegions(ctx, db); err != nil {
 		return nil, fmt.Errorf("serve: %s: region: %w", path, err)
 	}
-	if err := s.loadValues(ctx, db); err != nil {
+	if err := s.current.load(ctx, db, valuesQuery); err != nil {
 		return nil, fmt.Errorf("serve: %s: indikator: %w", path, err)
 	}
+	if err := s.today.load(ctx, db, todayQuery); err != nil {
+		return nil, fmt.Errorf("serve: %s: indikator_dagens_inndeling: %w", path, err)
+	}
+	s.addTodayRegions()
 	return s, nil
 }
 
@@ -203,9 +203,58 @@ func (s *snapshot) loadRegions(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-func (s *snapshot) loadValues(ctx context.Context, db *sql.DB) error {
-	rows, err := db.QueryContext(ctx, `SELECT indikator, aar, niva, region, region_navn, verdi, teller, nevner, status, data_per
-		FROM indikator ORDER BY indikator, niva, region, aar`)
+// addTodayRegions adds the kommuner of today's structure that the region
+// table, which ends with the newest year of the data, does not have yet.
+func (s *snapshot) addTodayRegions() {
+	fresh := map[string]bool{}
+	for _, v := range s.today.values {
+		if r := s.regions[v.Region]; r != nil {
+			if fresh[v.Region] && !slices.Contains(r.Years, v.Year) {
+				r.Years = append(r.Years, v.Year)
+			}
+			continue
+		}
+		r := &Region{Code: v.Region, Level: v.Level, Name: v.RegionName, Years: []int{v.Year}, search: []string{fold(v.RegionName)}}
+		if v.Level == "kommune" && len(v.Region) == 4 {
+			r.Fylke = v.Region[:2]
+		}
+		s.regions[v.Region] = r
+		s.regionList = append(s.regionList, r)
+		fresh[v.Region] = true
+	}
+	for code := range fresh {
+		slices.Sort(s.regions[code].Years)
+	}
+	if len(fresh) > 0 {
+		sort.Slice(s.regionList, func(i, j int) bool { return s.regionLess(s.regionList[i].Code, s.regionList[j].Code) })
+	}
+}
+
+// The queries of the two tables of figures, in the order a valueSet keeps.
+const (
+	valuesQuery = `SELECT indikator, aar, niva, region, region_navn, verdi, teller, nevner, status, data_per, ''
+		FROM indikator ORDER BY indikator, niva, region, aar`
+	// The table has every data state; the current figures are those of
+	// the state indikator has for the same indicator.
+	todayQuery = `SELECT d.indikator, d.aar, d.niva, d.region, d.region_navn, d.verdi, d.teller, d.nevner, d.status, d.data_per, d.koder
+		FROM indikator_dagens_inndeling d
+		JOIN (SELECT DISTINCT indikator, data_per FROM indikator) c USING (indikator, data_per)
+		ORDER BY d.indikator, d.niva, d.region, d.aar`
+)
+
+// valueSet is the figures of one table, sorted by indicator, level,
+// region and year, with an index of each indicator's series per region.
+type valueSet struct {
+	values []Value
+	// byIndRegion holds, per indicator and region, the range of values in
+	// values (every year).
+	byIndRegion map[[2]string][2]int
+	// byRegion holds the indicators with values for a region.
+	byRegion map[string][]string
+}
+
+func (vs *valueSet) load(ctx context.Context, db *sql.DB, query string) error {
+	rows, err := db.QueryContext(ctx, query)
 	if err != nil {
 		return err
 	}
@@ -216,7 +265,7 @@ func (s *snapshot) loadValues(ctx context.Context, db *sql.DB) error {
 		var verdi sql.NullFloat64
 		var teller, nevner sql.NullInt64
 		var dataPer time.Time
-		if err := rows.Scan(&v.Indicator, &v.Year, &v.Level, &v.Region, &v.RegionName, &verdi, &teller, &nevner, &v.Status, &dataPer); err != nil {
+		if err := rows.Scan(&v.Indicator, &v.Year, &v.Level, &v.Region, &v.RegionName, &verdi, &teller, &nevner, &v.Status, &dataPer, &v.Codes); err != nil {
 			return err
 		}
 		if verdi.Valid {
@@ -234,31 +283,32 @@ func (s *snapshot) loadValues(ctx context.Context, db *sql.DB) error {
 			dates[dataPer] = d
 		}
 		v.DataPer = d
-		s.values = append(s.values, v)
+		vs.values = append(vs.values, v)
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	for i := 0; i < len(s.values); {
+	vs.byIndRegion, vs.byRegion = map[[2]string][2]int{}, map[string][]string{}
+	for i := 0; i < len(vs.values); {
 		j := i
-		k := [2]string{s.values[i].Indicator, s.values[i].Region}
-		for j < len(s.values) && s.values[j].Indicator == k[0] && s.values[j].Region == k[1] {
+		k := [2]string{vs.values[i].Indicator, vs.values[i].Region}
+		for j < len(vs.values) && vs.values[j].Indicator == k[0] && vs.values[j].Region == k[1] {
 			j++
 		}
-		s.byIndRegion[k] = [2]int{i, j}
-		s.byRegion[k[1]] = append(s.byRegion[k[1]], k[0])
+		vs.byIndRegion[k] = [2]int{i, j}
+		vs.byRegion[k[1]] = append(vs.byRegion[k[1]], k[0])
 		i = j
 	}
 	return nil
 }
 
 // series returns the values of one indicator for one region, oldest first.
-func (s *snapshot) series(ind, region string) []Value {
-	r, ok := s.byIndRegion[[2]string{ind, region}]
+func (vs *valueSet) series(ind, region string) []Value {
+	r, ok := vs.byIndRegion[[2]string{ind, region}]
 	if !ok {
 		return nil
 	}
-	return s.values[r[0]:r[1]]
+	return vs.values[r[0]:r[1]]
 }
 
 // martFile is the published mart of a publication.

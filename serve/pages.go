@@ -129,7 +129,7 @@ func pagePlace(snap *snapshot, r *http.Request) (string, []byte, error) {
 		p.Columns = append(p.Columns, snap.regions[c])
 	}
 	for _, id := range snap.indicatorIDs() {
-		series := snap.series(id, reg.Code)
+		series := snap.current.series(id, reg.Code)
 		if len(series) == 0 {
 			continue
 		}
@@ -138,7 +138,7 @@ func pagePlace(snap *snapshot, r *http.Request) (string, []byte, error) {
 		others := make([]map[int]Value, len(codes))
 		for i, c := range codes {
 			others[i] = map[int]Value{}
-			for _, v := range snap.series(id, c) {
+			for _, v := range snap.current.series(id, c) {
 				others[i][v.Year] = v
 			}
 		}
@@ -284,7 +284,7 @@ func pageCompare(snap *snapshot, r *http.Request) (string, []byte, error) {
 	series := make([]map[int]Value, len(p.Regions))
 	for i, reg := range p.Regions {
 		series[i] = map[int]Value{}
-		for _, v := range snap.series(id, reg.Code) {
+		for _, v := range snap.current.series(id, reg.Code) {
 			series[i][v.Year] = v
 			years[v.Year] = true
 		}

@@ -37,11 +37,12 @@ type filter struct {
 	years      []int
 	level      string
 	regions    []string
+	today      bool // from indikator_dagens_inndeling instead of indikator
 }
 
 // knownParams are the parameters each endpoint accepts; any other is an
 // error, so that a misspelt filter is not silently ignored.
-var knownParams = map[string]bool{"indicator": true, "years": true, "level": true, "regions": true, "format": true, "q": true}
+var knownParams = map[string]bool{"indicator": true, "years": true, "level": true, "regions": true, "format": true, "inndeling": true}
 
 // list splits a parameter given as a comma-separated list, repeated, or both.
 func list(q url.Values, name string) ([]string, error) {
@@ -65,7 +66,7 @@ func (s *snapshot) parseFilter(q url.Values) (filter, error) {
 	var f filter
 	for k := range q {
 		if !knownParams[k] {
-			return f, badf("unknown parameter %s (use indicator, years, level, regions, format)", quoteInput(k))
+			return f, badf("unknown parameter %s (use indicator, years, level, regions, inndeling, format)", quoteInput(k))
 		}
 	}
 	var err error
@@ -95,6 +96,13 @@ func (s *snapshot) parseFilter(q url.Values) (filter, error) {
 		if _, ok := levelOrder[f.level]; !ok {
 			return f, badf("level %s: want land, fylke or kommune", quoteInput(f.level))
 		}
+	}
+	switch q.Get("inndeling") {
+	case "", "aarets":
+	case "dagens":
+		f.today = true
+	default:
+		return f, badf("inndeling %s: want aarets (the regions of each year) or dagens (today's municipalities)", quoteInput(q.Get("inndeling")))
 	}
 	if f.regions, err = list(q, "regions"); err != nil {
 		return f, err
@@ -133,6 +141,10 @@ func parseYears(s string) ([]int, error) {
 // (indicator, level, region, year), or an error if there are more than
 // maxValues.
 func (s *snapshot) selectValues(f filter) ([]Value, error) {
+	set := &s.current
+	if f.today {
+		set = &s.today
+	}
 	keep := func(v *Value) bool {
 		return (f.level == "" || v.Level == f.level) && (len(f.years) == 0 || slices.Contains(f.years, v.Year))
 	}
@@ -157,23 +169,24 @@ func (s *snapshot) selectValues(f filter) ([]Value, error) {
 		sort.Slice(regions, func(i, j int) bool { return s.regionLess(regions[i], regions[j]) })
 		for _, ind := range inds {
 			for _, r := range regions {
-				if err := add(s.series(ind, r)); err != nil {
+				if err := add(set.series(ind, r)); err != nil {
 					return nil, err
 				}
 			}
 		}
 		return out, nil
 	}
+	all := set.values
 	if len(f.indicators) == 0 {
-		return out, add(s.values)
+		return out, add(all)
 	}
 	for _, ind := range f.indicators {
-		lo := sort.Search(len(s.values), func(i int) bool { return s.values[i].Indicator >= ind })
+		lo := sort.Search(len(all), func(i int) bool { return all[i].Indicator >= ind })
 		hi := lo
-		for hi < len(s.values) && s.values[hi].Indicator == ind {
+		for hi < len(all) && all[hi].Indicator == ind {
 			hi++
 		}
-		if err := add(s.values[lo:hi]); err != nil {
+		if err := add(all[lo:hi]); err != nil {
 			return nil, err
 		}
 	}

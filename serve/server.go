@@ -96,7 +96,7 @@ func (s *Server) Reload(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	s.current.Store(snap)
-	s.log.Info("serving publication", "publication", id, "as_of", snap.pub.AsOf, "figures", len(snap.values),
+	s.log.Info("serving publication", "publication", id, "as_of", snap.pub.AsOf, "figures", len(snap.current.values),
 		"load_seconds", time.Since(start).Seconds())
 	return true, nil
 }
