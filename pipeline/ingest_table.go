@@ -34,12 +34,14 @@ type tableRun struct {
 	d       files.Decision
 	tb      *contract.Table
 	v       *validate.Table
-	persons validate.PersonSet
+	persons *validate.PersonSet
 	collect bool    // add the accepted rows' numbers to persons
 	known   []int64 // lines of the duplicate rows when known before reading
 	finder  *validate.DupFinder
 	pc      int   // personColumn
 	idCols  []int // identity-number columns, for collect
+	refCol  int   // the one column CheckRefs checks, -1 if none or several
+	key0    int   // the first key column, -1 for a table without a key
 }
 
 // batch is what one chunk of rows (or one builder's worth of rows read one
@@ -65,16 +67,24 @@ type worker struct {
 	t     *tableRun
 	b     *parquet.Builder
 	spill *validate.KeySpill
-	// seen holds the keys of the current chunk: a key repeated within it
-	// (the usual duplicate: a row repeated next to itself) is caught while
-	// reading; the DupFinder finds the others.
-	seen             map[[2]uint64]struct{}
+	// run holds the keys of the current run of rows that share the first
+	// key column (a person's rows): a key repeated within it (the usual
+	// duplicate, a row repeated next to itself) is caught while reading;
+	// the DupFinder finds the others. A long run goes on in runSet.
+	runKey           string
+	run              [][2]uint64
+	runSet           map[[2]uint64]struct{}
 	lastNum, lastKey string
+	lastRef          string // the last number CheckRefs accepted
 	out              *batch
 }
 
+// maxRun is how many keys of a run are compared one by one before they go
+// into a map.
+const maxRun = 64
+
 func (t *tableRun) newWorker() (*worker, error) {
-	w := &worker{t: t, b: parquet.NewBuilder(t.tb, 1<<16), seen: make(map[[2]uint64]struct{})}
+	w := &worker{t: t, b: parquet.NewBuilder(t.tb, 1<<16), runSet: make(map[[2]uint64]struct{})}
 	if t.finder != nil {
 		s, err := t.finder.Spill()
 		if err != nil {
@@ -105,8 +115,11 @@ func (w *worker) row(line int64, values []string, raw string, rowErr *delivery.R
 			p = t.v.Duplicate()
 		}
 	}
-	if p == nil {
-		p = t.v.CheckRefs(values, t.persons)
+	if p == nil && (t.refCol < 0 || values[t.refCol] != w.lastRef) {
+		// A person's rows come together: one look-up for the run.
+		if p = t.v.CheckRefs(values, t.persons); p == nil && t.refCol >= 0 {
+			w.lastRef = values[t.refCol]
+		}
 	}
 	if p != nil {
 		o.quar = append(o.quar, qline{line, p.Column, p.Reason, p.Detail, recordText(values)})
@@ -150,19 +163,37 @@ func (w *worker) dup(line int64, values []string) (bool, error) {
 	if err := w.spill.Add(h, line); err != nil {
 		return false, err
 	}
-	if _, ok := w.seen[h]; ok {
-		w.out.dups++
-		return true, nil
+	if k := values[w.t.key0]; k != w.runKey {
+		w.newRun(k)
 	}
-	w.seen[h] = struct{}{}
-	return false, nil
+	dup := slices.Contains(w.run, h)
+	if !dup && len(w.run) == maxRun {
+		_, dup = w.runSet[h]
+	}
+	switch {
+	case dup:
+		w.out.dups++
+	case len(w.run) < maxRun:
+		w.run = append(w.run, h)
+	default:
+		w.runSet[h] = struct{}{}
+	}
+	return dup, nil
+}
+
+// newRun starts a run of rows whose first key column is k.
+func (w *worker) newRun(k string) {
+	w.runKey, w.run = k, w.run[:0]
+	if len(w.runSet) > 0 {
+		clear(w.runSet)
+	}
 }
 
 // chunk reads the records of one chunk of the CSV file; idx maps the file's
 // columns to the contract's.
 func (w *worker) chunk(cr *delivery.ChunkReader, c delivery.Chunk, seq int, idx []int, values []string) *batch {
 	w.out = &batch{seq: seq}
-	clear(w.seen)
+	w.newRun("")
 	cr.Reset(c)
 	for {
 		line, fields, err := cr.Next()
@@ -239,14 +270,20 @@ func (e *errReread) Error() string { return "duplicates far apart: read again" }
 // when they are known already (nil: find them). When the table has
 // duplicates far from the rows they repeat, which reading does not catch,
 // the table is read again with the exact list.
-func (in *ingester) loadTable(ctx context.Context, d files.Decision, tb *contract.Table, vopt validate.Options, persons validate.PersonSet, rows rowSource, dir string, known []int64) (warehouse.TableLoad, error) {
+func (in *ingester) loadTable(ctx context.Context, d files.Decision, tb *contract.Table, vopt validate.Options, persons *validate.PersonSet, rows rowSource, dir string, known []int64) (warehouse.TableLoad, error) {
 	v := validate.New(tb, in.ref, d.Extracted, vopt)
 	for {
-		t := &tableRun{in: in, d: d, tb: tb, v: v, persons: persons, collect: !v.RefersToPersons(), known: known, pc: personColumn(tb)}
+		t := &tableRun{in: in, d: d, tb: tb, v: v, persons: persons, collect: !v.RefersToPersons(), known: known, pc: personColumn(tb), refCol: -1, key0: -1}
 		for i, c := range tb.Cols {
 			if c.Type == contract.IDNumber {
 				t.idCols = append(t.idCols, i)
 			}
+		}
+		if v.RefersToPersons() && len(t.idCols) == 1 {
+			t.refCol = t.idCols[0]
+		}
+		if len(tb.Key) > 0 {
+			t.key0 = tb.Index(tb.Key[0])
 		}
 		if known == nil && v.HasKey() {
 			f, err := validate.NewDupFinder(in.opt.Warehouse.Restricted(), manifestRows(d, tb))
@@ -270,7 +307,7 @@ func (in *ingester) loadTable(ctx context.Context, d files.Decision, tb *contrac
 		if t.collect {
 			// Only this table's rows add numbers that matter (NIR's
 			// personer, read first); the next reading adds them again.
-			clear(persons)
+			persons.Reset()
 		}
 	}
 }
@@ -330,20 +367,33 @@ func (t *tableRun) load(ctx context.Context, rows rowSource, dir string) (wareho
 	} else {
 		err = t.readRows(ctx, rows, out)
 	}
+	// The exact duplicates are found while the writer encodes the last
+	// records.
+	type found struct {
+		dups []int64
+		err  error
+	}
+	exact := make(chan found, 1)
+	if err == nil && t.finder != nil {
+		go func() {
+			dups, err := t.finder.Duplicates()
+			exact <- found{dups, err}
+		}()
+	} else {
+		close(exact)
+	}
 	if werr := finish(); err == nil {
 		err = werr
+	}
+	f, ok := <-exact
+	if err == nil {
+		err = f.err
 	}
 	if err != nil {
 		return tl, err
 	}
-	if t.finder != nil {
-		dups, err := t.finder.Duplicates()
-		if err != nil {
-			return tl, err
-		}
-		if int64(len(dups)) != out.dups {
-			return tl, &errReread{dups}
-		}
+	if ok && int64(len(f.dups)) != out.dups {
+		return tl, &errReread{f.dups}
 	}
 	if _, err := pw.Close(); err != nil {
 		return tl, err
@@ -366,9 +416,6 @@ func (t *tableRun) readRows(ctx context.Context, rows rowSource, out *tableOut) 
 		if len(w.out.recs) > 0 {
 			err := out.emit(w.out)
 			w.out = &batch{}
-			if len(w.seen) > 1<<16 {
-				clear(w.seen)
-			}
 			if err != nil {
 				return err
 			}

@@ -35,12 +35,18 @@ const identityMapHeader = "integstat identity map v1"
 // It is safe for concurrent use.
 type IdentityMap struct {
 	mu      sync.RWMutex
-	index   map[number]int32 // number → position in numbers
-	numbers []number
-	parent  []int32 // union-find forest over numbers
-	size    []int32 // group size, valid at roots
-	canon   []int32 // canonical member, valid at roots
-	merges  [][2]int32
+	numbers []number // position → number
+	parent  []int32  // union-find forest over positions
+	// canon is the canonical member of each group of more than one
+	// number, by its root; a number alone is its own.
+	canon map[int32]int32
+	// sorted holds positions in the order of their numbers, recent the
+	// positions of numbers added since they were last merged into it:
+	// together the index from number to position, 4 bytes a number
+	// beside the 12 of numbers and parent.
+	sorted []int32
+	recent map[number]int32
+	merges [][2]int32
 }
 
 // number is an identity number in 8 bytes: its digits as a number, the top
@@ -100,7 +106,7 @@ func (n number) compare(o number) int {
 
 // NewIdentityMap returns an empty identity map.
 func NewIdentityMap() *IdentityMap {
-	return &IdentityMap{index: make(map[number]int32)}
+	return &IdentityMap{canon: map[int32]int32{}, recent: map[number]int32{}}
 }
 
 // Add records number as a person's number, alone in its group unless a link
@@ -140,16 +146,60 @@ func (m *IdentityMap) Link(a, b string) error {
 // add returns number's position, appending it as a group of its own if it is
 // new; fresh reports whether it was.
 func (m *IdentityMap) add(n number) (i int32, fresh bool) {
-	if i, ok := m.index[n]; ok {
+	if i, ok := m.lookup(n); ok {
 		return i, false
 	}
 	i = int32(len(m.numbers))
-	m.index[n] = i
 	m.numbers = append(m.numbers, n)
 	m.parent = append(m.parent, i)
-	m.size = append(m.size, 1)
-	m.canon = append(m.canon, i)
+	m.recent[n] = i
+	if len(m.recent) >= max(4096, len(m.sorted)/16) {
+		m.mergeRecent()
+	}
 	return i, true
+}
+
+// lookup returns the position of n, and false if the map does not hold it.
+func (m *IdentityMap) lookup(n number) (int32, bool) {
+	if i, ok := m.recent[n]; ok {
+		return i, true
+	}
+	k, ok := slices.BinarySearchFunc(m.sorted, n, func(i int32, n number) int { return cmp.Compare(m.numbers[i], n) })
+	if !ok {
+		return 0, false
+	}
+	return m.sorted[k], true
+}
+
+// mergeRecent merges the recent numbers into sorted. Merging when recent
+// has grown by a sixteenth of sorted keeps both the copying and the map
+// small.
+func (m *IdentityMap) mergeRecent() {
+	add := make([]int32, 0, len(m.recent))
+	for _, i := range m.recent {
+		add = append(add, i)
+	}
+	byNumber := func(a, b int32) int { return cmp.Compare(m.numbers[a], m.numbers[b]) }
+	slices.SortFunc(add, byNumber)
+	merged := make([]int32, 0, len(m.sorted)+len(add))
+	a, b := m.sorted, add
+	for len(a) > 0 && len(b) > 0 {
+		if byNumber(a[0], b[0]) < 0 {
+			merged, a = append(merged, a[0]), a[1:]
+		} else {
+			merged, b = append(merged, b[0]), b[1:]
+		}
+	}
+	m.sorted = append(append(merged, a...), b...)
+	m.recent = map[number]int32{}
+}
+
+// canonOf returns the canonical member of the group whose root is r.
+func (m *IdentityMap) canonOf(r int32) int32 {
+	if c, ok := m.canon[r]; ok {
+		return c
+	}
+	return r
 }
 
 // union joins the groups of a and b. freshA and freshB say that a or b was
@@ -159,7 +209,7 @@ func (m *IdentityMap) union(a, b int32, freshA, freshB bool) {
 	if ra == rb {
 		return
 	}
-	ca, cb := m.canon[ra], m.canon[rb]
+	ca, cb := m.canonOf(ra), m.canonOf(rb)
 	winner, loser, loserFresh := ca, cb, freshB
 	if m.numbers[cb].compare(m.numbers[ca]) < 0 {
 		winner, loser, loserFresh = cb, ca, freshA
@@ -167,11 +217,8 @@ func (m *IdentityMap) union(a, b int32, freshA, freshB bool) {
 	if !loserFresh {
 		m.merges = append(m.merges, [2]int32{loser, winner})
 	}
-	if m.size[ra] < m.size[rb] {
-		ra, rb = rb, ra
-	}
+	delete(m.canon, rb)
 	m.parent[rb] = ra
-	m.size[ra] += m.size[rb]
 	m.canon[ra] = winner
 }
 
@@ -200,11 +247,11 @@ func (m *IdentityMap) canonical(n string) string {
 	if checkNumber(n) != nil {
 		return n
 	}
-	i, ok := m.index[packNumber(n)]
+	i, ok := m.lookup(packNumber(n))
 	if !ok {
 		return n
 	}
-	if c := m.canon[m.root(i)]; c != i {
+	if c := m.canonOf(m.root(i)); c != i {
 		return m.numbers[c].String()
 	}
 	return n
@@ -238,7 +285,7 @@ func (m *IdentityMap) Merges(k *Key) []Merge {
 	for i, mg := range m.merges {
 		out[i] = Merge{
 			Old: k.Pseudonym(KindPerson, m.numbers[mg[0]].String()),
-			New: k.Pseudonym(KindPerson, m.numbers[m.canon[m.root(mg[1])]].String()),
+			New: k.Pseudonym(KindPerson, m.numbers[m.canonOf(m.root(mg[1]))].String()),
 		}
 	}
 	return out
@@ -259,7 +306,7 @@ func (m *IdentityMap) Save(path string) (err error) {
 		order[i] = int32(i)
 	}
 	slices.SortFunc(order, func(a, b int32) int {
-		if c := m.numbers[m.canon[roots[a]]].compare(m.numbers[m.canon[roots[b]]]); c != 0 {
+		if c := m.numbers[m.canonOf(roots[a])].compare(m.numbers[m.canonOf(roots[b])]); c != 0 {
 			return c
 		}
 		return m.numbers[a].compare(m.numbers[b])
@@ -356,12 +403,13 @@ func LoadIdentityMap(path string) (*IdentityMap, error) {
 				}
 				lines = append(lines, int32(line))
 				if i > 0 {
-					m.union(m.index[packNumber(fields[1])], j, true, true)
+					first, _ := m.lookup(packNumber(fields[1]))
+					m.union(first, j, true, true)
 				}
 			}
 		case fields[0] == "m" && len(fields) == 3:
-			from, okFrom := m.index[packNumber(fields[1])]
-			to, okTo := m.index[packNumber(fields[2])]
+			from, okFrom := m.lookup(packNumber(fields[1]))
+			to, okTo := m.lookup(packNumber(fields[2]))
 			if !okFrom || !okTo {
 				return nil, bad("the merge names a number not listed on an earlier p line")
 			}

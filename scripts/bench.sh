@@ -6,7 +6,7 @@
 #
 # Then ingest against DuckDB's one-liner at each scale of INGEST_SCALES
 # (default: 1 10; 100 needs about 45 GB free): the newest NIR delivery of
-# scale 1, copied to that scale by scripts/scaledelivery (fresh identity
+# scale 1 (or the one in INTEGSTAT_BENCH_DELIVERY), copied to that scale by scripts/scaledelivery (fresh identity
 # numbers per copy), is ingested by BenchmarkIngestNIR, and DuckDB's
 # one-liner runs on its timer.csv (BenchmarkDuckDBOneLiner). It prints
 # timer.csv rows/s of both, their ratio, the whole delivery's rows/s and the
@@ -40,9 +40,12 @@ for s in $scales; do
 done
 
 # Ingest of one NIR delivery at growing scale against DuckDB's one-liner.
-[ -d "$work/s1" ] || generate 1 >/dev/null
-nir=$(ls -d "$work/s1"/inbox/nir/*/ | sort | tail -n 1)
-nir=${nir%/}
+nir=${INTEGSTAT_BENCH_DELIVERY:-}
+if [ -z "$nir" ]; then
+  [ -d "$work/s1" ] || generate 1 >/dev/null
+  nir=$(ls -d "$work/s1"/inbox/nir/*/ | sort | tail -n 1)
+  nir=${nir%/}
+fi
 metric() { # benchmark name, metric, output
   awk -v b="$1" -v m="$2" '$1 ~ "^"b {for(i=1;i<=NF;i++) if($i==m) print $(i-1)}' <<<"$3"
 }

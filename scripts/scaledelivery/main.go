@@ -1,8 +1,8 @@
 // Command scaledelivery makes a large NIR delivery for the ingest
 // benchmark cheaply: it writes a delivery holding n copies of the persons
 // of a (scale 1) NIR delivery, each copy with its identity numbers
-// rewritten to fresh valid synthetic numbers of the same birth date, sex and
-// kind, and its vedtak ids made unique, with a correct manifest. A scale-100
+// rewritten to fresh valid synthetic numbers of the same sex and kind (born
+// some days later), and its vedtak ids made unique, with a correct manifest. A scale-100
 // delivery made this way takes minutes and only its own 20 GB, where
 // generating a whole scale-100 demo set takes 130 GB.
 //
@@ -72,7 +72,7 @@ func scale(from, to string, copies int) (int64, error) {
 	}
 	maps := make([]numberMap, copies)
 	for k := 1; k < copies; k++ {
-		maps[k] = numberMap{rng: rand.New(rand.NewPCG(uint64(k), 0x5ca1e)), to: map[string]string{}, used: used}
+		maps[k] = numberMap{rng: rand.New(rand.NewPCG(uint64(k), 0x5ca1e)), shift: 641 * k, to: map[string]string{}, used: used}
 	}
 	var total int64
 	for i, f := range m.Files {
@@ -89,9 +89,10 @@ func scale(from, to string, copies int) (int64, error) {
 
 // numberMap gives the identity numbers of one copy.
 type numberMap struct {
-	rng  *rand.Rand
-	to   map[string]string
-	used map[string]bool
+	rng   *rand.Rand
+	shift int // days the copy's births move
+	to    map[string]string
+	used  map[string]bool
 }
 
 // number returns the copy's number for original number n, the same every
@@ -104,7 +105,13 @@ func (m *numberMap) number(n []byte) []byte {
 	if err != nil {
 		return n
 	}
-	birth := num.Birth
+	// Another birth date for each copy, the copies spread over 1860–2034:
+	// a day has a few hundred numbers of a sex and kind, too few for a
+	// hundred copies of its persons.
+	birth := num.Birth.AddDate(0, 0, m.shift)
+	for birth.Year() >= 2035 {
+		birth = birth.AddDate(-175, 0, 0)
+	}
 	for tries := 0; ; tries++ {
 		if tries > 0 && tries%50 == 0 {
 			birth = birth.AddDate(0, 0, 1) // the day's numbers are running out

@@ -115,7 +115,7 @@ func TestDemoAnswerKey(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			persons := PersonSet{}
+			persons := &PersonSet{}
 			// personer comes first in every source, so persons is full
 			// before the tables that refer to it.
 			for _, tb := range contract.OfSource(src) {

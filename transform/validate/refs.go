@@ -1,13 +1,22 @@
 package validate
 
-import "integstat/contract"
+import (
+	"slices"
+
+	"integstat/contract"
+)
 
 // PersonSet holds the identity numbers of the persons of one delivery, each
-// as its 11 digits read as a number (8 bytes, no collisions). Fill it from
-// the accepted rows of NIR's personer with Table.CollectPersons, which adds
-// both fnr and tidligere_fnr, before checking the other NIR tables with
-// CheckRefs.
-type PersonSet map[uint64]struct{}
+// as its 11 digits read as a number (8 bytes, no collisions), in a sorted
+// array: 12.5 million persons at scale 100 take 100 MB, where a map took
+// three times as much. Fill it from the accepted rows of NIR's personer with
+// Table.CollectPersons, which adds both fnr and tidligere_fnr, then Freeze
+// it before checking the other NIR tables with CheckRefs. The zero value is
+// an empty set.
+type PersonSet struct {
+	keys   []uint64 // keys[:sorted] sorted and unique, then the numbers added since
+	sorted int
+}
 
 // personKey returns s, an 11-digit identity number, as a number, and false
 // for any other text.
@@ -19,27 +28,53 @@ func personKey(s string) (uint64, bool) {
 	return uint64(n), ok
 }
 
+// Grow makes room for n more numbers, so that filling the set does not
+// copy it as it grows.
+func (ps *PersonSet) Grow(n int) { ps.keys = slices.Grow(ps.keys, n) }
+
 // Add adds identity number s; text that is not 11 digits is ignored.
-func (ps PersonSet) Add(s string) {
+func (ps *PersonSet) Add(s string) {
 	if k, ok := personKey(s); ok {
-		ps[k] = struct{}{}
+		ps.keys = append(ps.keys, k)
 	}
 }
 
+// Freeze sorts the numbers added since it last ran. Has freezes the set
+// itself when it must; call Freeze before goroutines share the set, since
+// after it Has only reads.
+func (ps *PersonSet) Freeze() {
+	if ps.sorted == len(ps.keys) {
+		return
+	}
+	slices.Sort(ps.keys)
+	ps.keys = slices.Compact(ps.keys)
+	ps.sorted = len(ps.keys)
+}
+
+// Reset empties the set, keeping its memory.
+func (ps *PersonSet) Reset() { ps.keys, ps.sorted = ps.keys[:0], 0 }
+
+// Len returns the number of different numbers in the set.
+func (ps *PersonSet) Len() int {
+	ps.Freeze()
+	return len(ps.keys)
+}
+
 // Has reports whether identity number s is in the set.
-func (ps PersonSet) Has(s string) bool {
+func (ps *PersonSet) Has(s string) bool {
 	k, ok := personKey(s)
 	if !ok {
 		return false
 	}
-	_, ok = ps[k]
+	ps.Freeze()
+	_, ok = slices.BinarySearch(ps.keys, k)
 	return ok
 }
 
 // CollectPersons adds every identity number of a row to persons: for NIR's
 // personer the current fnr and the previous tidligere_fnr, so that rows still
 // carrying the old number resolve. Call it for rows Check accepted.
-func (v *Table) CollectPersons(values []string, persons PersonSet) {
+func (v *Table) CollectPersons(values []string, persons *PersonSet) {
 	for i, c := range v.t.Cols {
 		if c.Type == contract.IDNumber {
 			persons.Add(values[i])
@@ -62,7 +97,7 @@ func (v *Table) RefersToPersons() bool { return len(v.persons) > 0 }
 // delivery: in a NIR table other than personer, every identity number must
 // be a current or previous number in personer, or the row gets
 // ReasonPerson. Rows of other tables always pass.
-func (v *Table) CheckRefs(values []string, persons PersonSet) *Problem {
+func (v *Table) CheckRefs(values []string, persons *PersonSet) *Problem {
 	for _, i := range v.persons {
 		if s := values[i]; s != "" && !persons.Has(s) {
 			return &Problem{Column: v.t.Cols[i].Name, Reason: ReasonPerson, Detail: "no person in the delivery's personer has this number as fnr or tidligere_fnr"}

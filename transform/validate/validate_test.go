@@ -293,7 +293,7 @@ func TestDuplicateKey(t *testing.T) {
 // current and previous numbers alike.
 func TestCheckRefs(t *testing.T) {
 	per := table(t, "nir", "personer")
-	persons := PersonSet{}
+	persons := &PersonSet{}
 	pv := New(per, ref, extractedAt, Options{AllowSynthetic: true})
 	prow := row(t, per, goodRows["nir/personer"], nil) // fnr[0], tidligere_fnr fnr[1]
 	if p := pv.Check(prow); p != nil {
