@@ -182,6 +182,13 @@ func (t *tableOut) invalidKommune(row []string) string {
 		}
 	}
 	switch {
+	case t.t.KommuneDate == "" && day.Year() >= 2018:
+		// A residence is checked on the extraction date and accepted when
+		// valid on the day the row last changed: the code must be valid on
+		// neither, so one from after every delivery.
+		return "3005" // Drammen's code from 2020-01-01
+	case t.t.KommuneDate == "":
+		return "5001" // Trondheim's code from 2018-01-01
 	case day.Year() >= 2017:
 		return "0720" // Stokke, merged into Sandefjord on 2017-01-01
 	default:

@@ -85,6 +85,11 @@ type Table struct {
 	kommunes   []int     // indices of the Kommune columns
 	kdate      int       // index of the KommuneDate column, -1 for the extraction date
 	kdateWhich string    // names the KommuneDate column's day in a Detail
+	// changed is the index of endret_tidspunkt in a table whose kommune
+	// codes are checked on the extraction date (a person's residence), or
+	// -1: a code valid when the row last changed is accepted too, since a
+	// register does not rewrite every residence when kommuner merge.
+	changed int
 	persons    []int     // indices of the identity-number columns CheckRefs checks
 	keys       keySet
 }
@@ -101,11 +106,14 @@ func New(t *contract.Table, ref *reference.Data, extracted time.Time, opt Option
 		json:      t.Format == "jsonl",
 		extracted: time.Date(y, m, d, 0, 0, 0, 0, time.UTC),
 		kdate:     -1,
+		changed:   -1,
 		keys:      newKeySet(t),
 	}
 	if t.KommuneDate != "" {
 		v.kdate = t.Index(t.KommuneDate)
 		v.kdateWhich = "the row's " + t.KommuneDate
+	} else if i := t.Index("endret_tidspunkt"); i >= 0 && t.Cols[i].Type == contract.Timestamp {
+		v.changed = i
 	}
 	for i, c := range t.Cols {
 		if c.Type == contract.Kommune {
@@ -156,6 +164,12 @@ func (v *Table) CheckForm(values []string) *Problem {
 		day, which := v.kommuneDay(values)
 		for _, i := range v.kommunes {
 			if p := v.checkKommune(v.t.Cols[i].Name, values[i], day, which); p != nil {
+				if v.validWhenChanged(values, values[i]) {
+					continue
+				}
+				if v.changed >= 0 && p.Detail == "no such code on "+which {
+					p.Detail += " nor on the day the row last changed"
+				}
 				return p
 			}
 		}
@@ -298,6 +312,24 @@ func (v *Table) kommuneDay(values []string) (day time.Time, which string) {
 		return refStart, "1 January 2013, the first reference list (the row's date is earlier)"
 	}
 	return day, which
+}
+
+// validWhenChanged reports whether kommune code s was valid on the day the
+// row last changed (endret_tidspunkt), for tables checked on the
+// extraction date. The columns have passed their form checks.
+func (v *Table) validWhenChanged(values []string, s string) bool {
+	if v.changed < 0 || len(values[v.changed]) < 10 {
+		return false
+	}
+	y, m, d, problem := parseDate(values[v.changed][:10])
+	if problem != "" {
+		return false
+	}
+	day := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	if day.Before(refStart) {
+		day = refStart
+	}
+	return v.ref.ValidOn(s, day)
 }
 
 // checkKommune checks that kommune code s (null passes: Required was
