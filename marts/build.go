@@ -16,7 +16,6 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -431,14 +430,6 @@ func (b *builder) store(ctx context.Context, st State, sig string, figs []Figure
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("marts: history: %w", err)
-	}
-	return nil
-}
-
-// removeAll is os.RemoveAll for paths that may not exist.
-func removeAll(p string) error {
-	if err := os.RemoveAll(p); err != nil && !os.IsNotExist(err) {
-		return err
 	}
 	return nil
 }
