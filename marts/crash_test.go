@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"integstat/internal/martstest"
 	"integstat/marts"
 	"integstat/protect"
 	"integstat/publish"
@@ -46,8 +47,8 @@ func TestKilledBuild(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs many builds")
 	}
-	wh := ingest(t, filepath.Join(smallcases, "inbox"))
-	build(t, wh, time.Time{})
+	wh := martstest.Ingest(t, filepath.Join(smallcases, "inbox"))
+	martstest.Build(t, wh, time.Time{})
 	dir := wh.Dir
 	wh.Close() // the build processes open it
 
@@ -101,7 +102,7 @@ func TestKilledBuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer wh2.Close()
-	checkPublished(t, wh2)
+	martstest.CheckPublished(t, wh2)
 }
 
 // checkConsistent checks what a reader sees in the warehouse at dir: a

@@ -2,6 +2,7 @@ package marts_test
 
 import (
 	"encoding/csv"
+	"integstat/internal/martstest"
 	"math"
 	"os"
 	"path/filepath"
@@ -17,9 +18,9 @@ var smallcases = filepath.Join("..", "testdata", "smallcases")
 // hand-computed figure of expected.csv, at every level and data state it
 // names, from the analysis mart's tables alone.
 func TestSmallCases(t *testing.T) {
-	wh := ingest(t, filepath.Join(smallcases, "inbox"))
-	build(t, wh, time.Time{})
-	db := openMart(t, wh, "analyse.duckdb")
+	wh := martstest.Ingest(t, filepath.Join(smallcases, "inbox"))
+	martstest.Build(t, wh, time.Time{})
+	db := martstest.OpenMart(t, wh, "analyse.duckdb")
 	f, err := os.Open(filepath.Join(smallcases, "expected.csv"))
 	if err != nil {
 		t.Fatal(err)
@@ -37,7 +38,7 @@ func TestSmallCases(t *testing.T) {
 			asOf, _ = time.Parse(time.DateOnly, r[4])
 		}
 		name := ind + "/" + r[1] + "/" + level + "/" + region + "/" + r[4]
-		got := valueAsOf(t, db, ind, year, level, region, asOf)
+		got := martstest.ValueAsOf(t, db, ind, year, level, region, asOf)
 		if !got.Found {
 			t.Errorf("%s: no value in the mart", name)
 			continue
