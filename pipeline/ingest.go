@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -93,6 +95,11 @@ func cleanTemp(wh *warehouse.Warehouse) error {
 	})
 }
 
+// ingestMemoryLimit is the soft limit of the Go heap while Ingest runs
+// (unless GOMEMLIMIT sets one): the stage's peak memory stays under 1 GiB
+// whatever the scale.
+const ingestMemoryLimit = 768 << 20
+
 // ErrRefused reports deliveries refused because their id was loaded before
 // with other content.
 var ErrRefused = errors.New("deliveries refused")
@@ -104,6 +111,12 @@ var ErrRefused = errors.New("deliveries refused")
 // ledger only after all its files are in place, so a crash at any point
 // leaves it to be loaded again, over its own partial files.
 func Ingest(ctx context.Context, opt IngestOptions) (*IngestSummary, error) {
+	if debug.SetMemoryLimit(-1) == math.MaxInt64 {
+		// No GOMEMLIMIT: keep the heap under ingestMemoryLimit, which the
+		// ingest's live memory (a few hundred MB at scale 100) leaves room
+		// for, instead of letting it grow to twice the live heap.
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(ingestMemoryLimit))
+	}
 	in, err := newIngester(opt)
 	if err != nil {
 		return nil, err

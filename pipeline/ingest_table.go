@@ -465,10 +465,18 @@ func (t *tableRun) readChunks(ctx context.Context, dir string, out *tableOut) er
 	n := runtime.GOMAXPROCS(0)
 	jobs := make(chan job, n)
 	results := make(chan *batch, n)
+	// At most this many chunks between the splitter and the output, even
+	// when one worker falls behind the others: memory stays a few MiB.
+	inFlight := make(chan struct{}, 3*n)
 	var splitErr error
 	go func() {
 		defer close(jobs)
 		for seq := 0; ; seq++ {
+			select {
+			case inFlight <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
 			c, err := r.NextChunk(chunkBytes, keyCol)
 			if err == io.EOF {
 				return
@@ -537,6 +545,7 @@ func (t *tableRun) readChunks(ctx context.Context, dir string, out *tableOut) er
 			}
 			delete(pending, next)
 			next++
+			<-inFlight
 			if err = out.emit(pb); err != nil {
 				cancel()
 				break
