@@ -56,7 +56,7 @@ func (x *extractor) codebook(levels []int) *Codebook {
 				e.Generalised = q.h.Levels()[levels[j]]
 				if levels[j] > 0 {
 					e.Type = "VARCHAR"
-					e.Definition += "; generalised to " + e.Generalised + " (" + All + " = all values); rows in groups of fewer than k persons suppressed"
+					e.Definition += "; generalised to " + e.Generalised + " (" + All + " = all values); persons whose quasi-identifiers across the extract are shared by fewer than k persons suppressed in every table"
 				}
 			}
 			ct.Variables = append(ct.Variables, e)
@@ -68,7 +68,7 @@ func (x *extractor) codebook(levels []int) *Codebook {
 
 // WriteMarkdown writes the codebook as a markdown document.
 func (cb *Codebook) WriteMarkdown(w io.Writer) {
-	fmt.Fprintf(w, "# Codebook: project %s\n\nApproval: %s. Key id: %s. Every combination of the quasi-identifiers is shared by at least k = %d persons.\n",
+	fmt.Fprintf(w, "# Codebook: project %s\n\nApproval: %s. Key id: %s. Every person's quasi-identifiers, over all rows of all tables of the extract, are shared by at least k = %d persons.\n",
 		cb.Project, cb.Approval, cb.KeyID, cb.K)
 	for _, t := range cb.Tables {
 		fmt.Fprintf(w, "\n## %s\n\n%s (source %s), %d rows.\n\n", t.Table, t.Meaning, t.Source, t.Rows)

@@ -163,7 +163,9 @@ type extractor struct {
 	// quasi-identifiers with their hierarchies.
 	tables []*wantedTable
 	qis    []qi
-	cache  map[string]int64 // table and levels → rows suppressed
+	// persons counts the persons of the extract, in any table, before
+	// suppression.
+	persons int64
 }
 
 // wantedTable is one wanted table while it is extracted.
@@ -212,6 +214,9 @@ func (x *extractor) run(ctx context.Context, files map[string][]string, out stri
 		return err
 	}
 	if err := x.mapQIs(ctx); err != nil {
+		return err
+	}
+	if err := x.prepare(ctx); err != nil {
 		return err
 	}
 	levels, err := x.search(ctx)
@@ -366,8 +371,8 @@ func (x *extractor) mapQIs(ctx context.Context) error {
 }
 
 // generalised returns the SELECT list and FROM clause of table i with its
-// quasi-identifiers at levels: the person, then each quasi-identifier's
-// generalised value as q<j>; other variables are left out.
+// quasi-identifiers at levels: each quasi-identifier's generalised value;
+// other variables are left out.
 func (x *extractor) generalised(i int, levels []int) (qcols []string, from string) {
 	wt := x.tables[i]
 	from = fmt.Sprintf("w%d", i)
@@ -378,39 +383,88 @@ func (x *extractor) generalised(i int, levels []int) (qcols []string, from strin
 	return qcols, from
 }
 
-// suppressed returns how many rows of table i fall in classes of fewer than
-// k persons with the quasi-identifiers at levels.
-func (x *extractor) suppressed(ctx context.Context, i int, levels []int) (int64, error) {
-	wt := x.tables[i]
-	if len(wt.qis) == 0 {
-		return 0, nil
-	}
-	key := strconv.Itoa(i)
-	for _, j := range wt.qis {
-		key += "," + strconv.Itoa(levels[j])
-	}
-	if n, ok := x.cache[key]; ok {
-		return n, nil
-	}
-	qcols, from := x.generalised(i, levels)
-	q := fmt.Sprintf(`SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n, count(DISTINCT w%d.person) AS p FROM %s GROUP BY %s) WHERE p < %d`,
-		i, from, strings.Join(qcols, ", "), x.p.K)
-	var n int64
-	if err := x.conn.QueryRowContext(ctx, q).Scan(&n); err != nil {
-		return 0, fmt.Errorf("research: %w", err)
-	}
-	if x.cache == nil {
-		x.cache = map[string]int64{}
-	}
-	x.cache[key] = n
-	return n, nil
+// unit is the SQL expression of the person a row of table i belongs to: its
+// pseudonym, or for a row without one, the row itself (it cannot be joined
+// to any other row, so it is a person of its own).
+func unit(i int) string {
+	return fmt.Sprintf("coalesce(w%d.person, '#%d:' || w%d.rowid)", i, i, i)
 }
 
-// search finds the least generalisation that meets k within the allowed
-// suppression: a full-domain search over the lattice of levels, lowest
-// total level first; among nodes of one height the one suppressing the
-// fewest rows wins, then the first in the order of the declarations. It
-// returns ErrRefused, with the best node it saw, when no node fits.
+// prepare writes, for each table i, d<i>(u, q0, q1, …): the distinct
+// combinations of each person's raw quasi-identifier values in it, and
+// n<i>(u, rows): each person's rows. The search generalises d<i>, which is
+// much smaller than the table, and counts rows from n<i>. It also counts
+// the persons of the extract.
+func (x *extractor) prepare(ctx context.Context) error {
+	var all []string
+	for i, wt := range x.tables {
+		cols := []string{unit(i) + " AS u"}
+		for c, j := range wt.qis {
+			cols = append(cols, fmt.Sprintf("CAST(w%d.%s AS VARCHAR) AS q%d", i, ident(x.qis[j].name), c))
+		}
+		q := fmt.Sprintf("CREATE TEMP TABLE d%d AS SELECT DISTINCT %s FROM w%d; CREATE TEMP TABLE n%d AS SELECT %s AS u, count(*) AS rows FROM w%d GROUP BY ALL",
+			i, strings.Join(cols, ", "), i, i, unit(i), i)
+		if err := x.exec(ctx, q); err != nil {
+			return err
+		}
+		all = append(all, fmt.Sprintf("SELECT u FROM n%d", i))
+	}
+	return x.conn.QueryRowContext(ctx, "SELECT count(DISTINCT u) FROM ("+strings.Join(all, " UNION ALL ")+")").Scan(&x.persons)
+}
+
+// smallPersons returns a query of the persons (column u) whose signature at
+// levels is shared by fewer than k persons. A person's signature is the set
+// of (table, generalised quasi-identifier combination) of every row of
+// theirs in every table: persons of one signature look alike in the whole
+// extract, whichever tables are joined.
+func (x *extractor) smallPersons(levels []int) string {
+	parts := make([]string, len(x.tables))
+	for i, wt := range x.tables {
+		e, from := "'[]'", fmt.Sprintf("d%d", i)
+		if len(wt.qis) > 0 {
+			cols := make([]string, len(wt.qis))
+			for c, j := range wt.qis {
+				from += fmt.Sprintf(" LEFT JOIN g%d ON g%d.v = d%d.q%d", j, j, i, c)
+				cols[c] = fmt.Sprintf("g%d.l%d", j, levels[j])
+			}
+			e = "to_json(list_value(" + strings.Join(cols, ", ") + "))"
+		}
+		parts[i] = fmt.Sprintf("SELECT d%d.u, '%d ' || %s AS e FROM %s", i, i, e, from)
+	}
+	return fmt.Sprintf(`SELECT u FROM (SELECT u, list_sort(list_distinct(list(e))) AS sig FROM (%s) GROUP BY u) QUALIFY count(*) OVER (PARTITION BY sig) < %d`,
+		strings.Join(parts, " UNION ALL "), x.p.K)
+}
+
+// loss is what a generalisation suppresses: persons, and rows per table.
+type loss struct {
+	persons int64
+	rows    []int64
+}
+
+// suppressed counts the persons and rows that levels would suppress.
+func (x *extractor) suppressed(ctx context.Context, levels []int) (loss, error) {
+	sel := []string{"(SELECT count(*) FROM s)"}
+	for i := range x.tables {
+		sel = append(sel, fmt.Sprintf("(SELECT coalesce(sum(rows), 0) FROM n%d SEMI JOIN s USING (u))", i))
+	}
+	l := loss{rows: make([]int64, len(x.tables))}
+	dst := []any{&l.persons}
+	for i := range l.rows {
+		dst = append(dst, &l.rows[i])
+	}
+	q := fmt.Sprintf("WITH s AS (%s) SELECT %s", x.smallPersons(levels), strings.Join(sel, ", "))
+	if err := x.conn.QueryRowContext(ctx, q).Scan(dst...); err != nil {
+		return loss{}, fmt.Errorf("research: %w", err)
+	}
+	return l, nil
+}
+
+// search finds the least generalisation that meets k for persons across
+// the extract within the allowed suppression of persons: a full-domain
+// search over the lattice of levels, lowest total level first; among nodes
+// of one height the one suppressing the fewest persons wins, then the
+// fewest rows, then the first in the order of the declarations. It returns
+// ErrRefused, with the top node's loss, when no node fits.
 func (x *extractor) search(ctx context.Context) ([]int, error) {
 	nodes := [][]int{{}}
 	for _, q := range x.qis {
@@ -431,35 +485,34 @@ func (x *extractor) search(ctx context.Context) ([]int, error) {
 	}
 	slices.SortStableFunc(nodes, func(a, b []int) int { return height(a) - height(b) })
 	maxShare := *x.p.MaxSuppression
-	var best []int
-	var bestSupp []int64
-	bestTotal, bestWorst := int64(-1), 2.0
-	var found []int
-	for _, n := range nodes {
-		if found != nil && height(n) > height(found) {
-			break
+	rows := func(l loss) (n int64) {
+		for _, r := range l.rows {
+			n += r
 		}
-		supp := make([]int64, len(x.tables))
-		var total int64
-		worst := 0.0
-		for i, wt := range x.tables {
-			s, err := x.suppressed(ctx, i, n)
+		return n
+	}
+	// Generalising merges signatures, so the persons suppressed at a node
+	// include those suppressed at any node above it: the top of the
+	// lattice suppresses the fewest, and if it does not fit, none does.
+	top := nodes[len(nodes)-1]
+	best, bestLoss, err := top, loss{}, error(nil)
+	if bestLoss, err = x.suppressed(ctx, top); err != nil {
+		return nil, err
+	}
+	var found []int
+	if share(bestLoss.persons, x.persons) <= maxShare {
+		for _, n := range nodes {
+			if found != nil && height(n) > height(found) {
+				break
+			}
+			l, err := x.suppressed(ctx, n)
 			if err != nil {
 				return nil, err
 			}
-			supp[i], total = s, total+s
-			if wt.rows > 0 {
-				worst = max(worst, float64(s)/float64(wt.rows))
+			if share(l.persons, x.persons) <= maxShare &&
+				(found == nil || l.persons < bestLoss.persons || l.persons == bestLoss.persons && rows(l) < rows(bestLoss)) {
+				found, best, bestLoss = n, n, l
 			}
-		}
-		if worst <= maxShare {
-			if found == nil || total < bestTotal {
-				found, best, bestSupp, bestTotal = n, n, supp, total
-			}
-			continue
-		}
-		if found == nil && (worst < bestWorst || best == nil) {
-			best, bestSupp, bestWorst = n, supp, worst
 		}
 	}
 	x.m.Generalisation = nil
@@ -467,21 +520,24 @@ func (x *extractor) search(ctx context.Context) ([]int, error) {
 		x.m.Generalisation = append(x.m.Generalisation, Generalisation{Variable: q.name, Level: best[j], LevelName: q.h.Levels()[best[j]],
 			MaxLevel: q.h.Levels()[q.max], Levels: q.h.Levels()})
 	}
+	x.m.Persons = PersonLoss{PersonsIn: x.persons, Suppressed: bestLoss.persons, PersonsOut: x.persons - bestLoss.persons, Share: share(bestLoss.persons, x.persons)}
 	x.m.Tables = nil
 	for i, wt := range x.tables {
-		x.m.Tables = append(x.m.Tables, TableLoss{Table: wt.t.Name, RowsIn: wt.rows, Suppressed: bestSupp[i], RowsOut: wt.rows - bestSupp[i], Share: share(bestSupp[i], wt.rows)})
+		s := bestLoss.rows[i]
+		x.m.Tables = append(x.m.Tables, TableLoss{Table: wt.t.Name, RowsIn: wt.rows, Suppressed: s, RowsOut: wt.rows - s, Share: share(s, wt.rows)})
 	}
 	if found == nil {
-		var worstTable TableLoss
-		for _, t := range x.m.Tables {
-			if t.Share >= worstTable.Share {
-				worstTable = t
-			}
+		tl := make([]string, len(x.m.Tables))
+		for i, t := range x.m.Tables {
+			tl[i] = fmt.Sprintf("%d of %d rows of %s", t.Suppressed, t.RowsIn, t.Table)
 		}
-		return nil, fmt.Errorf("%w: k = %d cannot be met within max_suppression %v and the allowed generalisation: the best generalisation (%s) would still suppress %d of %d rows (%.1f%%) of %s; allow more generalisation (max_level) or suppression, lower k, or ask for fewer quasi-identifiers",
-			ErrRefused, x.p.K, maxShare, x.m.levelSummary(), worstTable.Suppressed, worstTable.RowsIn, 100*worstTable.Share, worstTable.Table)
+		return nil, fmt.Errorf("%w: k = %d cannot be met within max_suppression %v and the allowed generalisation: the best generalisation (%s) would still suppress %d of %d persons (%.1f%%), with %s; allow more generalisation (max_level) or suppression, lower k, or ask for fewer quasi-identifiers",
+			ErrRefused, x.p.K, maxShare, x.m.levelSummary(), bestLoss.persons, x.persons, 100*x.m.Persons.Share, strings.Join(tl, ", "))
 	}
-	x.log.Info("research extract: generalisation chosen", "levels", x.m.levelSummary(), "suppressed", bestTotal)
+	if err := x.exec(ctx, "CREATE TEMP TABLE sup AS "+x.smallPersons(found)); err != nil {
+		return nil, err
+	}
+	x.log.Info("research extract: generalisation chosen", "levels", x.m.levelSummary(), "persons_suppressed", bestLoss.persons, "rows_suppressed", rows(bestLoss))
 	return found, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -137,6 +138,7 @@ func TestExtractSmallCases(t *testing.T) {
 	})
 
 	t.Run("k-anonymity by plain SQL", func(t *testing.T) { checkK(t, outA, mA, 2) })
+	t.Run("person-level k-anonymity over the joined tables", func(t *testing.T) { checkPersonK(t, outA, mA, 2) })
 
 	t.Run("manifest", func(t *testing.T) {
 		var m research.Manifest
@@ -231,6 +233,7 @@ func TestExtractRefused(t *testing.T) {
 	p.QuasiIdentifiers[0].MaxLevel, p.QuasiIdentifiers[1].MaxLevel = "", ""
 	dir, m := extract(t, wh, key, p)
 	checkK(t, dir, m, p.K)
+	checkPersonK(t, dir, m, p.K)
 	if m.Generalisation[0].Level+m.Generalisation[1].Level == 0 {
 		t.Errorf("k met without generalising: %+v", m.Generalisation)
 	}
@@ -285,6 +288,124 @@ func checkK(t *testing.T, dir string, m *research.Manifest, k int) {
 	if checked == 0 {
 		t.Error("no file with quasi-identifiers to check")
 	}
+}
+
+// qiTable is one output file of a table with its quasi-identifier columns.
+type qiTable struct {
+	name, read string
+	cols       []string
+}
+
+// qiTables returns the output files of format ext ("csv" or "parquet"),
+// each with the quasi-identifiers among its columns, cast to text.
+func qiTables(t *testing.T, dir string, m *research.Manifest, ext string) []qiTable {
+	t.Helper()
+	qis := map[string]bool{}
+	for _, g := range m.Generalisation {
+		qis[g.Variable] = true
+	}
+	var out []qiTable
+	for _, f := range m.Files {
+		if f.Table == "" || !strings.HasSuffix(f.Name, "."+ext) {
+			continue
+		}
+		qt := qiTable{name: f.Table, read: fmt.Sprintf("read_csv(%q, all_varchar = true)", filepath.Join(dir, f.Name))}
+		if ext == "parquet" {
+			qt.read = fmt.Sprintf("read_parquet(%q)", filepath.Join(dir, f.Name))
+		}
+		for c := range column(t, "SELECT column_name FROM (DESCRIBE SELECT * FROM "+qt.read+")") {
+			if qis[c] {
+				qt.cols = append(qt.cols, fmt.Sprintf(`CAST(%q AS VARCHAR)`, c))
+			}
+		}
+		slices.Sort(qt.cols)
+		out = append(out, qt)
+	}
+	return out
+}
+
+// checkPersonK checks, in plain SQL over the output files of each format,
+// that k holds for persons across the whole extract: every person's
+// signature (the set of table and quasi-identifier combination of every
+// row of theirs, in every table) is shared by at least k persons, and so
+// joining any two tables on the person never yields a combination of their
+// quasi-identifiers held by fewer than k persons.
+func checkPersonK(t *testing.T, dir string, m *research.Manifest, k int) {
+	t.Helper()
+	db := duck(t)
+	checked := 0
+	for _, ext := range []string{"csv", "parquet"} {
+		ts := qiTables(t, dir, m, ext)
+		if len(ts) == 0 {
+			continue
+		}
+		checked++
+		var parts []string
+		for _, qt := range ts {
+			e := "'[]'"
+			if len(qt.cols) > 0 {
+				e = "to_json(list_value(" + strings.Join(qt.cols, ", ") + "))"
+			}
+			parts = append(parts, fmt.Sprintf("SELECT person, '%s ' || %s AS e FROM %s", qt.name, e, qt.read))
+		}
+		var persons, signatures, small, nulls int
+		q := fmt.Sprintf(`WITH e AS (%s), s AS (SELECT person, list_sort(list_distinct(list(e))) AS sig FROM e GROUP BY person)
+			SELECT count(*), count(DISTINCT sig), count(*) FILTER (WHERE n < %d), count(*) FILTER (WHERE person IS NULL)
+			FROM (SELECT person, sig, count(*) OVER (PARTITION BY sig) AS n FROM s)`, strings.Join(parts, " UNION ALL "), k)
+		if err := db.QueryRow(q).Scan(&persons, &signatures, &small, &nulls); err != nil {
+			t.Fatal(err)
+		}
+		if persons == 0 || small > 0 || nulls > 0 {
+			t.Errorf("%s: %d of %d persons (%d signatures, %d without a pseudonym) share their quasi-identifiers across the tables with fewer than k = %d persons",
+				ext, small, persons, signatures, nulls, k)
+		}
+		if int64(persons) != m.Persons.PersonsOut {
+			t.Errorf("%s: %d persons in the files, the manifest says %d", ext, persons, m.Persons.PersonsOut)
+		}
+		// The attack itself: join two tables on the person and combine
+		// their quasi-identifiers.
+		for a, ta := range ts {
+			for _, tb := range ts[a+1:] {
+				if len(ta.cols) == 0 || len(tb.cols) == 0 {
+					continue
+				}
+				var combos, few int
+				q := fmt.Sprintf(`SELECT count(*), count(*) FILTER (WHERE p < %d) FROM (
+					SELECT count(DISTINCT person) AS p FROM (SELECT person, %s FROM %s) a JOIN (SELECT person, %s FROM %s) b USING (person) GROUP BY %s)`,
+					k, aliased(ta.cols, "a"), ta.read, aliased(tb.cols, "b"), tb.read, groupCols(len(ta.cols), len(tb.cols)))
+				if err := db.QueryRow(q).Scan(&combos, &few); err != nil {
+					t.Fatal(err)
+				}
+				if few > 0 {
+					t.Errorf("%s: joining %s and %s on the person gives %d of %d combinations held by fewer than k = %d persons", ext, ta.name, tb.name, few, combos, k)
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Error("no output file to check")
+	}
+}
+
+// aliased names the expressions cols p0, p1, … with prefix p.
+func aliased(cols []string, p string) string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = fmt.Sprintf("%s AS %s%d", c, p, i)
+	}
+	return strings.Join(out, ", ")
+}
+
+// groupCols lists the columns a0…, b0… that aliased names.
+func groupCols(na, nb int) string {
+	var out []string
+	for i := range na {
+		out = append(out, fmt.Sprintf("a%d", i))
+	}
+	for i := range nb {
+		out = append(out, fmt.Sprintf("b%d", i))
+	}
+	return strings.Join(out, ", ")
 }
 
 // sameFiles fails unless directories a and b hold the same files, byte for byte.
@@ -373,14 +494,19 @@ func TestExtractDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// k for persons across four tables on a set this small needs more
+	// suppression than the project file's 5 %: with everything generalised
+	// as far as it allows, 5.3 % of the persons are still alone.
+	p.MaxSuppression = new(0.1)
 	out, m := extract(t, wh, key, p)
 	checkK(t, out, m, p.K)
+	checkPersonK(t, out, m, p.K)
+	if m.Persons.Share > *p.MaxSuppression || m.Persons.Suppressed+m.Persons.PersonsOut != m.Persons.PersonsIn {
+		t.Errorf("persons %+v: more suppressed than allowed, or not adding up", m.Persons)
+	}
 	var rows int64
 	for _, tl := range m.Tables {
 		rows += tl.RowsOut
-		if tl.Share > *p.MaxSuppression {
-			t.Errorf("%s: %.3f suppressed, more than allowed", tl.Table, tl.Share)
-		}
 	}
 	if rows < 1000 {
 		t.Errorf("only %d rows extracted from the demo set", rows)

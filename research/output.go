@@ -30,6 +30,7 @@ type Manifest struct {
 	MaxSuppression float64          `json:"max_suppression"`
 	DataState      []StateRef       `json:"data_state"`
 	Generalisation []Generalisation `json:"generalisation"`
+	Persons        PersonLoss       `json:"persons"`
 	Tables         []TableLoss      `json:"tables"`
 	Files          []File           `json:"files"`
 }
@@ -51,7 +52,19 @@ type Generalisation struct {
 	Levels    []string `json:"levels"`
 }
 
-// TableLoss is one table's rows before and after suppression.
+// PersonLoss is the extract's persons (in any table) before and after
+// suppression: k is met for persons across all tables, so a person is
+// suppressed with all their rows in every table. Share is what
+// max_suppression limits.
+type PersonLoss struct {
+	PersonsIn  int64   `json:"persons_in"`
+	Suppressed int64   `json:"persons_suppressed"`
+	PersonsOut int64   `json:"persons_out"`
+	Share      float64 `json:"share_suppressed"`
+}
+
+// TableLoss is one table's rows before and after suppression (the rows of
+// the suppressed persons).
 type TableLoss struct {
 	Table      string  `json:"table"`
 	RowsIn     int64   `json:"rows_in"`
@@ -117,8 +130,8 @@ func (m *Manifest) auditRecord(outcome, detail, out string) warehouse.Extract {
 	return e
 }
 
-// write writes every table at the chosen levels, with its small classes
-// suppressed, then the codebook and the manifest.
+// write writes every table at the chosen levels, without the suppressed
+// persons, then the codebook and the manifest.
 func (x *extractor) write(ctx context.Context, levels []int, out string) error {
 	// One thread writes each file, so that the row groups, and so the
 	// bytes, never depend on scheduling.
@@ -133,18 +146,8 @@ func (x *extractor) write(ctx context.Context, levels []int, out string) error {
 				sel[c] = fmt.Sprintf("g%d.l%d AS %s", j, levels[j], ident(v.Name))
 			}
 		}
-		qcols, from := x.generalised(i, levels)
-		where := "true"
-		if len(qcols) > 0 {
-			on := make([]string, len(qcols))
-			cs := make([]string, len(qcols))
-			for c, q := range qcols {
-				cs[c] = fmt.Sprintf("%s AS c%d", q, c)
-				on[c] = fmt.Sprintf("c.c%d IS NOT DISTINCT FROM %s", c, q)
-			}
-			from += fmt.Sprintf(" JOIN (SELECT %s FROM %s GROUP BY ALL HAVING count(DISTINCT w%d.person) >= %d) c ON %s",
-				strings.Join(cs, ", "), from, i, x.p.K, strings.Join(on, " AND "))
-		}
+		_, from := x.generalised(i, levels)
+		where := unit(i) + " NOT IN (SELECT u FROM sup)"
 		q := fmt.Sprintf("CREATE TEMP TABLE o%d AS SELECT %s FROM %s WHERE %s", i, strings.Join(sel, ", "), from, where)
 		if err := x.exec(ctx, q); err != nil {
 			return fmt.Errorf("%w (table %s)", err, wt.t.Name)

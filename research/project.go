@@ -25,11 +25,12 @@ type Project struct {
 	// Tables are the tables wanted, each with its variables.
 	Tables []TableRequest `json:"tables"`
 	// QuasiIdentifiers are the variables an attacker may know; every
-	// combination of them must be shared by at least K persons.
+	// person's combination of them, over all rows of all tables, must be
+	// shared by at least K persons.
 	QuasiIdentifiers []QuasiIdentifier `json:"quasi_identifiers"`
 	K                int               `json:"k"`
-	// MaxSuppression is the largest share of a table's rows that may be
-	// left out to reach K (0–1).
+	// MaxSuppression is the largest share of the extract's persons that
+	// may be left out (with all their rows) to reach K (0–1).
 	MaxSuppression *float64 `json:"max_suppression"`
 	Formats        []string `json:"formats"`
 }
@@ -234,7 +235,7 @@ func (p *Project) check() error {
 	}
 	switch {
 	case p.MaxSuppression == nil:
-		bad("max_suppression", "missing: the largest share (0–1) of a table's rows that may be suppressed")
+		bad("max_suppression", "missing: the largest share (0–1) of the extract's persons that may be suppressed")
 	case *p.MaxSuppression < 0 || *p.MaxSuppression >= 1:
 		bad("max_suppression", "%v is not a share from 0 up to (not including) 1", *p.MaxSuppression)
 	}
