@@ -11,6 +11,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -22,6 +23,7 @@ import (
 	"time"
 
 	"integstat/contract"
+	"integstat/internal/duckappend"
 	"integstat/load"
 	"integstat/protect"
 	"integstat/reference"
@@ -394,13 +396,13 @@ func (b *builder) store(ctx context.Context, st State, sig string, figs []Figure
 	if _, err := b.conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE beskyttet (indikator VARCHAR, aar INTEGER, niva VARCHAR, region VARCHAR)`); err != nil {
 		return fmt.Errorf("marts: history: %w", err)
 	}
-	var rows [][]any
+	var rows [][]driver.Value
 	for _, f := range figs {
 		if f.Protected {
-			rows = append(rows, []any{f.Indicator, int32(f.Year), f.Level, f.Region})
+			rows = append(rows, []driver.Value{f.Indicator, int32(f.Year), f.Level, f.Region})
 		}
 	}
-	if err := appendRows(ctx, b.conn, "beskyttet", rows); err != nil {
+	if err := duckappend.Rows(ctx, b.conn, "beskyttet", rows); err != nil {
 		return fmt.Errorf("marts: history: %w", err)
 	}
 	day := st.Date.Format(time.DateOnly)

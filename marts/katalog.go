@@ -1,6 +1,7 @@
 package marts
 
 import (
+	"database/sql/driver"
 	"encoding/csv"
 	"fmt"
 	"io/fs"
@@ -88,14 +89,14 @@ func parseCatalogue(fsys fs.FS, path string) ([]Indicator, error) {
 	return out, nil
 }
 
-func katalogRows(cat []Indicator) [][]any {
-	rows := make([][]any, 0, len(cat))
+func katalogRows(cat []Indicator) [][]driver.Value {
+	rows := make([][]driver.Value, 0, len(cat))
 	for _, c := range cat {
 		var partOf any // NULL when the indicator is part of none
 		if c.PartOf != "" {
 			partOf = c.PartOf
 		}
-		rows = append(rows, []any{c.ID, c.Source, c.Type, c.Person, c.Additive, strings.Join(c.Levels, ","), partOf, c.NextYear, c.Name, c.Unit, c.Definition})
+		rows = append(rows, []driver.Value{c.ID, c.Source, c.Type, c.Person, c.Additive, strings.Join(c.Levels, ","), partOf, c.NextYear, c.Name, c.Unit, c.Definition})
 	}
 	return rows
 }

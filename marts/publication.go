@@ -3,6 +3,7 @@ package marts
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"integstat/contract"
+	"integstat/internal/duckappend"
 	"integstat/load"
 	"integstat/publish"
 )
@@ -115,9 +117,9 @@ func (b *builder) publishInputs(ctx context.Context, asOf time.Time) error {
 	if err != nil {
 		return err
 	}
-	rows := make([][]any, 0, len(loads))
+	rows := make([][]driver.Value, 0, len(loads))
 	for _, l := range loads {
-		rows = append(rows, []any{l.Source, l.ID, l.Table, l.Read, l.Loaded, l.Quarantine})
+		rows = append(rows, []driver.Value{l.Source, l.ID, l.Table, l.Read, l.Loaded, l.Quarantine})
 	}
 	stmts := []string{
 		`CREATE OR REPLACE VIEW historikk AS SELECT * FROM hist.historikk`,
@@ -129,7 +131,7 @@ func (b *builder) publishInputs(ctx context.Context, asOf time.Time) error {
 			return fmt.Errorf("marts: %w", err)
 		}
 	}
-	if err := appendRows(ctx, b.conn, "ledger_loads", rows); err != nil {
+	if err := duckappend.Rows(ctx, b.conn, "ledger_loads", rows); err != nil {
 		return fmt.Errorf("marts: %w", err)
 	}
 	glob := filepath.Join(wh.Parquet(), "*", "*", "delivery_id=*", "*.parquet")

@@ -3,25 +3,27 @@ package marts
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"integstat/internal/duckappend"
 	"integstat/reference"
 )
 
 // regionRows returns the rows of ref_region for years first..last: the
 // nation, the fylker and the kommuner valid on 31.12 of each year, with
 // their names then and each kommune's fylke.
-func regionRows(ref *reference.Data, first, last int) [][]any {
-	var rows [][]any
+func regionRows(ref *reference.Data, first, last int) [][]driver.Value {
+	var rows [][]driver.Value
 	for y := first; y <= last; y++ {
 		end := time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC)
-		rows = append(rows, []any{int32(y), "land", "0", "Norge", "0"})
+		rows = append(rows, []driver.Value{int32(y), "land", "0", "Norge", "0"})
 		fylker := map[string]bool{}
 		for _, k := range ref.KommunerOn(end) {
-			rows = append(rows, []any{int32(y), "kommune", k.Code, k.Name, k.Fylke})
+			rows = append(rows, []driver.Value{int32(y), "kommune", k.Code, k.Name, k.Fylke})
 			fylker[k.Fylke] = true
 		}
 		codes := make([]string, 0, len(fylker))
@@ -34,7 +36,7 @@ func regionRows(ref *reference.Data, first, last int) [][]any {
 			if fy, ok := ref.FylkeOn(f, end); ok {
 				name = fy.Name
 			}
-			rows = append(rows, []any{int32(y), "fylke", f, name, f})
+			rows = append(rows, []driver.Value{int32(y), "fylke", f, name, f})
 		}
 	}
 	return rows
@@ -47,7 +49,7 @@ func regionRows(ref *reference.Data, first, last int) [][]any {
 // code it replaced; where it replaced several (a merger), to the lowest of
 // them, documented as a limit in docs/marts.md. A code with no counterpart
 // in the year is left out (records with it count nationally only).
-func kommuneAarRows(ref *reference.Data, first, last int) [][]any {
+func kommuneAarRows(ref *reference.Data, first, last int) [][]driver.Value {
 	codes := map[string]bool{}
 	for _, k := range ref.Kommuner {
 		codes[k.Code] = true
@@ -57,12 +59,12 @@ func kommuneAarRows(ref *reference.Data, first, last int) [][]any {
 		sorted = append(sorted, c)
 	}
 	slices.Sort(sorted)
-	var rows [][]any
+	var rows [][]driver.Value
 	for y := first; y <= last; y++ {
 		end := time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC)
 		for _, c := range sorted {
 			if to := codeInYear(ref, c, end, 0); to != "" {
-				rows = append(rows, []any{c, int32(y), to})
+				rows = append(rows, []driver.Value{c, int32(y), to})
 			}
 		}
 	}
@@ -108,10 +110,10 @@ func codeInYear(ref *reference.Data, code string, end time.Time, depth int) stri
 // kommuneDagensRows returns the rows of ref_kommune_dagens: every kommune
 // code of the reference data mapped to the code and name it has in the
 // newest list (today's structure), where it has one.
-func kommuneDagensRows(ref *reference.Data) [][]any {
+func kommuneDagensRows(ref *reference.Data) [][]driver.Value {
 	today := time.Now().UTC()
 	seen := map[string]bool{}
-	var rows [][]any
+	var rows [][]driver.Value
 	for _, k := range ref.Kommuner {
 		if seen[k.Code] {
 			continue
@@ -125,7 +127,7 @@ func kommuneDagensRows(ref *reference.Data) [][]any {
 		if kn, ok := ref.KommuneOn(to, today); ok {
 			name = kn.Name
 		}
-		rows = append(rows, []any{k.Code, to, name})
+		rows = append(rows, []driver.Value{k.Code, to, name})
 	}
 	return rows
 }
@@ -135,7 +137,7 @@ func kommuneDagensRows(ref *reference.Data) [][]any {
 func loadReference(ctx context.Context, conn *sql.Conn, ref *reference.Data, first, last int, katalog []Indicator) error {
 	stmts := []struct {
 		create string
-		rows   [][]any
+		rows   [][]driver.Value
 	}{
 		{`CREATE OR REPLACE TABLE ref_region (aar INTEGER, niva VARCHAR, region VARCHAR, region_navn VARCHAR, fylke VARCHAR)`, regionRows(ref, first, last)},
 		{`CREATE OR REPLACE TABLE ref_kommune_aar (kode VARCHAR, aar INTEGER, kode_aar VARCHAR)`, kommuneAarRows(ref, first, last)},
@@ -148,7 +150,7 @@ func loadReference(ctx context.Context, conn *sql.Conn, ref *reference.Data, fir
 			return fmt.Errorf("marts: reference tables: %w", err)
 		}
 		name := strings.Fields(s.create)[4]
-		if err := appendRows(ctx, conn, name, s.rows); err != nil {
+		if err := duckappend.Rows(ctx, conn, name, s.rows); err != nil {
 			return fmt.Errorf("marts: reference tables: %w", err)
 		}
 	}

@@ -23,8 +23,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/duckdb/duckdb-go/v2"
-
+	"integstat/internal/duckappend"
 	"integstat/marts"
 	"integstat/pseudo"
 	"integstat/warehouse"
@@ -320,7 +319,7 @@ func (x *extractor) rekey(ctx context.Context) error {
 		for j, v := range values {
 			rows[j] = []driver.Value{v, x.key.Pseudonym(kind, v)}
 		}
-		if err := x.appendRows(ctx, rk, rows); err != nil {
+		if err := duckappend.Rows(ctx, x.conn, rk, rows); err != nil {
 			return err
 		}
 		for _, c := range cols {
@@ -363,7 +362,7 @@ func (x *extractor) mapQIs(ctx context.Context) error {
 			}
 			rows[r] = row
 		}
-		if err := x.appendRows(ctx, fmt.Sprintf("g%d", j), rows); err != nil {
+		if err := duckappend.Rows(ctx, x.conn, fmt.Sprintf("g%d", j), rows); err != nil {
 			return err
 		}
 	}
@@ -567,34 +566,6 @@ func (x *extractor) strings(ctx context.Context, q string) ([]string, error) {
 		return nil, fmt.Errorf("research: %w", err)
 	}
 	return out, nil
-}
-
-// appendRows appends rows to table through DuckDB's appender.
-func (x *extractor) appendRows(ctx context.Context, table string, rows [][]driver.Value) error {
-	return x.conn.Raw(func(dc any) error {
-		c, ok := dc.(driver.Conn)
-		if !ok {
-			return fmt.Errorf("research: append to %s: not a DuckDB connection", table)
-		}
-		a, err := duckdb.NewAppenderFromConn(c, "", table)
-		if err != nil {
-			return fmt.Errorf("research: append to %s: %w", table, err)
-		}
-		for _, r := range rows {
-			if err := ctx.Err(); err != nil {
-				a.Close()
-				return err
-			}
-			if err := a.AppendRow(r...); err != nil {
-				a.Close()
-				return fmt.Errorf("research: append to %s: %w", table, err)
-			}
-		}
-		if err := a.Close(); err != nil {
-			return fmt.Errorf("research: append to %s: %w", table, err)
-		}
-		return nil
-	})
 }
 
 // ident quotes a column name for SQL.
