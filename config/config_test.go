@@ -11,7 +11,7 @@ func TestRead(t *testing.T) {
 	known := func(k string) bool { return k == "threshold" || k == "allow-synthetic-ids" || k == "inbox" }
 	for _, c := range []struct {
 		name, text, err string
-		want           []Setting
+		want            []Setting
 	}{
 		{"settings", "# comment\n\nthreshold = 5\nallow_synthetic_ids=true\ninbox = \"/data/inn boks\"\n", "",
 			[]Setting{{"threshold", "5", 3}, {"allow-synthetic-ids", "true", 4}, {"inbox", "/data/inn boks", 5}}},

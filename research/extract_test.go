@@ -16,7 +16,7 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 
 	"integstat/demo"
-	"integstat/pipeline"
+	"integstat/internal/martstest"
 	"integstat/pseudo"
 	"integstat/research"
 	"integstat/warehouse"
@@ -26,20 +26,7 @@ import (
 // the warehouse (closed when the test ends) and the key.
 func ingest(t testing.TB, inbox string) (*warehouse.Warehouse, *pseudo.Key) {
 	t.Helper()
-	ctx := context.Background()
-	wh, err := warehouse.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { wh.Close() })
-	key, err := pseudo.GenerateKeyFile(filepath.Join(wh.Restricted(), "key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := pipeline.Ingest(ctx, pipeline.IngestOptions{Inbox: inbox, Warehouse: wh, Key: key, AllowSynthetic: true}); err != nil {
-		t.Fatal(err)
-	}
-	return wh, key
+	return martstest.IngestWithKey(t, inbox)
 }
 
 // project parses a project file written as JSON text, failing the test on error.

@@ -23,6 +23,13 @@ import (
 // key of its own, and returns the warehouse (closed when the test ends).
 func Ingest(t testing.TB, inbox string) *warehouse.Warehouse {
 	t.Helper()
+	wh, _ := IngestWithKey(t, inbox)
+	return wh
+}
+
+// IngestWithKey is Ingest, also returning the warehouse's key.
+func IngestWithKey(t testing.TB, inbox string) (*warehouse.Warehouse, *pseudo.Key) {
+	t.Helper()
 	ctx := context.Background()
 	wh, err := warehouse.Open(ctx, t.TempDir())
 	if err != nil {
@@ -36,7 +43,7 @@ func Ingest(t testing.TB, inbox string) *warehouse.Warehouse {
 	if _, err := pipeline.Ingest(ctx, pipeline.IngestOptions{Inbox: inbox, Warehouse: wh, Key: key, AllowSynthetic: true}); err != nil {
 		t.Fatal(err)
 	}
-	return wh
+	return wh, key
 }
 
 // Build builds and publishes the marts, failing the test on error.

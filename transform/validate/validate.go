@@ -90,8 +90,8 @@ type Table struct {
 	// -1: a code valid when the row last changed is accepted too, since a
 	// register does not rewrite every residence when kommuner merge.
 	changed int
-	persons    []int     // indices of the identity-number columns CheckRefs checks
-	keys       keySet
+	persons []int // indices of the identity-number columns CheckRefs checks
+	keys    keySet
 }
 
 // New returns a validator for the rows of table t in a delivery extracted at
