@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"integstat/internal/peak"
-	"integstat/warehouse"
 )
 
 func init() {
@@ -33,16 +32,11 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if !in.any() || *whDir == "" {
 		return fmt.Errorf("%w: --warehouse and --inbox (or --tolk-dsn) are required", errUsage)
 	}
-	unlock, err := warehouse.Lock(ctx, *whDir, warehouse.LockOptions{Job: "integstat ingest", Wait: *wait})
+	wh, closeWh, err := openLocked(ctx, *whDir, "integstat ingest", *wait)
 	if err != nil {
 		return err
 	}
-	defer unlock()
-	wh, err := warehouse.Open(ctx, *whDir)
-	if err != nil {
-		return err
-	}
-	defer wh.Close()
+	defer closeWh()
 	start := time.Now()
 	sum, keyID, err := in.ingest(ctx, wh, slog.New(slog.NewTextHandler(stderr, nil)))
 	if sum != nil {

@@ -51,16 +51,11 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) (rerr 
 		}
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	unlock, err := warehouse.Lock(ctx, *whDir, warehouse.LockOptions{Job: "integstat run", Wait: *wait})
+	wh, closeWh, err := openLocked(ctx, *whDir, "integstat run", *wait)
 	if err != nil {
 		return err
 	}
-	defer unlock()
-	wh, err := warehouse.Open(ctx, *whDir)
-	if err != nil {
-		return err
-	}
-	defer wh.Close()
+	defer closeWh()
 	start := time.Now()
 	builds := warehouse.Build{Started: start, AsOf: day}
 	fail := func(err error) error {

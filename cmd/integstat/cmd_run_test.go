@@ -12,14 +12,7 @@ import (
 // the ledger's record of the build and that a second run changes nothing.
 func TestRunSmallCases(t *testing.T) {
 	dir := t.TempDir()
-	wh := filepath.Join(dir, "wh")
-	if err := os.MkdirAll(filepath.Join(wh, "restricted"), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	key := filepath.Join(wh, "restricted", "key")
-	if code, _, stderr := runArgs("keygen", key); code != 0 {
-		t.Fatal(stderr)
-	}
+	wh, key := newKeyedWarehouse(t, dir)
 	conf := filepath.Join(dir, "integstat.conf")
 	text := "# test\ninbox = " + filepath.Join("..", "..", "testdata", "smallcases", "inbox") + "\nallow_synthetic_ids = true\nthreshold = 3\n"
 	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {

@@ -16,14 +16,7 @@ import (
 // warehouse while it is locked is refused, naming the holder.
 func TestScheduleOnceAndRuns(t *testing.T) {
 	dir := t.TempDir()
-	wh := filepath.Join(dir, "wh")
-	if err := os.MkdirAll(filepath.Join(wh, "restricted"), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	key := filepath.Join(wh, "restricted", "key")
-	if code, _, stderr := runArgs("keygen", key); code != 0 {
-		t.Fatal(stderr)
-	}
+	wh, key := newKeyedWarehouse(t, dir)
 	sched := filepath.Join(dir, "test.conf")
 	text := "[files]\nkind = ingest\nsource = nir, bosetting, tolk\nat = 0 4 * * *\n\n[marts]\nkind = build\nafter = files\nthreshold = 3\n"
 	if err := os.WriteFile(sched, []byte(text), 0o644); err != nil {

@@ -97,3 +97,18 @@ func applyConfig(fs *flag.FlagSet, path string) error {
 	}
 	return nil
 }
+
+// openLocked takes the warehouse lock for job (waiting for it with wait)
+// and opens the warehouse; close releases both. Every command that changes
+// a warehouse goes through it, so it never runs beside another.
+func openLocked(ctx context.Context, dir, job string, wait bool) (wh *warehouse.Warehouse, close func(), err error) {
+	unlock, err := warehouse.Lock(ctx, dir, warehouse.LockOptions{Job: job, Wait: wait})
+	if err != nil {
+		return nil, nil, err
+	}
+	if wh, err = warehouse.Open(ctx, dir); err != nil {
+		unlock()
+		return nil, nil, err
+	}
+	return wh, func() { wh.Close(); unlock() }, nil
+}

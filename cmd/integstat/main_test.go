@@ -106,3 +106,18 @@ func TestRunsShowsTheLedger(t *testing.T) {
 		}
 	}
 }
+
+// newKeyedWarehouse makes a warehouse directory under dir with a key made
+// by integstat keygen in its restricted area, and returns both paths.
+func newKeyedWarehouse(t *testing.T, dir string) (wh, key string) {
+	t.Helper()
+	wh = filepath.Join(dir, "wh")
+	if err := os.MkdirAll(filepath.Join(wh, "restricted"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	key = filepath.Join(wh, "restricted", "key")
+	if code, _, stderr := runArgs("keygen", key); code != 0 {
+		t.Fatal(stderr)
+	}
+	return wh, key
+}
