@@ -79,17 +79,29 @@ func BenchmarkWriteTimer(b *testing.B) {
 			fmt.Sprintf("%d,%d", rng.IntN(160), rng.IntN(10)), "",
 			fmt.Sprintf("2018-%02d-01 0%d:00:00", 1+rng.IntN(12), rng.IntN(10))}
 	}
+	dicts := map[string]parquet.Dictionaries{
+		"strings": nil,
+		"dictionaries": {"kommunenummer": {"0301", "1103", "5001", "4601"}, "tiltak": contract.Tiltak,
+			"program": contract.Program, parquet.DeliveryIDColumn: {"20180301T020000"}},
+	}
+	for _, name := range []string{"strings", "dictionaries"} {
+		b.Run(name, func(b *testing.B) { benchWriteTimer(b, tbl, rows, persons, dicts[name]) })
+	}
+}
+
+func benchWriteTimer(b *testing.B, tbl *contract.Table, rows [][]string, persons []string, dict parquet.Dictionaries) {
+	const ring = 1 << 14
 	root := b.TempDir()
 	runtime.GC()
 	b.ResetTimer()
 	var peak uint64
 	for i := 0; i < b.N; i++ {
 		s := startHeapSampler()
-		w, err := parquet.Create(root, "nir", "timer", "20180301T020000", parquet.Schema(tbl), parquet.Options{})
+		w, err := parquet.Create(root, "nir", "timer", "20180301T020000", parquet.DictSchema(tbl, dict), parquet.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
-		bl := parquet.NewBuilder(tbl, 1<<16)
+		bl := parquet.NewDictBuilder(tbl, 1<<16, dict)
 		for n := range benchRows {
 			if err := bl.Append(rows[n%ring], persons[n%ring], "20180301T020000", int64(n+2)); err != nil {
 				b.Fatal(err)

@@ -3,64 +3,168 @@ package parquet
 import (
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"integstat/contract"
 	"integstat/delivery"
+	"integstat/internal/civil"
 )
 
 // Builder turns validated rows of one table into Arrow records of
 // Schema(t), a batch at a time, so a table of any size streams through
-// bounded memory. Use one Builder from one goroutine.
+// bounded memory. Each column is gathered in a plain Go slice of its type
+// and handed to Arrow without copying when the batch is flushed. Use one
+// Builder from one goroutine.
 type Builder struct {
 	table  *contract.Table
 	cols   []outCol
 	batch  int
-	rb     *array.RecordBuilder
-	fields []array.Builder
-	cells  []cell
+	schema *arrow.Schema // of the records: DictSchema
+	data   []column      // per output column
+	dicts  []*dictCol    // per output column, nil for a column without a dictionary
 	n      int
-	// last timestamp text and value per output column: rows of a delivery
-	// share registration times, and the zone lookup is the costly part.
-	tsText []string
-	tsVal  []int64
-	event  string // kAge: the event date of the column being parsed
+	// the last text parsed per output column and what it gave: rows next
+	// to each other mostly repeat a month, a date, a registration time.
+	lastText []string
+	lastCell []cell
+	hasLast  []bool
+	// dayOffsets caches the UTC offset of Oslo's local days from 1900 to
+	// 2100 (see dayOffset), offsets that of the hours of days whose
+	// offset changes (days since the epoch·24 + hour): the zone lookup is
+	// the costly part of a timestamp.
+	dayOffsets []int32
+	offsets    map[int64]int64
+	event      string // kAge: the event date of the column being parsed
 }
 
-// cell is one parsed value waiting to be appended.
+// column holds one output column's values of the current batch: valid
+// says which are not null, and one of the typed slices the values.
+type column struct {
+	valid []bool
+	i16   []int16 // dictionary indices
+	i32   []int32 // birth years, ages, dates (days since the epoch)
+	i64   []int64 // timestamps (µs), integers, lines
+	f64   []float64
+	bools []bool
+	str   []string
+}
+
+// cell is one parsed value.
 type cell struct {
-	null bool
-	i    int64
-	f    float64
-	b    bool
-	s    string
+	i int64
+	f float64
+	b bool
 }
 
 // NewBuilder returns a Builder for t whose records hold batch rows (at
-// least 1; a batch of 64 Ki rows suits most tables).
+// least 1; a batch of 64 Ki rows suits most tables) and have Schema(t).
 func NewBuilder(t *contract.Table, batch int) *Builder {
+	return NewDictBuilder(t, batch, nil)
+}
+
+// NewDictBuilder is NewBuilder whose records carry the string columns that
+// dict names as Arrow dictionary arrays over the values dict gives them,
+// and have DictSchema(t, dict). Every builder made with equal arguments
+// makes records with one schema and equal dictionaries, so their records
+// go into one Writer, which writes each column's dictionary once per row
+// group instead of hashing every value: the cheap way to write codes,
+// kommune numbers and the delivery id, which take few values. A value
+// outside its column's dictionary is an error of Append.
+func NewDictBuilder(t *contract.Table, batch int, dict Dictionaries) *Builder {
 	if batch < 1 {
 		batch = 1
 	}
 	cols := plan(t)
 	b := &Builder{
-		table:  t,
-		cols:   cols,
-		batch:  batch,
-		rb:     array.NewRecordBuilder(memory.DefaultAllocator, Schema(t)),
-		cells:  make([]cell, len(cols)),
-		tsText: make([]string, len(cols)),
-		tsVal:  make([]int64, len(cols)),
+		table:    t,
+		cols:     cols,
+		batch:    batch,
+		schema:   DictSchema(t, dict),
+		data:     make([]column, len(cols)),
+		dicts:    make([]*dictCol, len(cols)),
+		lastText: make([]string, len(cols)),
+		lastCell: make([]cell, len(cols)),
+		hasLast:  make([]bool, len(cols)),
+		offsets:  make(map[int64]int64),
 	}
-	b.fields = b.rb.Fields()
-	b.rb.Reserve(batch)
+	for i, f := range b.schema.Fields() {
+		if dt, ok := f.Type.(*arrow.DictionaryType); ok {
+			b.dicts[i] = newDictCol(dt, dict[f.Name])
+		}
+	}
 	return b
+}
+
+// Dictionaries gives, by output column name, every value a string column
+// may hold (see NewDictBuilder). Only string columns can have one.
+type Dictionaries map[string][]string
+
+// dictIndex is the index type of dictionary columns: room for any code
+// list, and half the bytes of int32 per row.
+var dictIndex = arrow.PrimitiveTypes.Int16
+
+// DictSchema is Schema(t) with the string columns that dict names typed
+// as dictionaries of strings. In Parquet the two schemas are the same:
+// readers see string columns either way.
+func DictSchema(t *contract.Table, dict Dictionaries) *arrow.Schema {
+	p := plan(t)
+	fields := make([]arrow.Field, len(p))
+	for i, c := range p {
+		fields[i] = c.field
+		if _, ok := dict[c.field.Name]; ok && c.field.Type.ID() == arrow.STRING {
+			fields[i].Type = &arrow.DictionaryType{IndexType: dictIndex, ValueType: arrow.BinaryTypes.String}
+		}
+	}
+	return arrow.NewSchema(fields, nil)
+}
+
+// dictCol is the dictionary of one column and the index of each value.
+type dictCol struct {
+	typ     *arrow.DictionaryType
+	values  arrow.Array
+	index   map[string]int16
+	last    string // the last value looked up, and its index: rows
+	lastIdx int16  // next to each other mostly share the value
+	hasLast bool
+}
+
+func newDictCol(typ *arrow.DictionaryType, values []string) *dictCol {
+	values = slices.Clone(values)
+	slices.Sort(values)
+	values = slices.Compact(values)
+	if len(values) > math.MaxInt16+1 {
+		panic(fmt.Sprintf("parquet: a dictionary of %d values; at most %d fit", len(values), math.MaxInt16+1))
+	}
+	sb := array.NewStringBuilder(memory.DefaultAllocator)
+	defer sb.Release()
+	d := &dictCol{typ: typ, index: make(map[string]int16, len(values))}
+	for i, v := range values {
+		sb.Append(v)
+		d.index[v] = int16(i)
+	}
+	d.values = sb.NewArray()
+	return d
+}
+
+// lookup returns the index of s in the dictionary.
+func (d *dictCol) lookup(s string) (int16, bool) {
+	if d.hasLast && s == d.last {
+		return d.lastIdx, true
+	}
+	i, ok := d.index[s]
+	if ok {
+		d.last, d.lastIdx, d.hasLast = s, i, true
+	}
+	return i, ok
 }
 
 // Len is the number of rows appended since the last Flush.
@@ -79,82 +183,127 @@ func (b *Builder) Append(values []string, person, deliveryID string, line int64)
 	if len(values) != len(b.table.Cols) {
 		return fmt.Errorf("%s line %d: %d values, want %d", b.table.File, line, len(values), len(b.table.Cols))
 	}
-	for i, c := range b.cols {
-		cl := &b.cells[i]
-		*cl = cell{}
-		var s string
-		if c.src >= 0 {
-			s = values[c.src]
-		}
-		var problem string
-		switch c.kind {
-		case kPerson:
-			s = person
-			if s != "" && isDigits(s) {
-				// A pseudonym is never all digits; an identity number is.
-				problem = "person is an identity number, not a pseudonym"
+	for i := range b.cols {
+		if problem := b.appendValue(i, values, person, deliveryID, line); problem != "" {
+			// Take back the values this row put into the columns before.
+			for j := range b.data[:i+1] {
+				b.data[j].truncate(b.n)
 			}
-		case kDeliveryID:
-			s = deliveryID
-		case kSourceLine:
-			cl.i = line
-			continue
-		case kAge:
-			if values[c.src2] == "" {
-				s = "" // no event yet (a refugee still waiting): no age
-			}
-		}
-		if s == "" {
-			if !c.field.Nullable {
-				return fmt.Errorf("%s line %d: column %s: required value empty", b.table.File, line, c.field.Name)
-			}
-			cl.null = true
-			continue
-		}
-		if problem == "" {
-			if c.kind == kAge {
-				b.event = values[c.src2]
-			}
-			problem = b.parse(i, c.kind, s, cl)
-		}
-		if problem != "" {
-			return fmt.Errorf("%s line %d: column %s: %s", b.table.File, line, c.field.Name, problem)
-		}
-	}
-	for i, c := range b.cols {
-		cl := &b.cells[i]
-		fb := b.fields[i]
-		if cl.null {
-			fb.AppendNull()
-			continue
-		}
-		switch c.kind {
-		case kString, kPerson, kDeliveryID:
-			fb.(*array.StringBuilder).Append(cl.s)
-		case kBirthYear, kAge:
-			fb.(*array.Int32Builder).Append(int32(cl.i))
-		case kDate, kMonth:
-			fb.(*array.Date32Builder).Append(arrow.Date32(cl.i))
-		case kTimestamp:
-			fb.(*array.TimestampBuilder).Append(arrow.Timestamp(cl.i))
-		case kDecimal:
-			fb.(*array.Float64Builder).Append(cl.f)
-		case kInteger, kSourceLine:
-			fb.(*array.Int64Builder).Append(cl.i)
-		case kBool:
-			fb.(*array.BooleanBuilder).Append(cl.b)
+			return fmt.Errorf("%s line %d: column %s: %s", b.table.File, line, b.cols[i].field.Name, problem)
 		}
 	}
 	b.n++
 	return nil
 }
 
+// appendValue appends output column i's value of the row to its slice, or
+// says what is wrong with it.
+func (b *Builder) appendValue(i int, values []string, person, deliveryID string, line int64) string {
+	c, d := &b.cols[i], &b.data[i]
+	var s string
+	if c.src >= 0 {
+		s = values[c.src]
+	}
+	switch c.kind {
+	case kPerson:
+		s = person
+		if s != "" && isDigits(s) {
+			// A pseudonym is never all digits; an identity number is.
+			return "person is an identity number, not a pseudonym"
+		}
+	case kDeliveryID:
+		s = deliveryID
+	case kSourceLine:
+		d.valid = append(d.valid, true)
+		d.i64 = append(d.i64, line)
+		return ""
+	case kAge:
+		if values[c.src2] == "" {
+			s = "" // no event yet (a refugee still waiting): no age
+		}
+	}
+	if s == "" {
+		if !c.field.Nullable {
+			return "required value empty"
+		}
+		d.valid = append(d.valid, false)
+		d.appendZero(c.kind, b.dicts[i] != nil)
+		return ""
+	}
+	if dc := b.dicts[i]; dc != nil {
+		idx, ok := dc.lookup(s)
+		if !ok {
+			return "value not in the column's dictionary"
+		}
+		d.valid = append(d.valid, true)
+		d.i16 = append(d.i16, idx)
+		return ""
+	}
+	var cl cell
+	switch {
+	case c.kind == kString || c.kind == kPerson || c.kind == kDeliveryID:
+		d.valid = append(d.valid, true)
+		d.str = append(d.str, s)
+		return ""
+	case c.kind == kAge:
+		b.event = values[c.src2]
+		if p := b.parse(c.kind, s, &cl); p != "" {
+			return p
+		}
+	case b.hasLast[i] && s == b.lastText[i]:
+		cl = b.lastCell[i]
+	default:
+		if p := b.parse(c.kind, s, &cl); p != "" {
+			return p
+		}
+		b.lastText[i], b.lastCell[i], b.hasLast[i] = s, cl, true
+	}
+	d.valid = append(d.valid, true)
+	d.appendCell(c.kind, cl)
+	return ""
+}
+
+// appendCell appends a parsed value of kind k to the column.
+func (d *column) appendCell(k kind, cl cell) {
+	switch k {
+	case kBirthYear, kAge, kDate, kMonth:
+		d.i32 = append(d.i32, int32(cl.i))
+	case kTimestamp, kInteger, kSourceLine:
+		d.i64 = append(d.i64, cl.i)
+	case kDecimal:
+		d.f64 = append(d.f64, cl.f)
+	case kBool:
+		d.bools = append(d.bools, cl.b)
+	}
+}
+
+// appendZero appends the place of a null value.
+func (d *column) appendZero(k kind, dict bool) {
+	switch {
+	case dict:
+		d.i16 = append(d.i16, 0)
+	case k == kString || k == kPerson || k == kDeliveryID:
+		d.str = append(d.str, "")
+	default:
+		d.appendCell(k, cell{})
+	}
+}
+
+// truncate cuts the column back to n values.
+func (d *column) truncate(n int) {
+	d.valid = d.valid[:min(len(d.valid), n)]
+	d.i16 = d.i16[:min(len(d.i16), n)]
+	d.i32 = d.i32[:min(len(d.i32), n)]
+	d.i64 = d.i64[:min(len(d.i64), n)]
+	d.f64 = d.f64[:min(len(d.f64), n)]
+	d.bools = d.bools[:min(len(d.bools), n)]
+	d.str = d.str[:min(len(d.str), n)]
+}
+
 // parse converts the text s of output column i into cl, or describes what
 // is wrong with it without repeating it.
-func (b *Builder) parse(i int, k kind, s string, cl *cell) string {
+func (b *Builder) parse(k kind, s string, cl *cell) string {
 	switch k {
-	case kString, kPerson, kDeliveryID:
-		cl.s = s
 	case kBirthYear:
 		y, _, _, ok := parseDate(s)
 		if !ok {
@@ -173,23 +322,18 @@ func (b *Builder) parse(i int, k kind, s string, cl *cell) string {
 		if !ok {
 			return "invalid date, want YYYY-MM-DD"
 		}
-		cl.i = daysFromCivil(y, m, d)
+		cl.i = civil.Days(y, m, d)
 	case kMonth:
 		y, m, ok := parseMonth(s)
 		if !ok {
 			return "invalid month, want YYYY-MM"
 		}
-		cl.i = daysFromCivil(y, m, 1)
+		cl.i = civil.Days(y, m, 1)
 	case kTimestamp:
-		if s == b.tsText[i] {
-			cl.i = b.tsVal[i]
-			return ""
-		}
-		us, ok := parseTimestamp(s)
+		us, ok := b.parseTimestamp(s)
 		if !ok {
 			return "invalid timestamp, want YYYY-MM-DD HH:MM:SS"
 		}
-		b.tsText[i], b.tsVal[i] = s, us
 		cl.i = us
 	case kDecimal:
 		f, err := parseDecimal(s)
@@ -222,16 +366,111 @@ func (b *Builder) Flush() arrow.RecordBatch {
 	if b.n == 0 {
 		return nil
 	}
-	rec := b.rb.NewRecordBatch()
-	// Room for as many rows as this batch had: a caller that flushes
-	// before the batch is full (a chunk of a file) does so again.
-	b.rb.Reserve(b.n)
+	arrs := make([]arrow.Array, len(b.cols))
+	for i := range b.cols {
+		arrs[i] = b.array(i)
+		defer arrs[i].Release()
+	}
+	rec := array.NewRecordBatch(b.schema, arrs, int64(b.n))
+	// The slices now belong to the record; the next batch starts new
+	// ones, with room for as many rows as this one had.
+	for i := range b.data {
+		b.data[i] = b.data[i].fresh(b.n)
+	}
 	b.n = 0
 	return rec
 }
 
-// Release frees the Builder's buffers; rows not flushed are lost.
-func (b *Builder) Release() { b.rb.Release() }
+// fresh returns an empty column with room for n values in the slices d
+// uses.
+func (d column) fresh(n int) column {
+	grow := func(used bool) int {
+		if used {
+			return n
+		}
+		return 0
+	}
+	return column{
+		valid: make([]bool, 0, n),
+		i16:   make([]int16, 0, grow(d.i16 != nil)),
+		i32:   make([]int32, 0, grow(d.i32 != nil)),
+		i64:   make([]int64, 0, grow(d.i64 != nil)),
+		f64:   make([]float64, 0, grow(d.f64 != nil)),
+		bools: make([]bool, 0, grow(d.bools != nil)),
+		str:   make([]string, 0, grow(d.str != nil)),
+	}
+}
+
+// array makes the Arrow array of output column i of the batch.
+func (b *Builder) array(i int) arrow.Array {
+	d, n := &b.data[i], b.n
+	nulls := 0
+	for _, v := range d.valid[:n] {
+		if !v {
+			nulls++
+		}
+	}
+	var validity *memory.Buffer
+	if nulls > 0 {
+		bits := make([]byte, bitutil.BytesForBits(int64(n)))
+		for j, v := range d.valid[:n] {
+			if v {
+				bitutil.SetBit(bits, j)
+			}
+		}
+		validity = memory.NewBufferBytes(bits)
+	}
+	typ := b.schema.Field(i).Type
+	fixed := func(t arrow.DataType, values []byte) arrow.Array {
+		data := array.NewData(t, n, []*memory.Buffer{validity, memory.NewBufferBytes(values)}, nil, nulls, 0)
+		defer data.Release()
+		return array.MakeFromData(data)
+	}
+	if dc := b.dicts[i]; dc != nil {
+		idx := fixed(dictIndex, arrow.Int16Traits.CastToBytes(d.i16[:n]))
+		defer idx.Release()
+		return array.NewDictionaryArray(dc.typ, idx, dc.values)
+	}
+	switch b.cols[i].kind {
+	case kBirthYear, kAge, kDate, kMonth:
+		return fixed(typ, arrow.Int32Traits.CastToBytes(d.i32[:n]))
+	case kTimestamp, kInteger, kSourceLine:
+		return fixed(typ, arrow.Int64Traits.CastToBytes(d.i64[:n]))
+	case kDecimal:
+		return fixed(typ, arrow.Float64Traits.CastToBytes(d.f64[:n]))
+	case kBool:
+		bits := make([]byte, bitutil.BytesForBits(int64(n)))
+		for j, v := range d.bools[:n] {
+			if v {
+				bitutil.SetBit(bits, j)
+			}
+		}
+		return fixed(typ, bits)
+	default: // strings
+		size := 0
+		for _, v := range d.str[:n] {
+			size += len(v)
+		}
+		offsets := make([]int32, n+1)
+		chars := make([]byte, 0, size)
+		for j, v := range d.str[:n] {
+			chars = append(chars, v...)
+			offsets[j+1] = int32(len(chars))
+		}
+		data := array.NewData(typ, n, []*memory.Buffer{validity, memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(offsets)), memory.NewBufferBytes(chars)}, nil, nulls, 0)
+		defer data.Release()
+		return array.MakeFromData(data)
+	}
+}
+
+// Release frees the Builder's dictionaries; rows not flushed are lost.
+func (b *Builder) Release() {
+	for _, d := range b.dicts {
+		if d != nil {
+			d.values.Release()
+		}
+	}
+}
 
 // parseDecimal parses the CSV dialect's decimal comma ("7,5") and, for
 // JSON Lines, a number with a decimal point.
@@ -278,7 +517,7 @@ func parseDate(s string) (y, m, d int, ok bool) {
 	y, ok1 := num(s, 0, 4)
 	m, ok2 := num(s, 5, 2)
 	d, ok3 := num(s, 8, 2)
-	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
+	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 || d > civil.DaysIn(y, m) {
 		return 0, 0, 0, false
 	}
 	return y, m, d, true
@@ -300,47 +539,96 @@ func parseMonth(s string) (y, m int, ok bool) {
 // parseTimestamp parses YYYY-MM-DD HH:MM:SS (or with a T) as local time in
 // Europe/Oslo and returns microseconds since the Unix epoch, UTC. A local
 // time that does not exist or occurs twice at a change of summer time is
-// resolved as time.Date does.
-func parseTimestamp(s string) (int64, bool) {
-	if len(s) != 19 || s[10] != ' ' && s[10] != 'T' || s[13] != ':' || s[16] != ':' {
-		return 0, false
-	}
-	y, m, d, ok := parseDate(s[:10])
+// resolved as time.Date does. Oslo's offset changes only on whole hours of
+// UTC, by whole hours, so within one local hour every time has the offset
+// time.Date gives its start: the Builder looks it up once an hour.
+func (b *Builder) parseTimestamp(s string) (int64, bool) {
+	y, m, d, hh, mm, ss, ok := splitTimestamp(s)
 	if !ok {
 		return 0, false
+	}
+	day := civil.Days(y, m, d)
+	hour := day*24 + int64(hh)
+	if off, ok := b.dayOffset(day, y, m, d); ok {
+		return (hour*3600 + int64(mm)*60 + int64(ss) + off) * 1e6, true
+	}
+	off, ok := b.offsets[hour]
+	if !ok {
+		off = time.Date(y, time.Month(m), d, hh, 0, 0, 0, delivery.Oslo).Unix() - hour*3600
+		if len(b.offsets) >= 1<<16 {
+			clear(b.offsets) // a bound on memory; an hour costs one time.Date
+		}
+		b.offsets[hour] = off
+	}
+	return (hour*3600 + int64(mm)*60 + int64(ss) + off) * 1e6, true
+}
+
+// Days whose offset the Builder keeps in a slice: 1900 to 2100.
+var (
+	firstOffsetDay = civil.Days(1900, 1, 1)
+	lastOffsetDay  = civil.Days(2100, 12, 31)
+)
+
+// Values of Builder.dayOffsets besides an offset plus offsetBias.
+const (
+	offsetUnknown = 0         // not looked up yet
+	offsetChanges = 1         // the offset changes during the day
+	offsetBias    = 1_000_000 // far above any real offset
+)
+
+// dayOffset returns the UTC offset (local minus UTC, negated: what to add
+// to local seconds) of every time of local day y-m-d (day days since the
+// epoch), and false when the day is not in the slice's range or the
+// offset changes during it (the changes of summer time).
+func (b *Builder) dayOffset(day int64, y, m, d int) (int64, bool) {
+	if day < firstOffsetDay || day > lastOffsetDay {
+		return 0, false
+	}
+	if b.dayOffsets == nil {
+		b.dayOffsets = make([]int32, lastOffsetDay-firstOffsetDay+1)
+	}
+	v := b.dayOffsets[day-firstOffsetDay]
+	if v == offsetUnknown {
+		start := time.Date(y, time.Month(m), d, 0, 0, 0, 0, delivery.Oslo).Unix() - day*86400
+		end := time.Date(y, time.Month(m), d, 23, 0, 0, 0, delivery.Oslo).Unix() - day*86400 - 23*3600
+		v = offsetChanges
+		if start == end {
+			v = int32(start + offsetBias)
+		}
+		b.dayOffsets[day-firstOffsetDay] = v
+	}
+	if v == offsetChanges {
+		return 0, false
+	}
+	return int64(v) - offsetBias, true
+}
+
+// splitTimestamp checks the form YYYY-MM-DD HH:MM:SS (or with a T) and
+// returns its fields.
+func splitTimestamp(s string) (y, m, d, hh, mm, ss int, ok bool) {
+	if len(s) != 19 || s[10] != ' ' && s[10] != 'T' || s[13] != ':' || s[16] != ':' {
+		return
+	}
+	if y, m, d, ok = parseDate(s[:10]); !ok {
+		return
 	}
 	hh, ok1 := num(s, 11, 2)
 	mm, ok2 := num(s, 14, 2)
 	ss, ok3 := num(s, 17, 2)
 	if !ok1 || !ok2 || !ok3 || hh > 23 || mm > 59 || ss > 59 {
+		return 0, 0, 0, 0, 0, 0, false
+	}
+	return y, m, d, hh, mm, ss, true
+}
+
+// parseTimestamp is Builder.parseTimestamp without the cache: the
+// definition the tests hold the cache to.
+func parseTimestamp(s string) (int64, bool) {
+	y, m, d, hh, mm, ss, ok := splitTimestamp(s)
+	if !ok {
 		return 0, false
 	}
 	return time.Date(y, time.Month(m), d, hh, mm, ss, 0, delivery.Oslo).UnixMicro(), true
-}
-
-// daysIn returns the number of days in month m of year y.
-func daysIn(y, m int) int {
-	if m == 12 {
-		return 31
-	}
-	return int(daysFromCivil(y, m+1, 1) - daysFromCivil(y, m, 1))
-}
-
-// daysFromCivil returns the days since 1970-01-01 of a proleptic Gregorian
-// date (Howard Hinnant's algorithm), without the cost of time.Date.
-func daysFromCivil(y, m, d int) int64 {
-	if m <= 2 {
-		y--
-	}
-	era := y / 400
-	if y < 0 && y%400 != 0 {
-		era--
-	}
-	yoe := y - era*400
-	mp := (m + 9) % 12
-	doy := (153*mp+2)/5 + d - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return int64(era)*146097 + int64(doe) - 719468
 }
 
 // ageOn is the number of whole years completed on the event day by a person

@@ -1,6 +1,7 @@
 package parquet_test
 
 import (
+	"maps"
 	"strings"
 	"testing"
 
@@ -78,6 +79,22 @@ func TestAppendErrors(t *testing.T) {
 	defer rec.Release()
 	if rec.NumRows() != 1 {
 		t.Fatalf("batch has %d rows after refused ones and one good row, want 1", rec.NumRows())
+	}
+	// Every column holds the good row alone: a refused row leaves nothing
+	// behind in the columns before the one at fault.
+	for i, col := range rec.Columns() {
+		if col.Len() != 1 {
+			t.Errorf("column %s has %d values", rec.ColumnName(i), col.Len())
+		}
+	}
+	got := map[string]string{}
+	for i, col := range rec.Columns() {
+		got[rec.ColumnName(i)] = col.ValueStr(0)
+	}
+	want := map[string]string{"person": person, "kommunenummer": "0301", "maaned": "2018-01-01", "tiltak": "NORSK", "program": "INTRO",
+		"timer": "7.5", "fravaer_timer": "(null)", "registrert_tidspunkt": "2018-01-31T23:00:00Z", "delivery_id": "d", "source_line": "8"}
+	if !maps.Equal(got, want) {
+		t.Errorf("the good row reads %v\nwant %v", got, want)
 	}
 }
 

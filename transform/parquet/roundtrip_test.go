@@ -223,12 +223,18 @@ func testKey(t testing.TB) *pseudo.Key {
 
 // writeTable writes rows of t as one partition and returns its Info.
 func writeTable(t testing.TB, root string, tbl *contract.Table, deliveryID string, rows []row, batch int, opt parquet.Options) parquet.Info {
+	return writeDictTable(t, root, tbl, deliveryID, rows, batch, opt, nil)
+}
+
+// writeDictTable is writeTable with the string columns dict names written
+// from dictionary arrays.
+func writeDictTable(t testing.TB, root string, tbl *contract.Table, deliveryID string, rows []row, batch int, opt parquet.Options, dict parquet.Dictionaries) parquet.Info {
 	t.Helper()
-	w, err := parquet.Create(root, tbl.Source, tbl.Name, deliveryID, parquet.Schema(tbl), opt)
+	w, err := parquet.Create(root, tbl.Source, tbl.Name, deliveryID, parquet.DictSchema(tbl, dict), opt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := parquet.NewBuilder(tbl, batch)
+	b := parquet.NewDictBuilder(tbl, batch, dict)
 	defer b.Release()
 	write := func() {
 		if rec := b.Flush(); rec != nil {
@@ -411,32 +417,97 @@ func readPgo(t *testing.T, path string, schema *arrow.Schema) [][]string {
 // TestRoundTrip writes a few thousand synthetic rows of every contract
 // table and reads them back with DuckDB and parquet-go: both must give the
 // values and types the input implies.
+//
+// With dictionaries, the code, kommune and delivery id columns are written
+// from dictionary arrays whose dictionaries hold values the rows never
+// use: the files must read back the same, and each row group's statistics
+// must bound exactly the values it holds.
 func TestRoundTrip(t *testing.T) {
 	key := testKey(t)
-	root := t.TempDir()
-	for ti, tbl := range contract.Tables {
-		t.Run(tbl.Source+"/"+tbl.Name, func(t *testing.T) {
-			rng := rand.New(rand.NewPCG(uint64(ti), 1))
-			const id = "20180301T020000"
-			rows := synth(tbl, 3000, key, rng)
-			info := writeTable(t, root, tbl, id, rows, 700, parquet.Options{RowGroupRows: 1000})
-			schema := parquet.Schema(tbl)
+	for _, withDict := range []bool{false, true} {
+		root := t.TempDir()
+		for ti, tbl := range contract.Tables {
+			t.Run(fmt.Sprintf("%s/%s/dictionaries=%t", tbl.Source, tbl.Name, withDict), func(t *testing.T) {
+				roundTrip(t, root, key, ti, tbl, withDict)
+			})
+		}
+	}
+}
 
-			want := make([][]string, len(rows))
-			for i, r := range rows {
-				want[i] = make([]string, schema.NumFields())
-				for j, f := range schema.Fields() {
-					want[i][j] = expected(tbl, f.Name, id, r)
+func roundTrip(t *testing.T, root string, key *pseudo.Key, ti int, tbl *contract.Table, withDict bool) {
+	rng := rand.New(rand.NewPCG(uint64(ti), 1))
+	const id = "20180301T020000"
+	rows := synth(tbl, 3000, key, rng)
+	var dict parquet.Dictionaries
+	if withDict {
+		dict = testDictionaries(tbl, id, rows)
+	}
+	info := writeDictTable(t, root, tbl, id, rows, 700, parquet.Options{RowGroupRows: 1000}, dict)
+	schema := parquet.Schema(tbl)
+
+	want := make([][]string, len(rows))
+	for i, r := range rows {
+		want[i] = make([]string, schema.NumFields())
+		for j, f := range schema.Fields() {
+			want[i][j] = expected(tbl, f.Name, id, r)
+		}
+	}
+	if info.Rows != int64(len(rows)) {
+		t.Errorf("Info.Rows = %d, want %d", info.Rows, len(rows))
+	}
+	checkInfo(t, info)
+	compare(t, "DuckDB", readDuck(t, root, tbl, schema), want, schema)
+	compare(t, "parquet-go", readPgo(t, info.Path, schema), want, schema)
+	checkNoPersonalData(t, tbl, schema, info.Path, rows)
+	if withDict {
+		checkStatistics(t, info.Path, dict)
+	}
+}
+
+// testDictionaries gives dictionaries for the code and kommune columns of
+// tbl and its delivery id column: the values the rows use and more.
+func testDictionaries(tbl *contract.Table, id string, rows []row) parquet.Dictionaries {
+	dict := parquet.Dictionaries{parquet.DeliveryIDColumn: {"00000000T000000", id, "99999999T999999"}}
+	for i, c := range tbl.Cols {
+		switch {
+		case c.Personal:
+		case c.Type == contract.Code:
+			dict[c.Name] = append([]string{"!", "~"}, c.Codes...)
+		case c.Type == contract.Kommune:
+			vals := []string{"0000", "9999"}
+			for _, r := range rows {
+				if r.values[i] != "" {
+					vals = append(vals, r.values[i])
 				}
 			}
-			if info.Rows != int64(len(rows)) {
-				t.Errorf("Info.Rows = %d, want %d", info.Rows, len(rows))
-			}
-			checkInfo(t, info)
-			compare(t, "DuckDB", readDuck(t, root, tbl, schema), want, schema)
-			compare(t, "parquet-go", readPgo(t, info.Path, schema), want, schema)
-			checkNoPersonalData(t, tbl, schema, info.Path, rows)
-		})
+			dict[c.Name] = vals
+		}
+	}
+	return dict
+}
+
+// checkStatistics checks, with DuckDB's reading of the footer, that each
+// row group's min and max of every dictionary column are the least and
+// greatest value the group holds, not the dictionary's bounds.
+func checkStatistics(t *testing.T, path string, dict parquet.Dictionaries) {
+	t.Helper()
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for col := range dict {
+		q := fmt.Sprintf(`WITH f AS (SELECT *, (file_row_number // 1000) AS rg FROM read_parquet('%s', file_row_number = true)),
+			a AS (SELECT rg, min(%[2]s) AS lo, max(%[2]s) AS hi FROM f GROUP BY rg),
+			m AS (SELECT row_group_id AS rg, stats_min_value AS lo, stats_max_value AS hi FROM parquet_metadata('%[1]s') WHERE path_in_schema = '%[2]s')
+			SELECT count(*), count(*) FILTER (WHERE a.lo IS DISTINCT FROM m.lo OR a.hi IS DISTINCT FROM m.hi) FROM a JOIN m USING (rg)`, path, col)
+		var groups, wrong int
+		if err := db.QueryRow(q).Scan(&groups, &wrong); err != nil {
+			t.Fatalf("%s: %v", col, err)
+		}
+		if groups != 3 || wrong != 0 {
+			t.Errorf("%s: %d of %d row groups have statistics other than their values' bounds", col, wrong, groups)
+		}
 	}
 }
 

@@ -103,6 +103,11 @@ func Create(root, source, table, deliveryID string, schema *arrow.Schema, opt Op
 		pq.WithDictionaryFor(SourceLineColumn, false),
 		pq.WithEncodingFor(SourceLineColumn, pq.Encodings.DeltaBinaryPacked),
 	}
+	for _, f := range schema.Fields() {
+		if f.Type.ID() == arrow.TIMESTAMP {
+			props = append(props, pq.WithDictionaryFor(f.Name, false))
+		}
+	}
 	if opt.ZstdLevel != 0 {
 		props = append(props, pq.WithCompressionLevel(opt.ZstdLevel))
 	}
