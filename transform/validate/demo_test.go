@@ -121,7 +121,13 @@ func TestDemoAnswerKey(t *testing.T) {
 			for _, tb := range contract.OfSource(src) {
 				path := filepath.Join(src, id.Name(), tb.File)
 				v := New(tb, ref, extracted, Options{AllowSynthetic: true})
+				c := v.Checker()
 				extraCols := rows(t, dd, tb, func(line int64, values []string) {
+					// The Checker, which skips what the previous row
+					// passed with, must answer as CheckForm does.
+					if got, want := c.CheckForm(values), v.CheckForm(values); !sameProblem(got, want) {
+						t.Errorf("%s:%d: Checker says %v, CheckForm %v", path, line, got, want)
+					}
 					p := v.Check(values)
 					if p == nil {
 						if refersToPersoner(tb) {
@@ -180,4 +186,9 @@ func TestDemoAnswerKey(t *testing.T) {
 		}
 	}
 	t.Logf("%d deliveries: %d rows loaded, %d quarantined, %d of them planted", deliveries, loaded, len(have), len(want))
+}
+
+// sameProblem reports whether a and b are both nil or equal.
+func sameProblem(a, b *Problem) bool {
+	return a == nil && b == nil || a != nil && b != nil && *a == *b
 }

@@ -94,7 +94,16 @@ func (s *KeySpill) Add(h [2]uint64, line int64) error {
 // a row on an earlier line claimed too: all of a key's lines but its first.
 // Two buckets at a time are read and sorted side by side. The
 // spills are used up; Close removes them.
-func (f *DupFinder) Duplicates() ([]int64, error) {
+func (f *DupFinder) Duplicates() ([]int64, error) { return f.find(false) }
+
+// Repeats returns, in increasing order, the lines of every entry whose
+// hash another entry has too: all of a hash's lines, its first included.
+// The ingest stage spills one entry per run of rows sharing a value and
+// asks which values came in more than one run. The spills are used up.
+func (f *DupFinder) Repeats() ([]int64, error) { return f.find(true) }
+
+// find returns the lines of Duplicates, or with all those of Repeats.
+func (f *DupFinder) find(all bool) ([]int64, error) {
 	for _, s := range f.spills {
 		for _, w := range s.ws {
 			if err := w.Flush(); err != nil {
@@ -119,7 +128,7 @@ func (f *DupFinder) Duplicates() ([]int64, error) {
 					errs[g] = err
 					return
 				}
-				found[g], halves = appendDuplicates(found[g], entries, halves)
+				found[g], halves = appendDuplicates(found[g], entries, halves, all)
 			}
 		}()
 	}
@@ -164,9 +173,10 @@ func (f *DupFinder) readBucket(b int, buf []byte, entries []spillEntry) ([]byte,
 }
 
 // appendDuplicates appends to dups the lines of every entry but the first
-// (by line) of each hash. It sorts the first halves of the hashes, which is
+// (by line) of each hash, with all the first's too when the hash repeats.
+// It sorts the first halves of the hashes, which is
 // quick, and sorts whole entries only for halves that repeat.
-func appendDuplicates(dups []int64, entries []spillEntry, halves []uint64) ([]int64, []uint64) {
+func appendDuplicates(dups []int64, entries []spillEntry, halves []uint64, all bool) ([]int64, []uint64) {
 	halves = halves[:0]
 	for _, e := range entries {
 		halves = append(halves, e.h[0])
@@ -198,6 +208,9 @@ func appendDuplicates(dups []int64, entries []spillEntry, halves []uint64) ([]in
 	})
 	for i := 1; i < len(cand); i++ {
 		if cand[i].h == cand[i-1].h {
+			if all && (i == 1 || cand[i-2].h != cand[i-1].h) {
+				dups = append(dups, cand[i-1].line)
+			}
 			dups = append(dups, cand[i].line)
 		}
 	}

@@ -42,7 +42,26 @@ func TestDuplicatesMatchCheck(t *testing.T) {
 	if len(want) < 100 {
 		t.Fatalf("only %d duplicates in the fixture", len(want))
 	}
-	for _, size := range []int64{int64(len(rows)), 5 * bucketEntries} {
+	// Repeats gives every line of a key that repeats, its first too.
+	k := New(tb, ref, extractedAt, Options{})
+	count := map[[2]uint64]int{}
+	for _, row := range rows {
+		count[k.KeyHash(row)]++
+	}
+	var wantRepeats []int64
+	for i, row := range rows {
+		if count[k.KeyHash(row)] > 1 {
+			wantRepeats = append(wantRepeats, int64(i+2))
+		}
+	}
+	if len(wantRepeats) <= len(want) {
+		t.Fatalf("%d repeated lines, %d duplicates", len(wantRepeats), len(want))
+	}
+	for _, c := range []struct {
+		size int64
+		all  bool
+	}{{int64(len(rows)), false}, {5 * bucketEntries, false}, {int64(len(rows)), true}, {5 * bucketEntries, true}} {
+		size := c.size
 		dir := t.TempDir()
 		f, err := NewDupFinder(dir, size)
 		if err != nil {
@@ -72,12 +91,16 @@ func TestDuplicatesMatchCheck(t *testing.T) {
 				}
 			}
 		}
-		got, err := f.Duplicates()
+		find, want := f.Duplicates, want
+		if c.all {
+			find, want = f.Repeats, wantRepeats
+		}
+		got, err := find()
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !reflect.DeepEqual(got, want) {
-			t.Errorf("%d buckets: %d duplicates, want %d; first differences: %v", f.buckets, len(got), len(want), firstDiff(got, want))
+			t.Errorf("%d buckets, repeats %t: %d lines, want %d; first differences: %v", f.buckets, c.all, len(got), len(want), firstDiff(got, want))
 		}
 		if err := f.Close(); err != nil {
 			t.Fatal(err)

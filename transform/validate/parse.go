@@ -1,6 +1,6 @@
 package validate
 
-import "time"
+import "integstat/internal/civil"
 
 // The parsers here check the dialect's fixed-width forms byte by byte. They
 // are strict (zero-padded fields, exact length), never allocate, and return
@@ -35,7 +35,7 @@ func parseDate(s string) (y, m, d int, problem string) {
 	if !ok {
 		return 0, 0, 0, want
 	}
-	if d < 1 || d > daysIn(m, y) {
+	if d < 1 || d > civil.DaysIn(y, m) {
 		return 0, 0, 0, "day does not exist in the month"
 	}
 	return y, m, d, ""
@@ -118,10 +118,4 @@ func letters(s string, n int, lo, hi byte) bool {
 		}
 	}
 	return true
-}
-
-// daysIn returns the number of days in month m of year y (Gregorian): day
-// 0 of the next month is the month's last day.
-func daysIn(m, y int) int {
-	return time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }

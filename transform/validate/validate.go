@@ -10,11 +10,13 @@ package validate
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"integstat/contract"
 	"integstat/delivery"
 	"integstat/ident"
+	"integstat/internal/civil"
 	"integstat/reference"
 )
 
@@ -77,14 +79,17 @@ var refStart = time.Date(2013, 1, 1, 0, 0, 0, 0, time.UTC)
 // primary keys it has accepted, so use one Table per table and delivery,
 // from one goroutine.
 type Table struct {
-	t          *contract.Table
-	ref        *reference.Data
-	idOpt      ident.Options
-	json       bool      // values come from JSON Lines: booleans are true/false
-	extracted  time.Time // the extraction date, midnight UTC
-	kommunes   []int     // indices of the Kommune columns
-	kdate      int       // index of the KommuneDate column, -1 for the extraction date
-	kdateWhich string    // names the KommuneDate column's day in a Detail
+	t     *contract.Table
+	idOpt ident.Options
+	json  bool // values come from JSON Lines: booleans are true/false
+	// periods holds when each kommune code of ref was valid.
+	periods map[string][]period
+	// extractedDay and refStartDay are the extraction date and refStart
+	// in days since the epoch.
+	extractedDay, refStartDay int64
+	kommunes                  []int  // indices of the Kommune columns
+	kdate                     int    // index of the KommuneDate column, -1 for the extraction date
+	kdateWhich                string // names the KommuneDate column's day in a Detail
 	// changed is the index of endret_tidspunkt in a table whose kommune
 	// codes are checked on the extraction date (a person's residence), or
 	// -1: a code valid when the row last changed is accepted too, since a
@@ -98,16 +103,16 @@ type Table struct {
 // extracted (only its calendar date, in its own location, matters). ref is
 // the reference data kommune codes are checked against.
 func New(t *contract.Table, ref *reference.Data, extracted time.Time, opt Options) *Table {
-	y, m, d := extracted.Date()
 	v := &Table{
-		t:         t,
-		ref:       ref,
-		idOpt:     ident.Options{AllowSynthetic: opt.AllowSynthetic},
-		json:      t.Format == "jsonl",
-		extracted: time.Date(y, m, d, 0, 0, 0, 0, time.UTC),
-		kdate:     -1,
-		changed:   -1,
-		keys:      newKeySet(t),
+		t:            t,
+		periods:      kommunePeriods(ref),
+		idOpt:        ident.Options{AllowSynthetic: opt.AllowSynthetic},
+		json:         t.Format == "jsonl",
+		extractedDay: epochDay(extracted),
+		refStartDay:  epochDay(refStart),
+		kdate:        -1,
+		changed:      -1,
+		keys:         newKeySet(t),
 	}
 	if t.KommuneDate != "" {
 		v.kdate = t.Index(t.KommuneDate)
@@ -160,6 +165,12 @@ func (v *Table) CheckForm(values []string) *Problem {
 			return p
 		}
 	}
+	return v.checkKommunes(values)
+}
+
+// checkKommunes checks the row's kommune codes on its date; the columns
+// have passed their form checks.
+func (v *Table) checkKommunes(values []string) *Problem {
 	if len(v.kommunes) > 0 {
 		day, which := v.kommuneDay(values)
 		for _, i := range v.kommunes {
@@ -174,6 +185,59 @@ func (v *Table) CheckForm(values []string) *Problem {
 			}
 		}
 	}
+	return nil
+}
+
+// Checker runs CheckForm for one goroutine and remembers the last row that
+// passed. Rows next to each other mostly repeat values (a person's rows
+// share the number, often the kommune and the month), and a value that
+// passed in the same column of the previous row passes again: its check is
+// skipped. Likewise the kommune codes when they and the columns that set
+// their day are unchanged. The answers are CheckForm's.
+type Checker struct {
+	v    *Table
+	last []string // the last row that passed
+	ok   bool     // last holds a row
+	day  []int    // the columns the kommune check reads: codes and dates
+}
+
+// Checker returns a new Checker of the Table.
+func (v *Table) Checker() *Checker {
+	c := &Checker{v: v, last: make([]string, len(v.t.Cols))}
+	c.day = append(c.day, v.kommunes...)
+	for _, i := range []int{v.kdate, v.changed} {
+		if i >= 0 {
+			c.day = append(c.day, i)
+		}
+	}
+	return c
+}
+
+// CheckForm is Table.CheckForm.
+func (c *Checker) CheckForm(values []string) *Problem {
+	v := c.v
+	if len(values) != len(v.t.Cols) {
+		panic(fmt.Sprintf("validate: %s has %d columns, got %d values", v.t.File, len(v.t.Cols), len(values)))
+	}
+	for i := range v.t.Cols {
+		if c.ok && values[i] == c.last[i] {
+			continue
+		}
+		if p := v.checkColumn(&v.t.Cols[i], values[i]); p != nil {
+			return p
+		}
+	}
+	same := c.ok
+	for _, i := range c.day {
+		same = same && values[i] == c.last[i]
+	}
+	if !same {
+		if p := v.checkKommunes(values); p != nil {
+			return p
+		}
+	}
+	copy(c.last, values)
+	c.ok = true
 	return nil
 }
 
@@ -284,32 +348,32 @@ func rangeDetail(c *contract.Column) string {
 	return fmt.Sprintf("want %d to %d", c.Min, c.Max)
 }
 
-// kommuneDay returns the day on which the row's kommune codes must be
-// valid: the KommuneDate column's date (the first day of a month, 1 January
-// of a year), the extraction date when the table names none or the row
-// leaves it null, and refStart for a day before the reference lists begin.
-// which names that day for a Problem's Detail without giving it, as the
-// row's dates can be personal data. The columns have passed their form
-// checks.
-func (v *Table) kommuneDay(values []string) (day time.Time, which string) {
-	day, which = v.extracted, "the extraction date"
+// kommuneDay returns the day (days since the epoch) on which the row's
+// kommune codes must be valid: the KommuneDate column's date (the first
+// day of a month, 1 January of a year), the extraction date when the table
+// names none or the row leaves it null, and refStart for a day before the
+// reference lists begin. which names that day for a Problem's Detail
+// without giving it, as the row's dates can be personal data. The columns
+// have passed their form checks.
+func (v *Table) kommuneDay(values []string) (day int64, which string) {
+	day, which = v.extractedDay, "the extraction date"
 	if v.kdate >= 0 && values[v.kdate] != "" {
 		which = v.kdateWhich
 		s := values[v.kdate]
 		switch v.t.Cols[v.kdate].Type {
 		case contract.Date:
 			y, m, d, _ := parseDate(s)
-			day = time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+			day = civil.Days(y, m, d)
 		case contract.Month:
 			y, m, _ := parseYearMonth(s)
-			day = time.Date(y, time.Month(m), 1, 0, 0, 0, 0, time.UTC)
+			day = civil.Days(y, m, 1)
 		case contract.Integer:
 			y, _ := parseInteger(s)
-			day = time.Date(int(y), time.January, 1, 0, 0, 0, 0, time.UTC)
+			day = civil.Days(int(y), 1, 1)
 		}
 	}
-	if day.Before(refStart) {
-		return refStart, "1 January 2013, the first reference list (the row's date is earlier)"
+	if day < v.refStartDay {
+		return v.refStartDay, "1 January 2013, the first reference list (the row's date is earlier)"
 	}
 	return day, which
 }
@@ -325,24 +389,56 @@ func (v *Table) validWhenChanged(values []string, s string) bool {
 	if problem != "" {
 		return false
 	}
-	day := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
-	if day.Before(refStart) {
-		day = refStart
-	}
-	return v.ref.ValidOn(s, day)
+	return v.validOn(s, max(civil.Days(y, m, d), v.refStartDay))
 }
 
 // checkKommune checks that kommune code s (null passes: Required was
 // checked with the form) is a code valid on day.
-func (v *Table) checkKommune(column, s string, day time.Time, which string) *Problem {
+func (v *Table) checkKommune(column, s string, day int64, which string) *Problem {
 	if s == "" {
 		return nil
 	}
 	if _, ok := digitsAt(s, 0, len(s)); len(s) != 4 || !ok {
 		return &Problem{Column: column, Reason: ReasonKommune, Detail: "not a 4-digit code"}
 	}
-	if !v.ref.ValidOn(s, day) {
+	if !v.validOn(s, day) {
 		return &Problem{Column: column, Reason: ReasonKommune, Detail: "no such code on " + which}
 	}
 	return nil
+}
+
+// validOn reports whether kommune code s was valid on day (days since the
+// epoch), as reference.Data.ValidOn says for that date.
+func (v *Table) validOn(s string, day int64) bool {
+	for _, p := range v.periods[s] {
+		if p.from <= day && day < p.to {
+			return true
+		}
+	}
+	return false
+}
+
+// period is a time a kommune code was valid, [from, to) in days since the
+// epoch.
+type period struct{ from, to int64 }
+
+// kommunePeriods indexes the kommune codes of ref by code: the per-row
+// lookups of a large table then cost a map access and a comparison of
+// day numbers.
+func kommunePeriods(ref *reference.Data) map[string][]period {
+	out := make(map[string][]period, len(ref.Kommuner))
+	for _, k := range ref.Kommuner {
+		p := period{from: epochDay(k.From), to: math.MaxInt64}
+		if !k.To.IsZero() {
+			p.to = epochDay(k.To)
+		}
+		out[k.Code] = append(out[k.Code], p)
+	}
+	return out
+}
+
+// epochDay returns the days since the epoch of t's calendar date.
+func epochDay(t time.Time) int64 {
+	y, m, d := t.Date()
+	return civil.Days(y, int(m), d)
 }
