@@ -216,3 +216,75 @@ func TestChunkTooLongLine(t *testing.T) {
 		}
 	}
 }
+
+// TestResumeAtLine checks that reading a file from a record's line on,
+// found by LineOffsets, gives exactly the records and errors that reading
+// it whole gives from that record on: a stage can read again part of a
+// file it read whole.
+func TestResumeAtLine(t *testing.T) {
+	for _, block := range []int{5, 64, 1 << 20} {
+		t.Run(fmt.Sprint("block=", block), func(t *testing.T) {
+			defer func(n int) { lineOffsetsBlock = n }(lineOffsetsBlock)
+			lineOffsetsBlock = block
+			testResumeAtLine(t)
+		})
+	}
+}
+
+func testResumeAtLine(t *testing.T) {
+	inputs := map[string][]byte{}
+	for _, name := range []string{"quoted.csv", "malformed.csv", "bom_crlf.csv", "bom_lf_noeol.csv"} {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs[name] = data
+	}
+	for seed := range uint64(3) {
+		inputs[fmt.Sprintf("generated-%d", seed)] = chunkInput(3000, seed)
+	}
+	for name, data := range inputs {
+		want := readSequential(t, data)
+		r, err := NewCSVReader(bytes.NewReader(data), "f.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lines []int64
+		var at []int // index in want of each line's first record
+		for i, e := range want {
+			if (i%37 == 0 || i == len(want)-1) && (len(lines) == 0 || e.Line > lines[len(lines)-1]) {
+				lines = append(lines, e.Line)
+				at = append(at, i)
+			}
+		}
+		offs, err := LineOffsets(bytes.NewReader(data), lines)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, line := range lines {
+			cr := ResumeCSVReader(bytes.NewReader(data[offs[k]:]), "f.csv", r.Header(), line)
+			var got []event
+			for {
+				rec, err := cr.Next()
+				var re *RowError
+				if err == io.EOF {
+					break
+				}
+				switch {
+				case errors.As(err, &re):
+					got = append(got, event{Line: re.Line, Err: re.Error(), Raw: cr.Raw()})
+				case err != nil:
+					t.Fatal(err)
+				default:
+					got = append(got, event{Line: rec.Line, Fields: rec.Fields})
+				}
+			}
+			if !reflect.DeepEqual(got, want[at[k]:]) {
+				t.Errorf("%s from line %d (offset %d): got %.200v\nwant %.200v", name, line, offs[k], got, want[at[k]:])
+			}
+		}
+		if _, err := LineOffsets(bytes.NewReader(data), []int64{int64(bytes.Count(data, []byte{'\n'})) + 2}); err == nil {
+			t.Errorf("%s: a line past the end has an offset", name)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -380,4 +381,79 @@ func Columns(header, expected []string) (idx []int, extra []string, err error) {
 		return nil, extra, fmt.Errorf("missing required columns: %s", strings.Join(missing, ", "))
 	}
 	return idx, extra, nil
+}
+
+// ResumeCSVReader reads records of a CSV file with the given header from
+// physical line line on: r must be positioned at the first byte of that
+// line (LineOffsets finds it), which must start a record. Lines are counted
+// and records parsed as the reader of the whole file would have, so a
+// stage can read again parts of a file it has read whole.
+func ResumeCSVReader(r io.Reader, file string, header []string, line int64) *CSVReader {
+	cr := &CSVReader{lineReader: lineReader{file: file, br: bufio.NewReaderSize(r, 8<<10)}, header: header}
+	cr.line = line - 1
+	return cr
+}
+
+// Resume goes on reading from physical line line of r, positioned as
+// ResumeCSVReader's, reusing the reader's buffers.
+func (r *CSVReader) Resume(src io.Reader, line int64) {
+	r.br.Reset(src)
+	r.line, r.off, r.pending, r.multi = line-1, 0, nil, false
+}
+
+// lineOffsetsBlock is how much LineOffsets reads at a time.
+var lineOffsetsBlock = 1 << 20
+
+// LineOffsets returns the byte offset in r's content of the start of each
+// physical line in lines (1-based, ascending), counting line ends ('\n')
+// from where r starts. A record always starts a physical line, so the
+// offset of a record's line is where to resume reading it. A line past the
+// end is an error.
+func LineOffsets(r io.Reader, lines []int64) ([]int64, error) {
+	out := make([]int64, len(lines))
+	buf := make([]byte, lineOffsetsBlock)
+	var off int64    // offset of buf[0] in the content
+	line := int64(1) // the physical line that starts at next
+	next := int64(0) // offset where line starts
+	i := 0
+	for {
+		for i < len(lines) && lines[i] <= line {
+			if lines[i] < line || i > 0 && lines[i] < lines[i-1] {
+				return nil, fmt.Errorf("line offsets: lines not ascending")
+			}
+			out[i] = next
+			i++
+		}
+		if i == len(lines) {
+			return out, nil
+		}
+		n, err := io.ReadFull(r, buf)
+		b := buf[:n]
+		if c := int64(bytes.Count(b, []byte{'\n'})); c < lines[i]-line {
+			line += c // the next line wanted is not in this block
+			b = nil
+		}
+		for p := 0; p < len(b) && i < len(lines); {
+			j := bytes.IndexByte(b[p:], '\n')
+			if j < 0 {
+				break
+			}
+			p += j + 1
+			line, next = line+1, off+int64(p)
+			for i < len(lines) && lines[i] == line {
+				out[i] = next
+				i++
+			}
+		}
+		off += int64(n)
+		if i == len(lines) {
+			return out, nil
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return nil, fmt.Errorf("line offsets: line %d is past the end (%d lines)", lines[i], line)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("line offsets: %w", err)
+		}
+	}
 }
