@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"os"
 	"path/filepath"
@@ -38,10 +39,18 @@ type tableRun struct {
 	collect bool    // add the accepted rows' numbers to persons
 	known   []int64 // lines of the duplicate rows when known before reading
 	finder  *validate.DupFinder
-	pc      int   // personColumn
-	idCols  []int // identity-number columns, for collect
-	refCol  int   // the one column CheckRefs checks, -1 if none or several
-	key0    int   // the first key column, -1 for a table without a key
+	// byRun: the finder takes one entry per run of rows sharing the first
+	// key column, hashed with runSeeds, instead of one per row. When no
+	// run's value repeats an earlier run's, every duplicate lies within a
+	// run, where reading compares the keys exactly: the usual case of a
+	// file whose rows come grouped by person costs one entry per person.
+	byRun    bool
+	runSeeds [2]maphash.Seed
+	pc       int   // personColumn
+	idCols   []int // identity-number columns, for collect
+	refCol   int   // the one column CheckRefs checks, -1 if none or several
+	key0     int   // the first key column, -1 for a table without a key
+	dict     parquet.Dictionaries
 }
 
 // batch is what one chunk of rows (or one builder's worth of rows read one
@@ -49,7 +58,8 @@ type tableRun struct {
 // Arrow records.
 type batch struct {
 	seq                int
-	read, loaded, dups int64 // dups: duplicates found while reading
+	read, loaded, dups int64   // dups: duplicates found while reading
+	dupLines           []int64 // their lines, when the finder goes by runs
 	quar               []qline
 	persons            []string
 	recs               []arrow.RecordBatch
@@ -66,6 +76,7 @@ type qline struct {
 type worker struct {
 	t     *tableRun
 	b     *parquet.Builder
+	check *validate.Checker
 	spill *validate.KeySpill
 	// run holds the keys of the current run of rows that share the first
 	// key column (a person's rows): a key repeated within it (the usual
@@ -84,7 +95,7 @@ type worker struct {
 const maxRun = 64
 
 func (t *tableRun) newWorker() (*worker, error) {
-	w := &worker{t: t, b: parquet.NewBuilder(t.tb, 1<<16), runSet: make(map[[2]uint64]struct{})}
+	w := &worker{t: t, b: parquet.NewDictBuilder(t.tb, 1<<16, t.dict), runSet: make(map[[2]uint64]struct{}), check: t.v.Checker()}
 	if t.finder != nil {
 		s, err := t.finder.Spill()
 		if err != nil {
@@ -105,7 +116,7 @@ func (w *worker) row(line int64, values []string, raw string, rowErr *delivery.R
 		o.quar = append(o.quar, qline{line, rowErr.Column, rowErr.Reason, "", raw})
 		return nil
 	}
-	p := t.v.CheckForm(values)
+	p := w.check.CheckForm(values)
 	if p == nil && t.v.HasKey() {
 		dup, err := w.dup(line, values)
 		if err != nil {
@@ -160,11 +171,19 @@ func (w *worker) dup(line int64, values []string) (bool, error) {
 		return found, nil
 	}
 	h := w.t.v.KeyHash(values)
-	if err := w.spill.Add(h, line); err != nil {
-		return false, err
+	if !w.t.byRun {
+		if err := w.spill.Add(h, line); err != nil {
+			return false, err
+		}
 	}
 	if k := values[w.t.key0]; k != w.runKey {
 		w.newRun(k)
+		if w.t.byRun {
+			h := [2]uint64{maphash.String(w.t.runSeeds[0], k), maphash.String(w.t.runSeeds[1], k)}
+			if err := w.spill.Add(h, line); err != nil {
+				return false, err
+			}
+		}
 	}
 	dup := slices.Contains(w.run, h)
 	if !dup && len(w.run) == maxRun {
@@ -173,6 +192,9 @@ func (w *worker) dup(line int64, values []string) (bool, error) {
 	switch {
 	case dup:
 		w.out.dups++
+		if w.t.byRun {
+			w.out.dupLines = append(w.out.dupLines, line)
+		}
 	case len(w.run) < maxRun:
 		w.run = append(w.run, h)
 	default:
@@ -222,11 +244,12 @@ func (w *worker) chunk(cr *delivery.ChunkReader, c delivery.Chunk, seq int, idx 
 
 // tableOut puts batches, in order, into the table's outputs.
 type tableOut struct {
-	t    *tableRun
-	tl   *warehouse.TableLoad
-	qw   *quarantine
-	recs chan<- arrow.RecordBatch
-	dups int64
+	t        *tableRun
+	tl       *warehouse.TableLoad
+	qw       *quarantine
+	recs     chan<- arrow.RecordBatch
+	dups     int64
+	dupLines []int64 // the lines of dups, in order, when the finder goes by runs
 }
 
 func (o *tableOut) emit(b *batch) error {
@@ -256,6 +279,7 @@ func (o *tableOut) emit(b *batch) error {
 	o.tl.Loaded += b.loaded
 	o.tl.Quarantine += b.read - b.loaded
 	o.dups += b.dups
+	o.dupLines = append(o.dupLines, b.dupLines...)
 	return nil
 }
 
@@ -267,13 +291,15 @@ func (e *errReread) Error() string { return "duplicates far apart: read again" }
 
 // loadTable loads one table: every row judged, bad ones to quarantine, good
 // ones to a Parquet partition. known lists the lines of the duplicate rows
-// when they are known already (nil: find them). When the table has
+// when they are known already (nil: find them); a CSV file's reading finds
+// them by runs of the first key column (tableRun.byRun). When the table has
 // duplicates far from the rows they repeat, which reading does not catch,
 // the table is read again with the exact list.
 func (in *ingester) loadTable(ctx context.Context, d files.Decision, tb *contract.Table, vopt validate.Options, persons *validate.PersonSet, rows rowSource, dir string, known []int64) (warehouse.TableLoad, error) {
 	v := validate.New(tb, in.ref, d.Extracted, vopt)
 	for {
-		t := &tableRun{in: in, d: d, tb: tb, v: v, persons: persons, collect: !v.RefersToPersons(), known: known, pc: personColumn(tb), refCol: -1, key0: -1}
+		t := &tableRun{in: in, d: d, tb: tb, v: v, persons: persons, collect: !v.RefersToPersons(), known: known, pc: personColumn(tb), refCol: -1, key0: -1,
+			dict: in.dictionaries(tb, d.ID)}
 		for i, c := range tb.Cols {
 			if c.Type == contract.IDNumber {
 				t.idCols = append(t.idCols, i)
@@ -291,6 +317,8 @@ func (in *ingester) loadTable(ctx context.Context, d files.Decision, tb *contrac
 				return warehouse.TableLoad{Table: tb.Name}, err
 			}
 			t.finder = f
+			t.byRun = t.key0 >= 0 && dir != "" && tb.Format == "csv"
+			t.runSeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
 		}
 		tl, err := t.load(ctx, rows, dir)
 		if t.finder != nil {
@@ -312,6 +340,25 @@ func (in *ingester) loadTable(ctx context.Context, d files.Decision, tb *contrac
 	}
 }
 
+// dictionaries gives the columns of tb that are written from dictionaries:
+// those whose accepted values validation confines to a short list (codes
+// to the contract's, kommune numbers to the reference data's) and the
+// delivery id. Writing them so costs a few index bytes a row instead of
+// hashing every value.
+func (in *ingester) dictionaries(tb *contract.Table, deliveryID string) parquet.Dictionaries {
+	dict := parquet.Dictionaries{parquet.DeliveryIDColumn: {deliveryID}}
+	for _, c := range tb.Cols {
+		switch {
+		case c.Personal:
+		case c.Type == contract.Code:
+			dict[c.Name] = c.Codes
+		case c.Type == contract.Kommune:
+			dict[c.Name] = in.kommuneCodes()
+		}
+	}
+	return dict
+}
+
 // manifestRows is the row count the manifest gives for tb's file, 0 if none.
 func manifestRows(d files.Decision, tb *contract.Table) int64 {
 	for _, f := range d.Manifest.Files {
@@ -327,7 +374,7 @@ func manifestRows(d files.Decision, tb *contract.Table) int64 {
 func (t *tableRun) load(ctx context.Context, rows rowSource, dir string) (warehouse.TableLoad, error) {
 	in, d, tb := t.in, t.d, t.tb
 	tl := warehouse.TableLoad{Table: tb.Name}
-	pw, err := parquet.Create(in.opt.Warehouse.Parquet(), d.Source, tb.Name, d.ID, parquet.Schema(tb), parquet.Options{KeyID: in.opt.Key.ID()})
+	pw, err := parquet.Create(in.opt.Warehouse.Parquet(), d.Source, tb.Name, d.ID, parquet.DictSchema(tb, t.dict), parquet.Options{KeyID: in.opt.Key.ID()})
 	if err != nil {
 		return tl, err
 	}
@@ -376,7 +423,11 @@ func (t *tableRun) load(ctx context.Context, rows rowSource, dir string) (wareho
 	exact := make(chan found, 1)
 	if err == nil && t.finder != nil {
 		go func() {
-			dups, err := t.finder.Duplicates()
+			find := t.finder.Duplicates
+			if t.byRun {
+				find = t.finder.Repeats
+			}
+			dups, err := find()
 			exact <- found{dups, err}
 		}()
 	} else {
@@ -392,13 +443,141 @@ func (t *tableRun) load(ctx context.Context, rows rowSource, dir string) (wareho
 	if err != nil {
 		return tl, err
 	}
-	if ok && int64(len(f.dups)) != out.dups {
-		return tl, &errReread{f.dups}
+	switch {
+	case ok && t.byRun && len(f.dups) > 0:
+		// f.dups are the first lines of runs whose first key value came
+		// in other runs too: read those runs again.
+		t.in.log.Info("rows of one key value in several runs: reading them again", "source", t.d.Source, "delivery", t.d.ID, "file", tb.File, "runs", len(f.dups))
+		all, err := t.splitRuns(dir, f.dups, out.dupLines)
+		if err != nil {
+			return tl, err
+		}
+		if all != nil {
+			return tl, &errReread{dups: all}
+		}
+	case ok && !t.byRun && int64(len(f.dups)) != out.dups:
+		return tl, &errReread{dups: f.dups}
 	}
 	if _, err := pw.Close(); err != nil {
 		return tl, err
 	}
 	return tl, qw.close()
+}
+
+// splitRuns reads again the runs of rows that begin on the lines in
+// starts (ascending): all the runs of each first-key value that came in
+// more than one. It finds their duplicates exactly, with a DupFinder of
+// their own, and compares them with those found within runs (inRun, the
+// lines of every duplicate reading found, ascending). It returns nil when
+// they agree, so that reading found every duplicate, or else the lines of
+// every duplicate of the table, for a reading with them known.
+//
+// A run is read as reading delimited it: from its first line, through the
+// rows that fail their form checks (which claim no key), up to the first
+// row that passes with another first-key value. A run that a chunk's end
+// cut in two is read whole from its first part.
+func (t *tableRun) splitRuns(dir string, starts, inRun []int64) ([]int64, error) {
+	path := filepath.Join(dir, t.tb.File)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r, err := delivery.NewCSVReader(f, t.tb.File)
+	if err != nil {
+		return nil, err
+	}
+	header := r.Header()
+	idx, _, err := delivery.Columns(header, t.tb.Names())
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	offs, err := delivery.LineOffsets(f, starts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", t.tb.File, err)
+	}
+	finder, err := validate.NewDupFinder(t.in.opt.Warehouse.Restricted(), manifestRows(t.d, t.tb))
+	if err != nil {
+		return nil, err
+	}
+	defer finder.Close()
+	spill, err := finder.Spill()
+	if err != nil {
+		return nil, err
+	}
+	var read []int64 // lines of the rows read again that claim a key
+	values := make([]string, len(t.tb.Cols))
+	last := int64(0) // the last line read
+	var cr *delivery.CSVReader
+	for k, start := range starts {
+		if start <= last {
+			continue // read with an earlier part of its run
+		}
+		if _, err := f.Seek(offs[k], io.SeekStart); err != nil {
+			return nil, err
+		}
+		if cr == nil {
+			cr = delivery.ResumeCSVReader(f, t.tb.File, header, start)
+		} else {
+			cr.Resume(f, start)
+		}
+		runKey := ""
+		for {
+			rec, err := cr.Next()
+			var re *delivery.RowError
+			if err == io.EOF || errors.As(err, &re) {
+				if err == io.EOF {
+					break
+				}
+				last = re.Line
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			for i, j := range idx {
+				values[i] = rec.Fields[j]
+			}
+			if t.v.CheckForm(values) != nil {
+				last = rec.Line
+				continue
+			}
+			if k0 := values[t.key0]; runKey == "" {
+				runKey = k0
+			} else if k0 != runKey {
+				break
+			}
+			last = rec.Line
+			read = append(read, rec.Line)
+			if err := spill.Add(t.v.KeyHash(values), rec.Line); err != nil {
+				return nil, err
+			}
+		}
+	}
+	exact, err := finder.Duplicates()
+	if err != nil {
+		return nil, err
+	}
+	// The duplicates reading found among the rows read again, and the
+	// others, which are exact: all rows of their first-key value were in
+	// one run.
+	var among, others []int64
+	for _, l := range inRun {
+		if _, ok := slices.BinarySearch(read, l); ok {
+			among = append(among, l)
+		} else {
+			others = append(others, l)
+		}
+	}
+	if slices.Equal(among, exact) {
+		return nil, nil
+	}
+	all := append(others, exact...)
+	slices.Sort(all)
+	return all, nil
 }
 
 // readRows reads the table record by record from rows.
@@ -564,4 +743,14 @@ func (t *tableRun) readChunks(ctx context.Context, dir string, out *tableOut) er
 		return fmt.Errorf("%s: %w", t.tb.File, splitErr)
 	}
 	return nil
+}
+
+// kommuneCodes lists every kommune code of the reference data: the codes a
+// kommune column's accepted values come from.
+func (in *ingester) kommuneCodes() []string {
+	codes := make([]string, len(in.ref.Kommuner))
+	for i, k := range in.ref.Kommuner {
+		codes[i] = k.Code
+	}
+	return codes
 }

@@ -16,21 +16,23 @@ import (
 
 	"integstat/delivery"
 	"integstat/demo"
+	"integstat/warehouse"
 )
 
-// TestIngestFarDuplicates ingests a NIR delivery in small chunks after
-// appending to timer.csv and personer.csv copies of rows from near their
-// start: duplicates far from the rows they repeat, which the check while
-// reading misses. The table must be read again and give exactly the planted
-// faults plus the copies as duplicates, the first row of each key kept.
-func TestIngestFarDuplicates(t *testing.T) {
+// alteredDelivery generates a small demo set, copies its NIR delivery id
+// into a new inbox with each file's lines passed through alter (given the
+// file's planted quarantine lines; lines[0] is the header, and the last
+// line keeps its line end), writes a manifest that matches and ingests it
+// in small chunks. It returns the warehouse, the manifest, the planted
+// faults as "line|reason" by file, and the ingest's log.
+func alteredDelivery(t *testing.T, alter func(name string, lines [][]byte, planted map[int]string) [][]byte) (*warehouse.Warehouse, delivery.Manifest, string) {
+	t.Helper()
 	defer func(n int) { chunkBytes = n }(chunkBytes)
 	chunkBytes = 4 << 10
 	set := demoSet(t, demo.Options{Seed: 4, Scale: 0.02, BadRate: 0.01})
-	const id = "20180228T230000"
-	src := filepath.Join(set, "inbox", "nir", id)
+	src := filepath.Join(set, "inbox", "nir", alteredID)
 	inbox := t.TempDir()
-	dir := filepath.Join(inbox, "nir", id)
+	dir := filepath.Join(inbox, "nir", alteredID)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -38,40 +40,30 @@ func TestIngestFarDuplicates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string][]string{} // file → "line|reason"
-	bad := map[string]bool{}      // file|line planted
-	for _, f := range faults {
-		if f.Source == "nir" && f.DeliveryID == id && f.Kind == "quarantine" {
-			want[f.File] = append(want[f.File], strconv.FormatInt(f.Line, 10)+"|"+f.Reason)
-			bad[f.File+"|"+strconv.FormatInt(f.Line, 10)] = true
-		}
-	}
 	m, err := delivery.ReadManifest(src)
 	if err != nil {
 		t.Fatal(err)
 	}
-	copies := map[string]int{"timer.csv": 3, "personer.csv": 1}
 	for i, f := range m.Files {
 		data, err := os.ReadFile(filepath.Join(src, f.Name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := copies[f.Name]; n > 0 {
-			lines := bytes.SplitAfter(data, []byte("\n"))
-			next := len(lines) // the line the first copy gets (the last entry is empty)
-			for l := 2; n > 0; l++ {
-				// A good one-line row (no quote, not planted), far from the end.
-				if bad[f.Name+"|"+strconv.Itoa(l)] || bad[f.Name+"|"+strconv.Itoa(l+1)] || bytes.IndexByte(lines[l-1], '"') >= 0 {
-					continue
-				}
-				data = append(data, lines[l-1]...)
-				want[f.Name] = append(want[f.Name], strconv.Itoa(next)+"|duplicate primary key")
-				next++
-				n--
-				m.Files[i].Rows++
-				l += 40
+		planted := map[int]string{}
+		for _, fl := range faults {
+			if fl.Source == "nir" && fl.DeliveryID == alteredID && fl.Kind == "quarantine" && fl.File == f.Name {
+				planted[int(fl.Line)] = fl.Reason
 			}
 		}
+		if !bytes.HasSuffix(data, []byte("\n")) {
+			t.Fatalf("%s does not end with a line end", f.Name)
+		}
+		lines := bytes.SplitAfter(data, []byte("\n"))
+		lines = lines[:len(lines)-1] // the empty entry after the last line end
+		n := len(lines)
+		lines = alter(f.Name, lines, planted)
+		data = bytes.Join(lines, nil)
+		m.Files[i].Rows += int64(len(lines) - n) // whole rows added or removed
 		sum := sha256.Sum256(data)
 		m.Files[i].SHA256 = hex.EncodeToString(sum[:])
 		if err := os.WriteFile(filepath.Join(dir, f.Name), data, 0o600); err != nil {
@@ -81,7 +73,6 @@ func TestIngestFarDuplicates(t *testing.T) {
 	if err := delivery.WriteManifest(dir, m); err != nil {
 		t.Fatal(err)
 	}
-
 	wh, key := newWarehouse(t)
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
@@ -89,9 +80,93 @@ func TestIngestFarDuplicates(t *testing.T) {
 	if err != nil || sum.Loaded != 1 {
 		t.Fatalf("%+v %v", sum, err)
 	}
-	if !strings.Contains(logs.String(), "file=timer.csv") || !strings.Contains(logs.String(), "reading the table again") {
-		t.Errorf("timer.csv was not read again:\n%s", logs.String())
+	return wh, m, logs.String()
+}
+
+// alteredID is the delivery alteredDelivery copies.
+const alteredID = "20180228T230000"
+
+// goodLine reports whether line l (1-based) of lines is a data row that
+// is neither planted nor quoted, nor next to a planted one.
+func goodLine(lines [][]byte, planted map[int]string, l int) bool {
+	_, bad := planted[l]
+	_, badNext := planted[l+1]
+	return l >= 2 && !bad && !badNext && bytes.IndexByte(lines[l-1], '"') < 0
+}
+
+// TestIngestFarDuplicates ingests a NIR delivery in small chunks after
+// appending to timer.csv and personer.csv copies of rows from near their
+// start: duplicates far from the rows they repeat, which the check while
+// reading misses. The table must be read again and give exactly the planted
+// faults plus the copies as duplicates, the first row of each key kept.
+func TestIngestFarDuplicates(t *testing.T) {
+	want := map[string][]string{} // file → "line|reason"
+	copies := map[string]int{"timer.csv": 3, "personer.csv": 1}
+	wh, m, logs := alteredDelivery(t, func(name string, lines [][]byte, planted map[int]string) [][]byte {
+		for l, reason := range planted {
+			want[name] = append(want[name], strconv.Itoa(l)+"|"+reason)
+		}
+		n := len(lines)
+		for l := 2; copies[name] > 0; l++ {
+			if goodLine(lines, planted, l) {
+				lines = append(lines, lines[l-1])
+				want[name] = append(want[name], strconv.Itoa(len(lines))+"|duplicate primary key")
+				copies[name]--
+				l += 40
+			}
+		}
+		if len(lines) == n && name != "introprogram.csv" && name != "norskopplaering.csv" {
+			t.Fatalf("%s: no copies", name)
+		}
+		return lines
+	})
+	for _, msg := range []string{"rows of one key value in several runs: reading them again", "duplicate keys far apart"} {
+		if !strings.Contains(logs, "file=timer.csv") || !strings.Contains(logs, msg) {
+			t.Errorf("timer.csv was not read again (%s):\n%s", msg, logs)
+		}
 	}
+	checkQuarantine(t, wh, alteredID, m, want)
+}
+
+// TestIngestSplitRuns moves rows of timer.csv from the middle to the end:
+// their persons' rows then come in two runs, though no key repeats. Those
+// runs are read again, and no row is quarantined but the planted faults.
+func TestIngestSplitRuns(t *testing.T) {
+	want := map[string][]string{}
+	wh, m, logs := alteredDelivery(t, func(name string, lines [][]byte, planted map[int]string) [][]byte {
+		var moved [][]byte
+		for l := len(lines) / 4; name == "timer.csv" && len(moved) < 3; l += len(lines) / 5 {
+			for !goodLine(lines, planted, l) {
+				l++
+			}
+			// The planted faults after the row move up a line.
+			moved = append(moved, lines[l-1])
+			lines = slices.Delete(lines, l-1, l)
+			shifted := map[int]string{}
+			for p, reason := range planted {
+				if p > l {
+					p--
+				}
+				shifted[p] = reason
+			}
+			planted = shifted
+		}
+		for l, reason := range planted {
+			want[name] = append(want[name], strconv.Itoa(l)+"|"+reason)
+		}
+		return append(lines, moved...)
+	})
+	if !strings.Contains(logs, "rows of one key value in several runs: reading them again") || strings.Contains(logs, "duplicate keys far apart") {
+		t.Errorf("timer.csv's split runs were not read again, or more was:\n%s", logs)
+	}
+	checkQuarantine(t, wh, alteredID, m, want)
+}
+
+// checkQuarantine checks that each file of the delivery quarantined the
+// "line|reason" of want and loaded the rest into Parquet, and that no key
+// spill was left behind.
+func checkQuarantine(t *testing.T, wh *warehouse.Warehouse, id string, m delivery.Manifest, want map[string][]string) {
+	t.Helper()
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
 		t.Fatal(err)
