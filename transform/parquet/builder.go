@@ -382,23 +382,29 @@ func (b *Builder) Flush() arrow.RecordBatch {
 }
 
 // fresh returns an empty column with room for n values in the slices d
-// uses.
+// used.
 func (d column) fresh(n int) column {
-	grow := func(used bool) int {
-		if used {
-			return n
-		}
-		return 0
+	var f column
+	f.valid = make([]bool, 0, n)
+	if len(d.i16) > 0 {
+		f.i16 = make([]int16, 0, n)
 	}
-	return column{
-		valid: make([]bool, 0, n),
-		i16:   make([]int16, 0, grow(d.i16 != nil)),
-		i32:   make([]int32, 0, grow(d.i32 != nil)),
-		i64:   make([]int64, 0, grow(d.i64 != nil)),
-		f64:   make([]float64, 0, grow(d.f64 != nil)),
-		bools: make([]bool, 0, grow(d.bools != nil)),
-		str:   make([]string, 0, grow(d.str != nil)),
+	if len(d.i32) > 0 {
+		f.i32 = make([]int32, 0, n)
 	}
+	if len(d.i64) > 0 {
+		f.i64 = make([]int64, 0, n)
+	}
+	if len(d.f64) > 0 {
+		f.f64 = make([]float64, 0, n)
+	}
+	if len(d.bools) > 0 {
+		f.bools = make([]bool, 0, n)
+	}
+	if len(d.str) > 0 {
+		f.str = make([]string, 0, n)
+	}
+	return f
 }
 
 // array makes the Arrow array of output column i of the batch.
