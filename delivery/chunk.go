@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"strings"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -133,10 +135,18 @@ func field(line []byte, col int) []byte {
 // errors of CSVReader. Fields of a record without quotes are cut from the
 // chunk itself: parsing a chunk allocates nothing per such record. Reuse
 // one ChunkReader for many chunks; use each from one goroutine.
+//
+// A plain line (no quote or carriage return, the header's number of
+// fields, valid UTF-8, not blank) is split straight from the chunk; any
+// other record goes through CSVReader's parser, which reads the chunk from
+// where the plain lines left off.
 type ChunkReader struct {
 	r      CSVReader
 	s      string   // the chunk's bytes, immutable
 	fields []string // the current record's fields
+	pos    int      // where the next record starts in s, when synced is false
+	base   int      // where in s the parser's stream starts
+	synced bool     // the parser's stream is at pos (base + r.off)
 }
 
 // NewChunkReader returns a reader of chunks of the file named file (for
@@ -152,8 +162,8 @@ func NewChunkReader(header []string, file string) *ChunkReader {
 // on: the fields handed out are views of it.
 func (cr *ChunkReader) Reset(c Chunk) {
 	cr.s = unsafe.String(unsafe.SliceData(c.Data), len(c.Data))
-	cr.r.br.Reset(bytes.NewReader(c.Data))
-	cr.r.line, cr.r.off, cr.r.pending = c.Line, 0, nil
+	cr.r.line, cr.r.pending = c.Line, nil
+	cr.pos, cr.synced = 0, false
 }
 
 // Next returns the line and fields of the next record of the chunk, io.EOF
@@ -161,12 +171,24 @@ func (cr *ChunkReader) Reset(c Chunk) {
 // is reused by the next call; the strings in it stay valid.
 func (cr *ChunkReader) Next() (int64, []string, error) {
 	r := &cr.r
+	if len(r.pending) == 0 {
+		if cr.synced {
+			cr.pos, cr.synced = cr.base+int(r.off), false
+		}
+		if cr.plain() {
+			return r.line, cr.fields, nil
+		}
+		// The parser reads on from pos.
+		cr.base, cr.synced = cr.pos, true
+		r.br.Reset(strings.NewReader(cr.s[cr.pos:]))
+		r.off = 0
+	}
 	line, err := r.parse()
 	if err != nil {
 		return line, nil, err
 	}
 	if r.oneLine {
-		off := int(r.start)
+		off := cr.base + int(r.start)
 		for i := range cr.fields {
 			cr.fields[i] = cr.s[off+r.bounds[2*i] : off+r.bounds[2*i+1]]
 		}
@@ -177,6 +199,49 @@ func (cr *ChunkReader) Next() (int64, []string, error) {
 		cr.fields[i] = s[r.bounds[2*i]:r.bounds[2*i+1]]
 	}
 	return line, cr.fields, nil
+}
+
+// plain splits the line at pos into fields when it is a plain line (see
+// ChunkReader) and moves past it, counting it; otherwise it leaves all as
+// it was and reports false.
+func (cr *ChunkReader) plain() bool {
+	rest := cr.s[cr.pos:]
+	line := rest
+	if i := strings.IndexByte(rest, '\n'); i >= 0 {
+		line = rest[:i+1]
+	}
+	body := line
+	if n := len(body); n > 0 && body[n-1] == '\n' {
+		body = body[:n-1]
+		if n := len(body); n > 0 && body[n-1] == '\r' {
+			body = body[:n-1]
+		}
+	}
+	if len(body) == 0 || len(line) > cr.r.br.Size() {
+		return false
+	}
+	n, start, ascii := 0, 0, true
+	for i := 0; i < len(body); i++ {
+		switch c := body[i]; {
+		case c == ';':
+			if n == len(cr.fields)-1 {
+				return false // more fields than the header
+			}
+			cr.fields[n] = body[start:i]
+			n, start = n+1, i+1
+		case c == '"' || c == '\r':
+			return false
+		case c >= 0x80:
+			ascii = false
+		}
+	}
+	if n != len(cr.fields)-1 || !ascii && !utf8.ValidString(body) {
+		return false
+	}
+	cr.fields[n] = body[start:]
+	cr.r.line++
+	cr.pos += len(line)
+	return true
 }
 
 // Raw returns the text of the record for which Next last returned a
