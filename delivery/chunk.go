@@ -3,6 +3,7 @@ package delivery
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
 	"strings"
@@ -220,27 +221,39 @@ func (cr *ChunkReader) plain() bool {
 	if len(body) == 0 || len(line) > cr.r.br.Size() {
 		return false
 	}
-	n, start, ascii := 0, 0, true
-	for i := 0; i < len(body); i++ {
-		switch c := body[i]; {
-		case c == ';':
-			if n == len(cr.fields)-1 {
-				return false // more fields than the header
-			}
-			cr.fields[n] = body[start:i]
-			n, start = n+1, i+1
-		case c == '"' || c == '\r':
-			return false
-		case c >= 0x80:
-			ascii = false
-		}
-	}
-	if n != len(cr.fields)-1 || !ascii && !utf8.ValidString(body) {
+	if strings.IndexByte(body, '"') >= 0 || strings.IndexByte(body, '\r') >= 0 || !isASCII(body) && !utf8.ValidString(body) {
 		return false
 	}
-	cr.fields[n] = body[start:]
+	n := 0
+	for ; n < len(cr.fields)-1; n++ {
+		i := strings.IndexByte(body, ';')
+		if i < 0 {
+			return false // fewer fields than the header
+		}
+		cr.fields[n], body = body[:i], body[i+1:]
+	}
+	if strings.IndexByte(body, ';') >= 0 {
+		return false // more fields than the header
+	}
+	cr.fields[n] = body
 	cr.r.line++
 	cr.pos += len(line)
+	return true
+}
+
+// isASCII reports whether s is all ASCII, eight bytes at a time.
+func isASCII(s string) bool {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if binary.LittleEndian.Uint64([]byte(s[i:i+8]))&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
 	return true
 }
 

@@ -46,10 +46,11 @@ type Builder struct {
 	event      string // kAge: the event date of the column being parsed
 }
 
-// column holds one output column's values of the current batch: valid
-// says which are not null, and one of the typed slices the values.
+// column holds one output column's values of the current batch: nulls
+// lists the rows whose value is null (a zero holds their place), and one
+// of the typed slices the values.
 type column struct {
-	valid []bool
+	nulls []int32
 	i16   []int16 // dictionary indices
 	i32   []int32 // birth years, ages, dates (days since the epoch)
 	i64   []int64 // timestamps (µs), integers, lines
@@ -214,7 +215,6 @@ func (b *Builder) appendValue(i int, values []string, person, deliveryID string,
 	case kDeliveryID:
 		s = deliveryID
 	case kSourceLine:
-		d.valid = append(d.valid, true)
 		d.i64 = append(d.i64, line)
 		return ""
 	case kAge:
@@ -226,7 +226,7 @@ func (b *Builder) appendValue(i int, values []string, person, deliveryID string,
 		if !c.field.Nullable {
 			return "required value empty"
 		}
-		d.valid = append(d.valid, false)
+		d.nulls = append(d.nulls, int32(b.n))
 		d.appendZero(c.kind, b.dicts[i] != nil)
 		return ""
 	}
@@ -235,14 +235,12 @@ func (b *Builder) appendValue(i int, values []string, person, deliveryID string,
 		if !ok {
 			return "value not in the column's dictionary"
 		}
-		d.valid = append(d.valid, true)
 		d.i16 = append(d.i16, idx)
 		return ""
 	}
 	var cl cell
 	switch {
 	case c.kind == kString || c.kind == kPerson || c.kind == kDeliveryID:
-		d.valid = append(d.valid, true)
 		d.str = append(d.str, s)
 		return ""
 	case c.kind == kAge:
@@ -258,7 +256,6 @@ func (b *Builder) appendValue(i int, values []string, person, deliveryID string,
 		}
 		b.lastText[i], b.lastCell[i], b.hasLast[i] = s, cl, true
 	}
-	d.valid = append(d.valid, true)
 	d.appendCell(c.kind, cl)
 	return ""
 }
@@ -291,7 +288,9 @@ func (d *column) appendZero(k kind, dict bool) {
 
 // truncate cuts the column back to n values.
 func (d *column) truncate(n int) {
-	d.valid = d.valid[:min(len(d.valid), n)]
+	for len(d.nulls) > 0 && int(d.nulls[len(d.nulls)-1]) >= n {
+		d.nulls = d.nulls[:len(d.nulls)-1]
+	}
 	d.i16 = d.i16[:min(len(d.i16), n)]
 	d.i32 = d.i32[:min(len(d.i32), n)]
 	d.i64 = d.i64[:min(len(d.i64), n)]
@@ -385,7 +384,6 @@ func (b *Builder) Flush() arrow.RecordBatch {
 // used.
 func (d column) fresh(n int) column {
 	var f column
-	f.valid = make([]bool, 0, n)
 	if len(d.i16) > 0 {
 		f.i16 = make([]int16, 0, n)
 	}
@@ -410,19 +408,13 @@ func (d column) fresh(n int) column {
 // array makes the Arrow array of output column i of the batch.
 func (b *Builder) array(i int) arrow.Array {
 	d, n := &b.data[i], b.n
-	nulls := 0
-	for _, v := range d.valid[:n] {
-		if !v {
-			nulls++
-		}
-	}
+	nulls := len(d.nulls)
 	var validity *memory.Buffer
 	if nulls > 0 {
 		bits := make([]byte, bitutil.BytesForBits(int64(n)))
-		for j, v := range d.valid[:n] {
-			if v {
-				bitutil.SetBit(bits, j)
-			}
+		bitutil.SetBitsTo(bits, 0, int64(n), true)
+		for _, j := range d.nulls {
+			bitutil.ClearBit(bits, int(j))
 		}
 		validity = memory.NewBufferBytes(bits)
 	}
