@@ -46,6 +46,11 @@ type IdentityMap struct {
 	// beside the 12 of numbers and parent.
 	sorted []int32
 	recent map[number]int32
+	// fence holds every fenceStep-th number of sorted: a binary search
+	// over it finds the block of sorted to search, where a search of
+	// sorted itself would miss the cache at every step (an eighth of a
+	// byte a number).
+	fence []number
 	merges [][2]int32
 }
 
@@ -164,11 +169,21 @@ func (m *IdentityMap) lookup(n number) (int32, bool) {
 	if i, ok := m.recent[n]; ok {
 		return i, true
 	}
-	k, ok := slices.BinarySearchFunc(m.sorted, n, func(i int32, n number) int { return cmp.Compare(m.numbers[i], n) })
+	// The fence, a few KB to MB read in order, finds the block; the
+	// search within it costs six steps through numbers.
+	b, found := slices.BinarySearch(m.fence, n)
+	if !found {
+		if b == 0 {
+			return 0, false
+		}
+		b--
+	}
+	block := m.sorted[b*fenceStep : min((b+1)*fenceStep, len(m.sorted))]
+	k, ok := slices.BinarySearchFunc(block, n, func(i int32, n number) int { return cmp.Compare(m.numbers[i], n) })
 	if !ok {
 		return 0, false
 	}
-	return m.sorted[k], true
+	return block[k], true
 }
 
 // mergeRecent merges the recent numbers into sorted. Merging when recent
@@ -192,7 +207,14 @@ func (m *IdentityMap) mergeRecent() {
 	}
 	m.sorted = append(append(merged, a...), b...)
 	m.recent = map[number]int32{}
+	m.fence = m.fence[:0]
+	for k := 0; k < len(m.sorted); k += fenceStep {
+		m.fence = append(m.fence, m.numbers[m.sorted[k]])
+	}
 }
+
+// fenceStep is how many positions of sorted one fence number stands for.
+const fenceStep = 64
 
 // canonOf returns the canonical member of the group whose root is r.
 func (m *IdentityMap) canonOf(r int32) int32 {

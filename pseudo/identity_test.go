@@ -363,3 +363,41 @@ func BenchmarkPersonKey(b *testing.B) {
 		i++
 	}
 }
+
+// TestIdentityMapLookup adds numbers in random order, through many merges
+// of the recent numbers into the sorted index, and checks that every one
+// is found at the position it was given and that numbers never added,
+// below, between and above them, are not found.
+func TestIdentityMapLookup(t *testing.T) {
+	m := NewIdentityMap()
+	rng := rand.New(rand.NewPCG(9, 9))
+	pos := map[number]int32{}
+	for len(pos) < 70_000 {
+		n := number(rng.Uint64N(1e11))
+		if n%2 == 1 {
+			continue // odd numbers stay out, to look up as absent
+		}
+		i, fresh := m.add(n)
+		if p, ok := pos[n]; ok && (fresh || p != i) {
+			t.Fatalf("%d added twice: positions %d and %d", n, p, i)
+		}
+		pos[n] = i
+	}
+	if len(m.fence) < 1000 {
+		t.Fatalf("fence of %d numbers: the index was not exercised", len(m.fence))
+	}
+	for n, p := range pos {
+		if i, ok := m.lookup(n); !ok || i != p {
+			t.Fatalf("lookup(%d) = %d, %t; want %d", n, i, ok, p)
+		}
+		if _, ok := m.lookup(n + 1); ok {
+			t.Fatalf("lookup(%d) found a number never added", n+1)
+		}
+	}
+	for _, n := range []number{0, 1, 2, 1e11 + 1, m.fence[0] - 1, m.fence[0], m.fence[len(m.fence)-1] + 2} {
+		p, added := pos[n]
+		if i, ok := m.lookup(n); ok != added || ok && i != p {
+			t.Fatalf("lookup(%d) = %d, %t; added %t at %d", n, i, ok, added, p)
+		}
+	}
+}
