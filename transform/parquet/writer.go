@@ -102,7 +102,16 @@ func Create(root, source, table, deliveryID string, schema *arrow.Schema, opt Op
 		// bits a row.
 		pq.WithDictionaryFor(SourceLineColumn, false),
 		pq.WithEncodingFor(SourceLineColumn, pq.Encodings.DeltaBinaryPacked),
+		// A person's rows come together: each pseudonym repeats its
+		// predecessor, which incremental encoding stores in a few bits,
+		// without the hashing of a dictionary that has to fall back to
+		// plain once a row group's persons outgrow its page (4 % larger
+		// files, 5 % less CPU for timer.csv; DuckDB reads both as fast).
+		pq.WithDictionaryFor(PersonColumn, false),
+		pq.WithEncodingFor(PersonColumn, pq.Encodings.DeltaByteArray),
 	}
+	// Timestamps (registration times) hardly repeat: a dictionary only
+	// costs a hash per value before it overflows.
 	for _, f := range schema.Fields() {
 		if f.Type.ID() == arrow.TIMESTAMP {
 			props = append(props, pq.WithDictionaryFor(f.Name, false))
