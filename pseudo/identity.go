@@ -50,7 +50,7 @@ type IdentityMap struct {
 	// over it finds the block of sorted to search, where a search of
 	// sorted itself would miss the cache at every step (an eighth of a
 	// byte a number).
-	fence []number
+	fence  []number
 	merges [][2]int32
 }
 
