@@ -39,16 +39,16 @@ func ParseDecimal(s string) (float64, error) {
 	if s == "" {
 		return 0, errors.New("decimal: empty")
 	}
-	var buf [64]byte
-	if len(s) > len(buf) {
+	if len(s) > 64 {
 		return 0, errors.New("decimal: too long")
 	}
-	b := buf[:0]
 	i := 0
-	if s[0] == '-' {
-		b = append(b, '-')
+	neg := s[0] == '-'
+	if neg {
 		i++
 	}
+	// One pass: check the form and gather the digits as an integer.
+	var m uint64
 	intDigits, fracDigits, comma := 0, 0, false
 	for ; i < len(s); i++ {
 		c := s[i]
@@ -59,10 +59,11 @@ func ParseDecimal(s string) (float64, error) {
 			} else {
 				intDigits++
 			}
-			b = append(b, c)
+			if intDigits+fracDigits <= 19 {
+				m = m*10 + uint64(c-'0')
+			}
 		case c == ',' && !comma:
 			comma = true
-			b = append(b, '.')
 		case c == '.':
 			return 0, errors.New("decimal: has a point; the dialect uses a decimal comma")
 		case c == ' ':
@@ -77,19 +78,13 @@ func ParseDecimal(s string) (float64, error) {
 	if intDigits+fracDigits <= 15 {
 		// Exact fast path: the digits as an integer below 2^53 and a power
 		// of ten are both exact floats, so one division rounds correctly.
-		var m int64
-		for _, c := range b {
-			if c >= '0' && c <= '9' {
-				m = m*10 + int64(c-'0')
-			}
-		}
 		v := float64(m) / pow10[fracDigits]
-		if b[0] == '-' {
+		if neg {
 			v = -v
 		}
 		return v, nil
 	}
-	v, err := strconv.ParseFloat(string(b), 64)
+	v, err := strconv.ParseFloat(strings.Replace(s, ",", ".", 1), 64)
 	if err != nil {
 		return 0, errors.New("decimal: out of range")
 	}

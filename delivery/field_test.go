@@ -2,6 +2,8 @@ package delivery
 
 import (
 	"math"
+	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -89,6 +91,36 @@ func TestBool(t *testing.T) {
 	for _, s := range []string{"", "j", "Y", "true", "1"} {
 		if _, err := ParseBool(s); err == nil {
 			t.Errorf("ParseBool(%q) accepted", s)
+		}
+	}
+}
+
+// TestParseDecimalMatchesParseFloat holds ParseDecimal to strconv's
+// correctly rounded parse on random decimals of 1 to 22 digits, on both
+// sides of the 15 digits its fast path takes.
+func TestParseDecimalMatchesParseFloat(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	for range 200_000 {
+		var b strings.Builder
+		if rng.IntN(4) == 0 {
+			b.WriteByte('-')
+		}
+		for range 1 + rng.IntN(11) {
+			b.WriteByte(byte('0' + rng.IntN(10)))
+		}
+		if rng.IntN(2) == 0 {
+			b.WriteByte(',')
+			for range 1 + rng.IntN(11) {
+				b.WriteByte(byte('0' + rng.IntN(10)))
+			}
+		}
+		s := b.String()
+		want, err := strconv.ParseFloat(strings.Replace(s, ",", ".", 1), 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := ParseDecimal(s); err != nil || got != want {
+			t.Fatalf("ParseDecimal(%q) = %v, %v; want %v", s, got, err, want)
 		}
 	}
 }
