@@ -650,3 +650,50 @@ func TestTimestampDST(t *testing.T) {
 		}
 	}
 }
+
+// TestPersonEncoding: the person column is written in incremental encoding
+// when a person's rows come together (as in timer.csv), with a dictionary
+// when each person has a row or two; either way it reads back the same.
+func TestPersonEncoding(t *testing.T) {
+	key := testKey(t)
+	tbl, _ := contract.Lookup("nir", "timer")
+	rng := rand.New(rand.NewPCG(4, 4))
+	rows := synth(tbl, 4000, key, rng)
+	grouped := make([]row, len(rows))
+	for i := range rows {
+		grouped[i] = rows[i]
+		grouped[i].person = rows[i/20*20].person // runs of 20 rows per person
+	}
+	for _, c := range []struct {
+		name     string
+		rows     []row
+		encoding string
+	}{{"runs", grouped, "DELTA_BYTE_ARRAY"}, {"one each", rows, "RLE_DICTIONARY"}} {
+		t.Run(c.name, func(t *testing.T) {
+			root := t.TempDir()
+			info := writeTable(t, root, tbl, "20180301T020000", c.rows, 1000, parquet.Options{})
+			db, err := sql.Open("duckdb", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			var enc string
+			if err := db.QueryRow("SELECT any_value(encodings) FROM parquet_metadata('" + info.Path + "') WHERE path_in_schema = 'person'").Scan(&enc); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(enc, c.encoding) {
+				t.Errorf("person column encoded %s, want %s", enc, c.encoding)
+			}
+			schema := parquet.Schema(tbl)
+			want := make([][]string, len(c.rows))
+			for i, r := range c.rows {
+				want[i] = make([]string, schema.NumFields())
+				for j, f := range schema.Fields() {
+					want[i][j] = expected(tbl, f.Name, "20180301T020000", r)
+				}
+			}
+			compare(t, "DuckDB", readDuck(t, root, tbl, schema), want, schema)
+			compare(t, "parquet-go", readPgo(t, info.Path, schema), want, schema)
+		})
+	}
+}
