@@ -112,3 +112,20 @@ func ParseBool(s string) (bool, error) {
 	}
 	return false, errors.New("boolean: want J or N")
 }
+
+// Parsed holds the typed values a validator parsed from one record's text,
+// by column, so that whoever writes the record takes them instead of
+// parsing the text again. Int holds the day number (days since 1970-01-01)
+// of a date or a month's first day, the microseconds since the epoch (UTC)
+// of a timestamp read as Oslo time, or an integer; Float a decimal. Has[i]
+// says column i holds the current record's value.
+type Parsed struct {
+	Int   []int64
+	Float []float64
+	Has   []bool
+}
+
+// NewParsed returns a Parsed for records of n columns, holding none.
+func NewParsed(n int) *Parsed {
+	return &Parsed{Int: make([]int64, n), Float: make([]float64, n), Has: make([]bool, n)}
+}

@@ -158,7 +158,7 @@ func (w *worker) row(line int64, values []string, raw string, rowErr *delivery.R
 		}
 		person = w.lastKey
 	}
-	if err := w.b.Append(values, person, t.d.ID, line); err != nil {
+	if err := w.b.AppendParsed(values, w.check.Parsed(), person, t.d.ID, line); err != nil {
 		return err
 	}
 	o.loaded++

@@ -37,13 +37,8 @@ type Builder struct {
 	lastText []string
 	lastCell []cell
 	hasLast  []bool
-	// dayOffsets caches the UTC offset of Oslo's local days from 1900 to
-	// 2100 (see dayOffset), offsets that of the hours of days whose
-	// offset changes (days since the epoch·24 + hour): the zone lookup is
-	// the costly part of a timestamp.
-	dayOffsets []int32
-	offsets    map[int64]int64
-	event      string // kAge: the event date of the column being parsed
+	clock    *civil.Clock // Oslo's local times to UTC
+	event    string       // kAge: the event date of the column being parsed
 }
 
 // column holds one output column's values of the current batch: nulls
@@ -95,7 +90,7 @@ func NewDictBuilder(t *contract.Table, batch int, dict Dictionaries) *Builder {
 		lastText: make([]string, len(cols)),
 		lastCell: make([]cell, len(cols)),
 		hasLast:  make([]bool, len(cols)),
-		offsets:  make(map[int64]int64),
+		clock:    civil.NewClock(delivery.Oslo),
 	}
 	for i, f := range b.schema.Fields() {
 		if dt, ok := f.Type.(*arrow.DictionaryType); ok {
@@ -181,11 +176,19 @@ func (b *Builder) Full() bool { return b.n >= b.batch }
 // parse is an error naming the file, line and column but not the value;
 // the row is then not added.
 func (b *Builder) Append(values []string, person, deliveryID string, line int64) error {
+	return b.AppendParsed(values, nil, person, deliveryID, line)
+}
+
+// AppendParsed is Append taking the typed values of the row's dates,
+// months, timestamps, decimals and integers from parsed (see
+// delivery.Parsed; nil, or a column it does not have, parses the text), as
+// validation left them: no value is parsed twice.
+func (b *Builder) AppendParsed(values []string, parsed *delivery.Parsed, person, deliveryID string, line int64) error {
 	if len(values) != len(b.table.Cols) {
 		return fmt.Errorf("%s line %d: %d values, want %d", b.table.File, line, len(values), len(b.table.Cols))
 	}
 	for i := range b.cols {
-		if problem := b.appendValue(i, values, person, deliveryID, line); problem != "" {
+		if problem := b.appendValue(i, values, parsed, person, deliveryID, line); problem != "" {
 			// Take back the values this row put into the columns before.
 			for j := range b.data[:i+1] {
 				b.data[j].truncate(b.n)
@@ -199,7 +202,7 @@ func (b *Builder) Append(values []string, person, deliveryID string, line int64)
 
 // appendValue appends output column i's value of the row to its slice, or
 // says what is wrong with it.
-func (b *Builder) appendValue(i int, values []string, person, deliveryID string, line int64) string {
+func (b *Builder) appendValue(i int, values []string, parsed *delivery.Parsed, person, deliveryID string, line int64) string {
 	c, d := &b.cols[i], &b.data[i]
 	var s string
 	if c.src >= 0 {
@@ -243,6 +246,10 @@ func (b *Builder) appendValue(i int, values []string, person, deliveryID string,
 	case c.kind == kString || c.kind == kPerson || c.kind == kDeliveryID:
 		d.str = append(d.str, s)
 		return ""
+	case parsed != nil && parsed.Has[c.src] && (c.kind == kDate || c.kind == kMonth || c.kind == kTimestamp || c.kind == kInteger):
+		cl.i = parsed.Int[c.src]
+	case parsed != nil && parsed.Has[c.src] && c.kind == kDecimal:
+		cl.f = parsed.Float[c.src]
 	case c.kind == kAge:
 		b.event = values[c.src2]
 		if p := b.parse(c.kind, s, &cl); p != "" {
@@ -537,68 +544,13 @@ func parseMonth(s string) (y, m int, ok bool) {
 // parseTimestamp parses YYYY-MM-DD HH:MM:SS (or with a T) as local time in
 // Europe/Oslo and returns microseconds since the Unix epoch, UTC. A local
 // time that does not exist or occurs twice at a change of summer time is
-// resolved as time.Date does. Oslo's offset changes only on whole hours of
-// UTC, by whole hours, so within one local hour every time has the offset
-// time.Date gives its start: the Builder looks it up once an hour.
+// resolved as time.Date does (see civil.Clock).
 func (b *Builder) parseTimestamp(s string) (int64, bool) {
 	y, m, d, hh, mm, ss, ok := splitTimestamp(s)
 	if !ok {
 		return 0, false
 	}
-	day := civil.Days(y, m, d)
-	hour := day*24 + int64(hh)
-	if off, ok := b.dayOffset(day, y, m, d); ok {
-		return (hour*3600 + int64(mm)*60 + int64(ss) + off) * 1e6, true
-	}
-	off, ok := b.offsets[hour]
-	if !ok {
-		off = time.Date(y, time.Month(m), d, hh, 0, 0, 0, delivery.Oslo).Unix() - hour*3600
-		if len(b.offsets) >= 1<<16 {
-			clear(b.offsets) // a bound on memory; an hour costs one time.Date
-		}
-		b.offsets[hour] = off
-	}
-	return (hour*3600 + int64(mm)*60 + int64(ss) + off) * 1e6, true
-}
-
-// Days whose offset the Builder keeps in a slice: 1900 to 2100.
-var (
-	firstOffsetDay = civil.Days(1900, 1, 1)
-	lastOffsetDay  = civil.Days(2100, 12, 31)
-)
-
-// Values of Builder.dayOffsets besides an offset plus offsetBias.
-const (
-	offsetUnknown = 0         // not looked up yet
-	offsetChanges = 1         // the offset changes during the day
-	offsetBias    = 1_000_000 // far above any real offset
-)
-
-// dayOffset returns the UTC offset (local minus UTC, negated: what to add
-// to local seconds) of every time of local day y-m-d (day days since the
-// epoch), and false when the day is not in the slice's range or the
-// offset changes during it (the changes of summer time).
-func (b *Builder) dayOffset(day int64, y, m, d int) (int64, bool) {
-	if day < firstOffsetDay || day > lastOffsetDay {
-		return 0, false
-	}
-	if b.dayOffsets == nil {
-		b.dayOffsets = make([]int32, lastOffsetDay-firstOffsetDay+1)
-	}
-	v := b.dayOffsets[day-firstOffsetDay]
-	if v == offsetUnknown {
-		start := time.Date(y, time.Month(m), d, 0, 0, 0, 0, delivery.Oslo).Unix() - day*86400
-		end := time.Date(y, time.Month(m), d, 23, 0, 0, 0, delivery.Oslo).Unix() - day*86400 - 23*3600
-		v = offsetChanges
-		if start == end {
-			v = int32(start + offsetBias)
-		}
-		b.dayOffsets[day-firstOffsetDay] = v
-	}
-	if v == offsetChanges {
-		return 0, false
-	}
-	return int64(v) - offsetBias, true
+	return b.clock.Micros(y, m, d, hh, mm, ss), true
 }
 
 // splitTimestamp checks the form YYYY-MM-DD HH:MM:SS (or with a T) and

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"integstat/contract"
+	"integstat/delivery"
 	"integstat/transform/parquet"
 )
 
@@ -125,5 +126,32 @@ func TestBatching(t *testing.T) {
 	}
 	if len(sizes) != 3 || sizes[0] != 3 || sizes[1] != 3 || sizes[2] != 1 {
 		t.Errorf("batches %v, want [3 3 1]", sizes)
+	}
+}
+
+// TestAppendParsed: typed values a validator left are taken as they are
+// (the text is not parsed again), and a column without one is parsed.
+func TestAppendParsed(t *testing.T) {
+	timer, _ := contract.Lookup("nir", "timer")
+	b := parquet.NewBuilder(timer, 10)
+	defer b.Release()
+	row := []string{"01017012345", "0301", "2018-01", "NORSK", "INTRO", "7,5", "2,5", "2018-02-01 00:00:00"}
+	p := delivery.NewParsed(len(timer.Cols))
+	// timer and maaned as a validator left them (values the text does not
+	// say, to tell them apart); fravaer_timer has none and is parsed.
+	p.Float[timer.Index("timer")], p.Has[timer.Index("timer")] = 99.25, true
+	p.Int[timer.Index("maaned")], p.Has[timer.Index("maaned")] = 17532, true // 2018-01-01
+	if err := b.AppendParsed(row, p, "PSEUDONYMABCDEFGHIJKLMNOPQRSTUVW", "d", 2); err != nil {
+		t.Fatal(err)
+	}
+	rec := b.Flush()
+	defer rec.Release()
+	got := map[string]string{}
+	for i, col := range rec.Columns() {
+		got[rec.ColumnName(i)] = col.ValueStr(0)
+	}
+	if got["timer"] != "99.25" || got["maaned"] != "2018-01-01" || got["fravaer_timer"] != "2.5" {
+		t.Errorf("timer %s, maaned %s, fravaer_timer %s; want 99.25 (typed), 2018-01-01 (typed), 2.5 (parsed)",
+			got["timer"], got["maaned"], got["fravaer_timer"])
 	}
 }

@@ -7,7 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"integstat/contract"
 	"integstat/delivery"
@@ -125,8 +128,12 @@ func TestDemoAnswerKey(t *testing.T) {
 				extraCols := rows(t, dd, tb, func(line int64, values []string) {
 					// The Checker, which skips what the previous row
 					// passed with, must answer as CheckForm does.
-					if got, want := c.CheckForm(values), v.CheckForm(values); !sameProblem(got, want) {
+					got, want := c.CheckForm(values), v.CheckForm(values)
+					if !sameProblem(got, want) {
 						t.Errorf("%s:%d: Checker says %v, CheckForm %v", path, line, got, want)
+					}
+					if got == nil {
+						checkParsed(t, tb, values, c.Parsed(), path, line)
 					}
 					p := v.Check(values)
 					if p == nil {
@@ -191,4 +198,50 @@ func TestDemoAnswerKey(t *testing.T) {
 // sameProblem reports whether a and b are both nil or equal.
 func sameProblem(a, b *Problem) bool {
 	return a == nil && b == nil || a != nil && b != nil && *a == *b
+}
+
+// checkParsed checks the typed values a Checker gives for a row it passed
+// against the time and strconv packages' reading of the text.
+func checkParsed(t *testing.T, tb *contract.Table, values []string, p *delivery.Parsed, path string, line int64) {
+	t.Helper()
+	for i, c := range tb.Cols {
+		s := values[i]
+		var want int64
+		var wantF float64
+		var err error
+		typed := true
+		switch c.Type {
+		case contract.Date:
+			var d time.Time
+			d, err = time.Parse("2006-01-02", s)
+			want = d.Unix() / 86400
+		case contract.Month:
+			var d time.Time
+			d, err = time.Parse("2006-01", s)
+			want = d.Unix() / 86400
+		case contract.Timestamp:
+			var d time.Time
+			d, err = time.ParseInLocation("2006-01-02 15:04:05", s, delivery.Oslo)
+			want = d.UnixMicro()
+		case contract.Decimal:
+			wantF, err = strconv.ParseFloat(strings.Replace(s, ",", ".", 1), 64)
+		case contract.Integer:
+			want, err = strconv.ParseInt(s, 10, 64)
+		default:
+			typed = false
+		}
+		switch {
+		case !typed:
+		case s == "":
+			if p.Has[i] {
+				t.Errorf("%s:%d: %s is null but has a typed value", path, line, c.Name)
+			}
+		case err != nil:
+			t.Fatalf("%s:%d: %s: %v", path, line, c.Name, err)
+		case !p.Has[i]:
+			t.Errorf("%s:%d: %s has no typed value", path, line, c.Name)
+		case c.Type == contract.Decimal && p.Float[i] != wantF, c.Type != contract.Decimal && p.Int[i] != want:
+			t.Errorf("%s:%d: %s typed %d/%v, want %d/%v", path, line, c.Name, p.Int[i], p.Float[i], want, wantF)
+		}
+	}
 }

@@ -63,23 +63,35 @@ func parseYearMonth(s string) (y, m int, problem string) {
 // the hour skipped when summer time begins is left to the loader, which
 // resolves it as time.Date does.
 func checkTimestamp(s string) string {
+	_, problem := parseTimestamp(s, nil)
+	return problem
+}
+
+// parseTimestamp is checkTimestamp that also returns, when clock is not
+// nil, the time's microseconds since the epoch (UTC) with the time read in
+// the clock's location.
+func parseTimestamp(s string, clock *civil.Clock) (int64, string) {
 	const want = "want YYYY-MM-DD HH:MM:SS"
 	if len(s) != 19 || s[10] != ' ' || s[13] != ':' || s[16] != ':' {
-		return want
+		return 0, want
 	}
-	if _, _, _, p := parseDate(s[:10]); p != "" {
-		return p
+	y, m, d, p := parseDate(s[:10])
+	if p != "" {
+		return 0, p
 	}
 	hh, ok1 := digitsAt(s, 11, 2)
 	mm, ok2 := digitsAt(s, 14, 2)
 	ss, ok3 := digitsAt(s, 17, 2)
 	if !ok1 || !ok2 || !ok3 {
-		return want
+		return 0, want
 	}
 	if hh > 23 || mm > 59 || ss > 59 {
-		return "time of day out of range"
+		return 0, "time of day out of range"
 	}
-	return ""
+	if clock == nil {
+		return 0, ""
+	}
+	return clock.Micros(y, m, d, hh, mm, ss), ""
 }
 
 // parseInteger parses an optional minus followed by 1 to 18 ASCII digits,

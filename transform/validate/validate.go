@@ -199,11 +199,13 @@ type Checker struct {
 	last []string // the last row that passed
 	ok   bool     // last holds a row
 	day  []int    // the columns the kommune check reads: codes and dates
+	out  parsedRow
 }
 
 // Checker returns a new Checker of the Table.
 func (v *Table) Checker() *Checker {
-	c := &Checker{v: v, last: make([]string, len(v.t.Cols))}
+	c := &Checker{v: v, last: make([]string, len(v.t.Cols)),
+		out: parsedRow{Parsed: delivery.NewParsed(len(v.t.Cols)), clock: civil.NewClock(delivery.Oslo)}}
 	c.day = append(c.day, v.kommunes...)
 	for _, i := range []int{v.kdate, v.changed} {
 		if i >= 0 {
@@ -221,9 +223,10 @@ func (c *Checker) CheckForm(values []string) *Problem {
 	}
 	for i := range v.t.Cols {
 		if c.ok && values[i] == c.last[i] {
-			continue
+			continue // and its typed value is the last row's
 		}
-		if p := v.checkColumn(&v.t.Cols[i], values[i]); p != nil {
+		if p := v.parseColumn(&v.t.Cols[i], values[i], &c.out, i); p != nil {
+			c.ok = false // the typed values are no longer all the last row's
 			return p
 		}
 	}
@@ -233,6 +236,7 @@ func (c *Checker) CheckForm(values []string) *Problem {
 	}
 	if !same {
 		if p := v.checkKommunes(values); p != nil {
+			c.ok = false
 			return p
 		}
 	}
@@ -240,6 +244,12 @@ func (c *Checker) CheckForm(values []string) *Problem {
 	c.ok = true
 	return nil
 }
+
+// Parsed returns the typed values of the last row CheckForm passed, by
+// contract column: its dates and months as day numbers, timestamps as
+// microseconds (UTC, read as Oslo time), decimals and integers. The Checker
+// reuses it for the next row.
+func (c *Checker) Parsed() *delivery.Parsed { return c.out.Parsed }
 
 // KeyHash returns the 128-bit hash of the row's primary key under the
 // Table's seeds (the zero hash for a table without a key), the form in
@@ -257,6 +267,22 @@ func (v *Table) Duplicate() *Problem {
 
 // checkColumn checks one value against its column's own form.
 func (v *Table) checkColumn(c *contract.Column, s string) *Problem {
+	return v.parseColumn(c, s, nil, 0)
+}
+
+// parsedRow is where parseColumn puts typed values: a Checker's.
+type parsedRow struct {
+	*delivery.Parsed
+	clock *civil.Clock // reads timestamps as Oslo time
+}
+
+// parseColumn is checkColumn that, when out is not nil, also puts the
+// typed value of a date, month, timestamp (read as Oslo time), decimal or
+// integer into column i of out, marking it had or not.
+func (v *Table) parseColumn(c *contract.Column, s string, out *parsedRow, i int) *Problem {
+	if out != nil {
+		out.Has[i] = false
+	}
 	if s == "" {
 		if c.Required {
 			return &Problem{Column: c.Name, Reason: ReasonRequired}
@@ -283,16 +309,32 @@ func (v *Table) checkColumn(c *contract.Column, s string) *Problem {
 		}
 		return bad(ReasonCode, codesDetail(c.Codes))
 	case contract.Date:
-		if _, _, _, p := parseDate(s); p != "" {
+		y, m, d, p := parseDate(s)
+		if p != "" {
 			return bad(ReasonDate, p)
 		}
+		if out != nil {
+			out.Int[i], out.Has[i] = civil.Days(y, m, d), true
+		}
 	case contract.Timestamp:
-		if p := checkTimestamp(s); p != "" {
+		var clock *civil.Clock
+		if out != nil {
+			clock = out.clock
+		}
+		us, p := parseTimestamp(s, clock)
+		if p != "" {
 			return bad(ReasonTimestamp, p)
 		}
+		if out != nil {
+			out.Int[i], out.Has[i] = us, true
+		}
 	case contract.Month:
-		if _, _, p := parseYearMonth(s); p != "" {
+		y, m, p := parseYearMonth(s)
+		if p != "" {
 			return bad(ReasonMonth, p)
+		}
+		if out != nil {
+			out.Int[i], out.Has[i] = civil.Days(y, m, 1), true
 		}
 	case contract.Bool:
 		if s == "J" || s == "N" || v.json && (s == "true" || s == "false") {
@@ -303,8 +345,12 @@ func (v *Table) checkColumn(c *contract.Column, s string) *Problem {
 		}
 		return bad(ReasonBool, "want J or N")
 	case contract.Decimal:
-		if _, err := delivery.ParseDecimal(s); err != nil {
+		f, err := delivery.ParseDecimal(s)
+		if err != nil {
 			return bad(ReasonDecimal, err.Error())
+		}
+		if out != nil {
+			out.Float[i], out.Has[i] = f, true
 		}
 	case contract.Integer:
 		n, p := parseInteger(s)
@@ -313,6 +359,9 @@ func (v *Table) checkColumn(c *contract.Column, s string) *Problem {
 		}
 		if n < int64(c.Min) || c.Max != 0 && n > int64(c.Max) {
 			return bad(ReasonRange, rangeDetail(c))
+		}
+		if out != nil {
+			out.Int[i], out.Has[i] = n, true
 		}
 	case contract.Country:
 		if !letters(s, 3, 'A', 'Z') {
