@@ -93,6 +93,7 @@ type worker struct {
 	runSet           map[[2]uint64]struct{}
 	lastNum, lastKey string
 	lastRef          string // the last number CheckRefs accepted
+	near             int32  // the identity map's position of lastNum (see PersonKeyNear)
 	out              *batch
 }
 
@@ -101,7 +102,7 @@ type worker struct {
 const maxRun = 64
 
 func (t *tableRun) newWorker() (*worker, error) {
-	w := &worker{t: t, b: parquet.NewDictBuilder(t.tb, 1<<16, t.dict), runSet: make(map[[2]uint64]struct{}), check: t.v.Checker()}
+	w := &worker{t: t, b: parquet.NewDictBuilder(t.tb, 1<<16, t.dict), runSet: make(map[[2]uint64]struct{}), check: t.v.Checker(), near: -1}
 	if t.finder != nil {
 		s, err := t.finder.Spill()
 		if err != nil {
@@ -154,7 +155,7 @@ func (w *worker) row(line int64, values []string, raw string, rowErr *delivery.R
 		// Rows of one person come together (timer has dozens per person),
 		// so remembering the last key saves most of the keyed hashing.
 		if values[t.pc] != w.lastNum {
-			w.lastNum, w.lastKey = values[t.pc], t.in.ids.PersonKey(t.in.opt.Key, values[t.pc])
+			w.lastNum, w.lastKey = values[t.pc], t.in.ids.PersonKeyNear(t.in.opt.Key, values[t.pc], &w.near)
 		}
 		person = w.lastKey
 	}

@@ -266,12 +266,37 @@ func (m *IdentityMap) root(i int32) int32 {
 // canonical returns the canonical member of number's group; a number not in
 // the map is its own group. Call it with a lock held.
 func (m *IdentityMap) canonical(n string) string {
+	return m.canonicalNear(n, nil)
+}
+
+// canonicalNear is canonical that first looks for the number just after
+// the position in near (when not nil) and leaves the number's position
+// there: numbers come into the map in the order a delivery's personer
+// lists them, and its other tables list persons in that order too, so the
+// next person is mostly the next position, where a search of the index
+// would miss the cache at every step.
+func (m *IdentityMap) canonicalNear(n string, near *int32) string {
 	if checkNumber(n) != nil {
 		return n
 	}
-	i, ok := m.lookup(packNumber(n))
+	p := packNumber(n)
+	i, ok := int32(0), false
+	if near != nil {
+		for j := *near + 1; j <= *near+2 && j >= 0 && int(j) < len(m.numbers); j++ {
+			if m.numbers[j] == p {
+				i, ok = j, true
+				break
+			}
+		}
+	}
+	if !ok {
+		i, ok = m.lookup(p)
+	}
 	if !ok {
 		return n
+	}
+	if near != nil {
+		*near = i
 	}
 	if c := m.canonOf(m.root(i)); c != i {
 		return m.numbers[c].String()
@@ -284,8 +309,16 @@ func (m *IdentityMap) canonical(n string) string {
 // know is a person of its own. Link every number of a delivery before asking
 // for keys, so that keys reflect all the links known.
 func (m *IdentityMap) PersonKey(k *Key, number string) string {
+	return m.PersonKeyNear(k, number, nil)
+}
+
+// PersonKeyNear is PersonKey for a caller going through a table's persons
+// in order: near holds the map's position of the last number it asked for
+// (start with -1), and the number just after it is tried before the index
+// is searched. The answer is PersonKey's.
+func (m *IdentityMap) PersonKeyNear(k *Key, number string, near *int32) string {
 	m.mu.RLock()
-	c := m.canonical(number)
+	c := m.canonicalNear(number, near)
 	m.mu.RUnlock()
 	return k.Pseudonym(KindPerson, c)
 }

@@ -401,3 +401,45 @@ func TestIdentityMapLookup(t *testing.T) {
 		}
 	}
 }
+
+// TestPersonKeyNear: going through numbers in the order they came, in
+// another order, and with numbers the map does not know, PersonKeyNear
+// gives PersonKey's answer, and finds most in-order numbers next to the
+// last one.
+func TestPersonKeyNear(t *testing.T) {
+	k := newKey(testSecret)
+	m := NewIdentityMap()
+	var numbers []string
+	for i := range 20_000 {
+		n := fmt.Sprintf("%011d", 7_000_000+i*37)
+		numbers = append(numbers, n)
+		if i%5 == 0 { // a previous number, linked
+			mustLink(t, m, n, fmt.Sprintf("%011d", 90_000_000+i))
+		} else {
+			mustLink(t, m, n, "")
+		}
+	}
+	shuffled := slices.Clone(numbers)
+	rand.New(rand.NewPCG(1, 1)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	for name, seq := range map[string][]string{"in order": numbers, "shuffled": shuffled, "unknown": {"00000000001", numbers[5], "99999999999", numbers[6]}} {
+		near := int32(-1)
+		for _, n := range seq {
+			if got, want := m.PersonKeyNear(k, n, &near), m.PersonKey(k, n); got != want {
+				t.Fatalf("%s: PersonKeyNear(%s) = %s, PersonKey %s", name, n, got, want)
+			}
+		}
+	}
+	// In order, the next number is found next to the last: count the
+	// searches PersonKeyNear saves.
+	near, hits := int32(-1), 0
+	for _, n := range numbers {
+		before := near
+		m.PersonKeyNear(k, n, &near)
+		if near == before+1 || near == before+2 {
+			hits++
+		}
+	}
+	if hits < len(numbers)*9/10 {
+		t.Errorf("%d of %d in-order numbers found next to the last", hits, len(numbers))
+	}
+}
