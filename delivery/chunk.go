@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"math/bits"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
@@ -221,40 +222,63 @@ func (cr *ChunkReader) plain() bool {
 	if len(body) == 0 || len(line) > cr.r.br.Size() {
 		return false
 	}
-	if strings.IndexByte(body, '"') >= 0 || strings.IndexByte(body, '\r') >= 0 || !isASCII(body) && !utf8.ValidString(body) {
+	// Eight bytes at a time: the high bit of a byte of semi marks a ';',
+	// of bad a quote, a carriage return or a byte above ASCII.
+	n, start, ascii := 0, 0, true
+	fields := cr.fields
+	i := 0
+	for ; i+8 <= len(body); i += 8 {
+		w := binary.LittleEndian.Uint64([]byte(body[i : i+8]))
+		if w&highBits != 0 {
+			ascii = false
+		}
+		if zeroBytes(w^quotes)|zeroBytes(w^returns) != 0 {
+			return false
+		}
+		for semi := zeroBytes(w ^ semis); semi != 0; semi &= semi - 1 {
+			j := i + bits.TrailingZeros64(semi)/8
+			if n == len(fields)-1 {
+				return false // more fields than the header
+			}
+			fields[n], start, n = body[start:j], j+1, n+1
+		}
+	}
+	for ; i < len(body); i++ {
+		switch c := body[i]; {
+		case c == ';':
+			if n == len(fields)-1 {
+				return false
+			}
+			fields[n], start, n = body[start:i], i+1, n+1
+		case c == '"' || c == '\r':
+			return false
+		case c >= 0x80:
+			ascii = false
+		}
+	}
+	if n != len(fields)-1 || !ascii && !utf8.ValidString(body) {
 		return false
 	}
-	n := 0
-	for ; n < len(cr.fields)-1; n++ {
-		i := strings.IndexByte(body, ';')
-		if i < 0 {
-			return false // fewer fields than the header
-		}
-		cr.fields[n], body = body[:i], body[i+1:]
-	}
-	if strings.IndexByte(body, ';') >= 0 {
-		return false // more fields than the header
-	}
+	body = body[start:]
 	cr.fields[n] = body
 	cr.r.line++
 	cr.pos += len(line)
 	return true
 }
 
-// isASCII reports whether s is all ASCII, eight bytes at a time.
-func isASCII(s string) bool {
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		if binary.LittleEndian.Uint64([]byte(s[i:i+8]))&0x8080808080808080 != 0 {
-			return false
-		}
-	}
-	for ; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
+// Words of eight equal bytes, for plain's scan.
+const (
+	lowBits  = 0x0101010101010101
+	highBits = 0x8080808080808080
+	semis    = ';' * lowBits
+	quotes   = '"' * lowBits
+	returns  = '\r' * lowBits
+)
+
+// zeroBytes returns w with the high bit set in exactly its zero bytes.
+func zeroBytes(w uint64) uint64 {
+	t := (w&^highBits + ^uint64(highBits)) | w
+	return ^t & highBits
 }
 
 // Raw returns the text of the record for which Next last returned a

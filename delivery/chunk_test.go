@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -285,6 +286,29 @@ func testResumeAtLine(t *testing.T) {
 		}
 		if _, err := LineOffsets(bytes.NewReader(data), []int64{int64(bytes.Count(data, []byte{'\n'})) + 2}); err == nil {
 			t.Errorf("%s: a line past the end has an offset", name)
+		}
+	}
+}
+
+// TestZeroBytes checks plain's word scan: every byte value in every
+// position of a word, among other bytes of every kind.
+func TestZeroBytes(t *testing.T) {
+	for pos := range 8 {
+		for v := range 256 {
+			for _, fill := range []byte{0, 1, 0x7f, 0x80, 0xff} {
+				var b [8]byte
+				for i := range b {
+					b[i] = fill
+				}
+				b[pos] = byte(v)
+				w := binary.LittleEndian.Uint64(b[:])
+				got := zeroBytes(w)
+				for i := range b {
+					if want := b[i] == 0; (got>>(8*i+7))&1 == 1 != want || got>>(8*i)&0x7f != 0 {
+						t.Fatalf("zeroBytes(% x): byte %d marked %t", b, i, !want)
+					}
+				}
+			}
 		}
 	}
 }
