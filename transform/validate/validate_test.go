@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -347,4 +348,50 @@ func TestCheckAllocs(t *testing.T) {
 	if allocs >= 1 {
 		t.Errorf("%.2f allocations a row", allocs)
 	}
+}
+
+// TestPersonSet adds numbers in random order, in two rounds (the second
+// after the set was searched), and checks that every one is found and
+// numbers never added, below, between and above them, are not.
+func TestPersonSet(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	ps := &PersonSet{}
+	added := map[uint64]bool{}
+	add := func(n int) {
+		for range n {
+			k := rng.Uint64N(5e10) * 2 // even: odd numbers stay out
+			added[k] = true
+			ps.Add(fmt.Sprintf("%011d", k))
+		}
+	}
+	check := func() {
+		t.Helper()
+		for k := range added {
+			if !ps.Has(fmt.Sprintf("%011d", k)) {
+				t.Fatalf("%011d added, not found", k)
+			}
+			if ps.Has(fmt.Sprintf("%011d", k+1)) {
+				t.Fatalf("%011d found, never added", k+1)
+			}
+		}
+		for _, s := range []string{"00000000001", "99999999999", "1234"} {
+			if ps.Has(s) {
+				t.Fatalf("%s found, never added", s)
+			}
+		}
+		if ps.Len() != len(added) {
+			t.Fatalf("Len %d, %d added", ps.Len(), len(added))
+		}
+	}
+	add(50_000)
+	check()
+	add(20_000)
+	check()
+	ps.Reset()
+	clear(added)
+	if ps.Has("00000000002") || ps.Len() != 0 {
+		t.Fatal("Reset left numbers")
+	}
+	add(100)
+	check()
 }
