@@ -5,12 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	pq "github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
@@ -49,15 +47,12 @@ type Info struct {
 // Writer streams records into one Parquet file of a delivery's partition.
 // Nothing is visible under the final name until Close succeeds.
 type Writer struct {
-	fw     *pqarrow.FileWriter // made by the first Write (or Close)
-	schema *arrow.Schema
-	props  []pq.WriterProperty
-	meta   [][2]string          // key-value metadata of the file
-	out    *delivery.FileWriter // temporary file, digest, rename
-	bytes  int64
-	rows   int64
-	path   string
-	done   bool
+	fw    *pqarrow.FileWriter
+	out   *delivery.FileWriter // temporary file, digest, rename
+	bytes int64
+	rows  int64
+	path  string
+	done  bool
 }
 
 // sink counts the bytes on their way to the file. It is deliberately not an
@@ -118,64 +113,23 @@ func Create(root, source, table, deliveryID string, schema *arrow.Schema, opt Op
 	if opt.ZstdLevel != 0 {
 		props = append(props, pq.WithCompressionLevel(opt.ZstdLevel))
 	}
-	if _, err := pqarrow.ToParquet(schema, pq.NewWriterProperties(props...), pqarrow.DefaultWriterProps()); err != nil {
+	fw, err := pqarrow.NewFileWriter(schema, sink{w}, pq.NewWriterProperties(props...), pqarrow.DefaultWriterProps())
+	if err != nil {
 		w.Abort()
 		return nil, fmt.Errorf("parquet: %s: %w", w.path, err)
 	}
-	w.schema, w.props = schema, props
-	w.meta = [][2]string{{"integstat.source", source}, {"integstat.table", table}, {"integstat.delivery_id", deliveryID}}
+	w.fw = fw
+	meta := [][2]string{{"integstat.source", source}, {"integstat.table", table}, {"integstat.delivery_id", deliveryID}}
 	if opt.KeyID != "" {
-		w.meta = append(w.meta, [2]string{"integstat.key_id", opt.KeyID})
+		meta = append(meta, [2]string{"integstat.key_id", opt.KeyID})
+	}
+	for _, kv := range meta {
+		if err := fw.AppendKeyValueMetadata(kv[0], kv[1]); err != nil {
+			w.Abort()
+			return nil, fmt.Errorf("parquet: %s: metadata: %w", w.path, err)
+		}
 	}
 	return w, nil
-}
-
-// personRuns is how many rows a person has on average, in runs of rows
-// next to each other, from which the person column is written in
-// incremental encoding.
-const personRuns = 8
-
-// open starts the Parquet writer, choosing the person column's encoding
-// from rec, the first record (nil for a file without rows). When a
-// person's rows come together, dozens of them as in timer.csv, each
-// pseudonym repeats the one before it: incremental (DELTA_BYTE_ARRAY)
-// encoding stores the repeat in a few bits, where a dictionary hashes
-// every value and falls back to plain once a row group's persons outgrow
-// its page (4 % larger files, 5 % less CPU for timer.csv; DuckDB reads
-// both as fast). With a row or a few per person, incremental encoding
-// makes files a quarter larger: the dictionary stays.
-func (w *Writer) open(rec arrow.RecordBatch) error {
-	props := w.props
-	if rec != nil {
-		if i := rec.Schema().FieldIndices(PersonColumn); len(i) == 1 {
-			if col, ok := rec.Column(i[0]).(*array.String); ok && runs(col)*personRuns <= col.Len() {
-				props = append(slices.Clip(props), pq.WithDictionaryFor(PersonColumn, false),
-					pq.WithEncodingFor(PersonColumn, pq.Encodings.DeltaByteArray))
-			}
-		}
-	}
-	fw, err := pqarrow.NewFileWriter(w.schema, sink{w}, pq.NewWriterProperties(props...), pqarrow.DefaultWriterProps())
-	if err != nil {
-		return err
-	}
-	w.fw = fw
-	for _, kv := range w.meta {
-		if err := fw.AppendKeyValueMetadata(kv[0], kv[1]); err != nil {
-			return fmt.Errorf("metadata: %w", err)
-		}
-	}
-	return nil
-}
-
-// runs counts the runs of equal values in col, nulls as a value.
-func runs(col *array.String) int {
-	n := 0
-	for i := range col.Len() {
-		if i == 0 || col.IsNull(i) != col.IsNull(i-1) || col.Value(i) != col.Value(i-1) {
-			n++
-		}
-	}
-	return n
 }
 
 // Write adds the rows of rec, whose schema must be the Writer's. Rows are
@@ -184,12 +138,6 @@ func runs(col *array.String) int {
 func (w *Writer) Write(rec arrow.RecordBatch) error {
 	if w.done {
 		return fmt.Errorf("parquet: %s: write after close or abort", w.path)
-	}
-	if w.fw == nil {
-		if err := w.open(rec); err != nil {
-			w.Abort()
-			return fmt.Errorf("parquet: %s: %w", w.path, err)
-		}
 	}
 	if err := w.fw.WriteBuffered(rec); err != nil {
 		w.Abort()
@@ -206,13 +154,7 @@ func (w *Writer) Close() (Info, error) {
 	if w.done {
 		return Info{}, fmt.Errorf("parquet: %s: close after close or abort", w.path)
 	}
-	var err error
-	if w.fw == nil {
-		err = w.open(nil) // a file without rows
-	}
-	if err == nil {
-		err = w.fw.Close()
-	}
+	err := w.fw.Close()
 	if err != nil {
 		w.Abort()
 		return Info{}, fmt.Errorf("parquet: %s: finish: %w", w.path, err)
