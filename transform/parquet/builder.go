@@ -390,26 +390,17 @@ func (b *Builder) Flush() arrow.RecordBatch {
 // fresh returns an empty column with room for n values in the slices d
 // used.
 func (d column) fresh(n int) column {
-	var f column
-	if len(d.i16) > 0 {
-		f.i16 = make([]int16, 0, n)
+	return column{i16: again(d.i16, n), i32: again(d.i32, n), i64: again(d.i64, n),
+		f64: again(d.f64, n), bools: again(d.bools, n), str: again(d.str, n)}
+}
+
+// again returns an empty slice with room for n values if s was used, else
+// nil.
+func again[T any](s []T, n int) []T {
+	if len(s) == 0 {
+		return nil
 	}
-	if len(d.i32) > 0 {
-		f.i32 = make([]int32, 0, n)
-	}
-	if len(d.i64) > 0 {
-		f.i64 = make([]int64, 0, n)
-	}
-	if len(d.f64) > 0 {
-		f.f64 = make([]float64, 0, n)
-	}
-	if len(d.bools) > 0 {
-		f.bools = make([]bool, 0, n)
-	}
-	if len(d.str) > 0 {
-		f.str = make([]string, 0, n)
-	}
-	return f
+	return make([]T, 0, n)
 }
 
 // array makes the Arrow array of output column i of the batch.
