@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -560,16 +559,6 @@ func splitTimestamp(s string) (y, m, d, hh, mm, ss int, ok bool) {
 		return 0, 0, 0, 0, 0, 0, false
 	}
 	return y, m, d, hh, mm, ss, true
-}
-
-// parseTimestamp is Builder.parseTimestamp without the cache: the
-// definition the tests hold the cache to.
-func parseTimestamp(s string) (int64, bool) {
-	y, m, d, hh, mm, ss, ok := splitTimestamp(s)
-	if !ok {
-		return 0, false
-	}
-	return time.Date(y, time.Month(m), d, hh, mm, ss, 0, delivery.Oslo).UnixMicro(), true
 }
 
 // ageOn is the number of whole years completed on the event day by a person

@@ -49,3 +49,13 @@ func TestTimestampOffsetCache(t *testing.T) {
 		t.Fatalf("Oslo's offset on 2017-03-26 01:00 is %d", off1)
 	}
 }
+
+// parseTimestamp is Builder.parseTimestamp with time.Date and no cache:
+// the definition the test holds the cache to.
+func parseTimestamp(s string) (int64, bool) {
+	y, m, d, hh, mm, ss, ok := splitTimestamp(s)
+	if !ok {
+		return 0, false
+	}
+	return time.Date(y, time.Month(m), d, hh, mm, ss, 0, delivery.Oslo).UnixMicro(), true
+}
