@@ -22,7 +22,9 @@ func TestKommunerOnCount(t *testing.T) {
 		{date(2018, 1, 1), 422}, // Trøndelag; Holmestrand, Larvik, Færder
 		{date(2019, 6, 1), 422},
 		{date(2020, 1, 1), 356},
-		{date(2030, 1, 1), 356}, // past the newest list: those still valid in it
+		{date(2023, 12, 31), 356},
+		{date(2024, 1, 1), 357}, // county reform; Ålesund split into 1508 and 1580
+		{date(2030, 1, 1), 357}, // past the newest list: those still valid in it
 	}
 	for _, tt := range tests {
 		got := d.KommunerOn(tt.on)
@@ -64,7 +66,9 @@ func TestFylkeOn(t *testing.T) {
 		{date(2017, 6, 1), 19},
 		{date(2018, 1, 1), 18}, // 16 and 17 became 50 Trøndelag
 		{date(2020, 1, 1), 11},
-		{date(2030, 1, 1), 11},
+		{date(2023, 12, 31), 11},
+		{date(2024, 1, 1), 15}, // Viken, Vestfold og Telemark, Troms og Finnmark split
+		{date(2030, 1, 1), 15},
 	} {
 		if got := count(tt.on); got != tt.want {
 			t.Errorf("%d fylker valid on %s, want %d", got, tt.on.Format(time.DateOnly), tt.want)
@@ -82,7 +86,7 @@ func TestFylkeOn(t *testing.T) {
 // digits of its code and is itself valid on each date it is.
 func TestFylkeOfKommune(t *testing.T) {
 	d := MustLoad()
-	for year := 2013; year <= 2021; year++ {
+	for year := 2013; year <= 2025; year++ {
 		on := date(year, 1, 1)
 		for _, k := range d.KommunerOn(on) {
 			if k.Fylke != k.Code[:2] {
@@ -114,7 +118,11 @@ func TestValidOn(t *testing.T) {
 		{"0702", date(2017, 12, 31), true},
 		{"0702", date(2018, 1, 1), false},
 		{"0715", date(2018, 1, 1), true},
-		{"3804", date(2030, 6, 1), true},
+		{"3804", date(2023, 12, 31), true},
+		{"3804", date(2024, 1, 1), false}, // Sandefjord renumbered 3907
+		{"3907", date(2030, 6, 1), true},
+		{"5401", date(2024, 1, 1), false},
+		{"5501", date(2024, 1, 1), true},
 		{"0301", date(2012, 12, 31), false},
 		{"9999", date(2017, 1, 1), false},
 		{"", date(2017, 1, 1), false},
@@ -152,7 +160,14 @@ func TestCodeAt(t *testing.T) {
 		{"0720", date(2016, 6, 1), date(2018, 6, 1), []string{"0710"}},
 		{"0720", date(2016, 6, 1), date(2020, 1, 1), []string{"3804"}}, // transitive
 		{"0702", date(2017, 6, 1), date(2018, 1, 1), []string{"0715"}},
-		{"0702", date(2017, 6, 1), date(2030, 1, 1), []string{"3802"}},
+		{"0702", date(2017, 6, 1), date(2023, 1, 1), []string{"3802"}},
+		{"0702", date(2017, 6, 1), date(2030, 1, 1), []string{"3903"}}, // Holmestrand 2018, then 2024
+		{"0720", date(2016, 6, 1), date(2030, 1, 1), []string{"3907"}}, // Sandefjord 2017, 2020, 2024
+		{"0101", date(2013, 1, 1), date(2030, 1, 1), []string{"3101"}}, // Halden → 3001 → 3101
+		{"1902", date(2013, 1, 1), date(2030, 1, 1), []string{"5501"}}, // Tromsø → 5401 → 5501
+		{"1601", date(2017, 1, 1), date(2030, 1, 1), []string{"5001"}}, // Trondheim 2018
+		{"1507", date(2023, 6, 1), date(2024, 1, 1), []string{"1508", "1580"}},    // Ålesund split
+		{"1534", date(2013, 1, 1), date(2030, 1, 1), []string{"1508", "1580"}},    // Haram → 1507 → split
 		{"0301", date(2013, 1, 1), date(2030, 1, 1), []string{"0301"}},
 		{"1567", date(2018, 6, 1), date(2019, 1, 1), []string{"5061"}},                 // Rindal changed fylke
 		{"1624", date(2017, 6, 1), date(2018, 1, 1), []string{"5054"}},                 // Rissa into Indre Fosen

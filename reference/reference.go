@@ -24,7 +24,7 @@ import (
 	"unicode/utf8"
 )
 
-//go:embed data/*.csv
+//go:embed data/*.csv data/kart/*.topojson
 var embedded embed.FS
 
 // dataFS is the embedded data directory, holding the files by their bare names.
@@ -110,7 +110,53 @@ func load(fsys fs.FS) (*Data, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Data{Kommuner: kommuner, Fylker: fylker, Changes: changes}, nil
+	d := &Data{Kommuner: kommuner, Fylker: fylker, Changes: changes}
+	d.mendLostLetters()
+	return d, nil
+}
+
+// lostLetter is what an earlier conversion left where it could not write a
+// letter (š, ŋ): kommuneendringer.csv still has it in two Sámi names that
+// kommuner.csv spells in full.
+const lostLetter = '?'
+
+// mendLostLetters gives a change the name kommuner.csv has for its code on
+// the day, where the change's name is the same but for lost letters, so that
+// every name the package hands out is the one the municipality list spells.
+func (d *Data) mendLostLetters() {
+	byCode := make(map[string][]Kommune)
+	for _, k := range d.Kommuner {
+		byCode[k.Code] = append(byCode[k.Code], k)
+	}
+	mend := func(name, code string, on time.Time) string {
+		if !strings.ContainsRune(name, lostLetter) {
+			return name
+		}
+		if k, ok := firstOn(byCode[code], on); ok && sameButLost(name, k.Name) {
+			return k.Name
+		}
+		return name
+	}
+	for i := range d.Changes {
+		c := &d.Changes[i]
+		c.OldName = mend(c.OldName, c.Old, c.From.AddDate(0, 0, -1))
+		c.NewName = mend(c.NewName, c.New, c.From)
+	}
+}
+
+// sameButLost reports whether lossy equals full where each lost letter in
+// lossy stands for one letter of full.
+func sameButLost(lossy, full string) bool {
+	l, f := []rune(lossy), []rune(full)
+	if len(l) != len(f) {
+		return false
+	}
+	for i := range l {
+		if l[i] != f[i] && l[i] != lostLetter {
+			return false
+		}
+	}
+	return true
 }
 
 // parseKommuner reads kommuner.csv.

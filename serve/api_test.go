@@ -86,7 +86,7 @@ func TestValuesAreThePublishedOnes(t *testing.T) {
 		{"indicator=andel_bosatt_6mnd&indicator=ventetid_mnd&years=2017", "indikator IN ('andel_bosatt_6mnd', 'ventetid_mnd') AND aar = 2017", nil, ""},
 		{"regions=1902&level=kommune", "region = '1902' AND niva = 'kommune'", nil, ""},
 		{"indicator=tolker&years=2014,2017&level=land", "indikator = 'tolker' AND aar IN (2014, 2017) AND niva = 'land'", nil, ""},
-		{"inndeling=dagens&indicator=bosatte&regions=3804,5001", "indikator = 'bosatte' AND region IN ('3804', '5001') AND data_per = (SELECT max(data_per) FROM indikator WHERE indikator = 'bosatte')", nil, "indikator_dagens_inndeling"},
+		{"inndeling=dagens&indicator=bosatte&regions=3907,5001", "indikator = 'bosatte' AND region IN ('3907', '5001') AND data_per = (SELECT max(data_per) FROM indikator WHERE indikator = 'bosatte')", nil, "indikator_dagens_inndeling"},
 	} {
 		t.Run(tc.query, func(t *testing.T) {
 			var got struct {
