@@ -359,3 +359,32 @@ func firstError(errs ...error) error {
 	}
 	return nil
 }
+
+// Outline levels: the map outlines of today's structure embedded beside the
+// lists (Kartverket, CC BY 4.0; wherever they are drawn, «© Kartverket»
+// must be shown).
+const (
+	OutlineKommuner = "kommuner"
+	OutlineFylker   = "fylker"
+)
+
+// OutlineAttribution is the credit the outlines' licence requires wherever
+// they are drawn.
+const OutlineAttribution = "© Kartverket"
+
+// Outlines returns the TopoJSON outlines of today's kommuner or fylker
+// (level OutlineKommuner or OutlineFylker), the newest embedded ones. Each
+// object's properties carry `kommunenummer` or `fylkesnummer` and the name.
+func Outlines(level string) (data []byte, year int, err error) {
+	names, err := fs.Glob(dataFS, "kart/"+level+"-*.topojson")
+	if err != nil || len(names) == 0 {
+		return nil, 0, fmt.Errorf("reference: no outlines of %q", level)
+	}
+	slices.Sort(names)
+	name := names[len(names)-1]
+	if _, err := fmt.Sscanf(strings.TrimPrefix(name, "kart/"+level+"-"), "%d.topojson", &year); err != nil {
+		return nil, 0, fmt.Errorf("reference: %s: no year in the name", name)
+	}
+	data, err = fs.ReadFile(dataFS, name)
+	return data, year, err
+}

@@ -243,3 +243,28 @@ func TestLoadRejectsBadData(t *testing.T) {
 		})
 	}
 }
+
+func TestOutlines(t *testing.T) {
+	d := MustLoad()
+	for _, tt := range []struct {
+		level, prop string
+		want        int
+	}{
+		{OutlineKommuner, "kommunenummer", len(d.KommunerOn(date(2030, 1, 1)))},
+		{OutlineFylker, "fylkesnummer", 15},
+	} {
+		data, year, err := Outlines(tt.level)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if year != 2024 {
+			t.Errorf("%s outlines of %d, want 2024", tt.level, year)
+		}
+		if n := bytes.Count(data, []byte(`"`+tt.prop+`"`)); n != tt.want {
+			t.Errorf("%s outlines name %d codes, want %d", tt.level, n, tt.want)
+		}
+	}
+	if _, _, err := Outlines("bydeler"); err == nil {
+		t.Error("outlines of an unknown level: no error")
+	}
+}
