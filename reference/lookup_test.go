@@ -161,13 +161,13 @@ func TestCodeAt(t *testing.T) {
 		{"0720", date(2016, 6, 1), date(2020, 1, 1), []string{"3804"}}, // transitive
 		{"0702", date(2017, 6, 1), date(2018, 1, 1), []string{"0715"}},
 		{"0702", date(2017, 6, 1), date(2023, 1, 1), []string{"3802"}},
-		{"0702", date(2017, 6, 1), date(2030, 1, 1), []string{"3903"}}, // Holmestrand 2018, then 2024
-		{"0720", date(2016, 6, 1), date(2030, 1, 1), []string{"3907"}}, // Sandefjord 2017, 2020, 2024
-		{"0101", date(2013, 1, 1), date(2030, 1, 1), []string{"3101"}}, // Halden → 3001 → 3101
-		{"1902", date(2013, 1, 1), date(2030, 1, 1), []string{"5501"}}, // Tromsø → 5401 → 5501
-		{"1601", date(2017, 1, 1), date(2030, 1, 1), []string{"5001"}}, // Trondheim 2018
-		{"1507", date(2023, 6, 1), date(2024, 1, 1), []string{"1508", "1580"}},    // Ålesund split
-		{"1534", date(2013, 1, 1), date(2030, 1, 1), []string{"1508", "1580"}},    // Haram → 1507 → split
+		{"0702", date(2017, 6, 1), date(2030, 1, 1), []string{"3903"}},         // Holmestrand 2018, then 2024
+		{"0720", date(2016, 6, 1), date(2030, 1, 1), []string{"3907"}},         // Sandefjord 2017, 2020, 2024
+		{"0101", date(2013, 1, 1), date(2030, 1, 1), []string{"3101"}},         // Halden → 3001 → 3101
+		{"1902", date(2013, 1, 1), date(2030, 1, 1), []string{"5501"}},         // Tromsø → 5401 → 5501
+		{"1601", date(2017, 1, 1), date(2030, 1, 1), []string{"5001"}},         // Trondheim 2018
+		{"1507", date(2023, 6, 1), date(2024, 1, 1), []string{"1508", "1580"}}, // Ålesund split
+		{"1534", date(2013, 1, 1), date(2030, 1, 1), []string{"1508", "1580"}}, // Haram → 1507 → split
 		{"0301", date(2013, 1, 1), date(2030, 1, 1), []string{"0301"}},
 		{"1567", date(2018, 6, 1), date(2019, 1, 1), []string{"5061"}},                 // Rindal changed fylke
 		{"1624", date(2017, 6, 1), date(2018, 1, 1), []string{"5054"}},                 // Rissa into Indre Fosen
