@@ -27,6 +27,7 @@ import (
 	"integstat/load"
 	"integstat/protect"
 	"integstat/reference"
+	"integstat/releases"
 	sqlfiles "integstat/sql"
 	"integstat/warehouse"
 )
@@ -44,14 +45,19 @@ type Options struct {
 	Protect protect.Options
 	Keep    int    // publications kept; 0 means publish.DefaultKeep
 	Memory  string // DuckDB memory limit, e.g. "2GB"; "" means 2GB
+	// Release says when the build's candidate becomes current: Auto (at
+	// once unless held; also ""), Manual or Calendar (left waiting).
+	Release releases.Mode
 	Log     *slog.Logger
 }
 
 // Result says what a build did.
 type Result struct {
 	States      []StateBuilt // the data states computed by this build
-	Publication string       // the id of the new publication (or the current one when unchanged), "" if none
-	Unchanged   bool         // nothing new: the current publication already holds these figures
+	Publication string       // the id of the new candidate (or the newest publication when unchanged), "" if none
+	Unchanged   bool         // nothing new: the newest publication already holds these figures
+	Released    bool         // the candidate was made current by this build (mode auto)
+	Held        []string     // the warnings that hold the candidate for a person
 	AsOf        time.Time    // the as-of date of the publication (zero: newest)
 	Figures     int64        // values in the published indikator table
 	Tests       []load.TestResult
@@ -114,6 +120,9 @@ type builder struct {
 // and the attack on the protection recovers nothing; the previous
 // publication then stays live and the error says why.
 func Build(ctx context.Context, opt Options) (*Result, error) {
+	if opt.Release == "" {
+		opt.Release = releases.Auto
+	}
 	b, err := newBuilder(ctx, opt)
 	if err != nil {
 		return nil, err
