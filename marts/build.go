@@ -48,6 +48,7 @@ type Options struct {
 	// Release says when the build's candidate becomes current: Auto (at
 	// once unless held; also ""), Manual or Calendar (left waiting).
 	Release releases.Mode
+	Hold    HoldRules // the checks that hold a candidate; zero fields take DefaultHoldRules
 	Log     *slog.Logger
 }
 
@@ -58,6 +59,7 @@ type Result struct {
 	Unchanged   bool         // nothing new: the newest publication already holds these figures
 	Released    bool         // the candidate was made current by this build (mode auto)
 	Held        []string     // the warnings that hold the candidate for a person
+	Previous    string       // the release that was current when the build began, "" if none
 	AsOf        time.Time    // the as-of date of the publication (zero: newest)
 	Figures     int64        // values in the published indikator table
 	Tests       []load.TestResult

@@ -60,6 +60,11 @@ func (b *builder) publish(ctx context.Context, states []State, res *Result) erro
 	if err := publish.Clean(wh.Dir); err != nil {
 		return err
 	}
+	prev, err := publish.Current(wh.Dir)
+	if err != nil {
+		return err
+	}
+	res.Previous = prev
 	if newest, same := b.samePublication(ctx, asOf, current); len(res.States) == 0 && same {
 		b.log.Info("marts unchanged: the newest publication rests on the same data", "as_of", asOf.Format(time.DateOnly))
 		res.AsOf, res.Unchanged, res.Publication = asOf, true, newest
@@ -103,6 +108,9 @@ func (b *builder) publish(ctx context.Context, states []State, res *Result) erro
 		States: map[string]string{}, Deliveries: deliveriesUsed(current), Version: b.version, Figures: res.Figures}
 	for _, st := range current {
 		info.States[st.Source] = st.Date.Format(time.DateOnly)
+	}
+	if info.Warnings, err = b.holds(ctx, prev, filepath.Join(draft.Dir(), PublishedFile), current); err != nil {
+		return err
 	}
 	if err := releases.WriteInfo(draft.Dir(), info); err != nil {
 		return err

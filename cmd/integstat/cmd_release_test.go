@@ -3,12 +3,15 @@ package main
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -260,4 +263,129 @@ func releasesJSON(t *testing.T, wh string) []releaseEntry {
 		t.Fatalf("releases --format json: %v\n%s", err, stdout)
 	}
 	return rs
+}
+
+// TestHeldCandidateAndDiff builds a release, then, in mode auto with
+// strict hold rules, a candidate from NIR's February delivery (which makes
+// 2017 final) and a settlement delivery (which moves kommune figures): the candidate is held, not released; the run, integstat
+// diff, releases and runs show why; integstat release without a name
+// refuses it and naming it releases it. The diff names preliminary → final
+// and never a suppressed value.
+func TestHeldCandidateAndDiff(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the marts twice")
+	}
+	dir := t.TempDir()
+	wh, key := newKeyedWarehouse(t, dir)
+	inbox := filepath.Join(dir, "inbox")
+	copyInbox(t, inbox, filepath.Join("nir", "20180228T020000"), filepath.Join("nir", "20180305T020000"), filepath.Join("bosetting", "20180305T020000"))
+	if code, stdout, stderr := runArgs("run", "--warehouse", wh, "--key-file", key, "--inbox", inbox, "--allow-synthetic-ids"); code != 0 {
+		t.Fatalf("first run: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	old := releasesJSON(t, wh)[0].ID
+	copyInbox(t, inbox)
+	code, stdout, stderr := runArgs("run", "--warehouse", wh, "--key-file", key, "--inbox", inbox, "--allow-synthetic-ids",
+		"--hold-change-share", "0.01", "--hold-change-persons", "1")
+	if code != 0 || !strings.Contains(stdout, "is HELD by") || !strings.Contains(stdout, "kommune figures move by more than 1 %") {
+		t.Fatalf("second run: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "What changes from "+old) || !strings.Contains(stdout, "preliminary → final") {
+		t.Errorf("the run does not print the diff against the release:\n%s", stdout)
+	}
+	rs := releasesJSON(t, wh)
+	if len(rs) != 2 || rs[0].Status != "held" || len(rs[0].Warnings) == 0 || rs[1].Status != "current" {
+		t.Fatalf("releases = %+v, want a held candidate above the current release", rs)
+	}
+	cand := rs[0].ID
+	if _, runs, _ := runArgs("runs", "--warehouse", wh); !strings.Contains(runs, "held") {
+		t.Errorf("runs does not show the held build:\n%s", runs)
+	}
+
+	_, text, _ := runArgs("diff", "--warehouse", wh)
+	for _, want := range []string{"What changes from " + old + " to " + cand, "WARNING (holds the candidate)", "preliminary → final"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("diff lacks %q:\n%s", want, text)
+		}
+	}
+	// The diff in csv names every changed cell; a suppressed side is empty,
+	// and every value it prints is one the published marts show.
+	code, csvText, stderr := runArgs("diff", "--warehouse", wh, old, cand, "--format", "csv")
+	if code != 0 {
+		t.Fatalf("diff --format csv: exit %d: %s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(csvText), "\n")
+	if len(lines) < 2 || lines[0] != "kind,indikator,aar,niva,region,region_navn,fra,til,endelig" {
+		t.Fatalf("diff --format csv:\n%s", csvText)
+	}
+	published := publishedValues(t, wh, old, cand)
+	finals := 0
+	for _, l := range lines[1:] {
+		f := strings.Split(l, ",")
+		if f[8] == "true" {
+			finals++
+		}
+		for i, v := range f[6:8] {
+			if v == "" {
+				continue
+			}
+			k := []string{old, cand}[i] + "|" + strings.Join(f[1:5], "|")
+			if !published[k+"|"+v] {
+				t.Errorf("diff prints %s for %s, which the published mart does not show", v, k)
+			}
+		}
+		if f[0] == "suppressed" && f[7] != "" || f[0] == "shown" && f[6] != "" {
+			t.Errorf("diff prints a suppressed value: %s", l)
+		}
+	}
+	if finals == 0 {
+		t.Errorf("diff --format csv names no preliminary → final:\n%s", csvText)
+	}
+	var js struct {
+		Warnings []string `json:"advarsler"`
+		Changes  []struct {
+			Indikator string
+			Antall    map[string]int
+		} `json:"endringer"`
+	}
+	_, jsText, _ := runArgs("diff", "--warehouse", wh, "--format", "json")
+	if err := json.Unmarshal([]byte(jsText), &js); err != nil || len(js.Warnings) == 0 || len(js.Changes) == 0 {
+		t.Errorf("diff --format json (%v):\n%s", err, jsText)
+	}
+
+	if code, _, stderr := runArgs("release", "--warehouse", wh); code != 1 || !strings.Contains(stderr, "held by its checks") {
+		t.Errorf("release without a name: exit %d, %s; want the held candidate refused", code, stderr)
+	}
+	if code, stdout, stderr := runArgs("release", "--warehouse", wh, cand, "--by", "statistiker"); code != 0 || !strings.Contains(stdout, "released "+cand) {
+		t.Errorf("release %s: exit %d\n%s%s", cand, code, stdout, stderr)
+	}
+}
+
+// publishedValues reads the indikator tables of the named publications'
+// published marts as "id|indikator|aar|niva|region|value" keys, with the
+// value written as the diff writes it.
+func publishedValues(t *testing.T, wh string, ids ...string) map[string]bool {
+	t.Helper()
+	out := map[string]bool{}
+	for _, id := range ids {
+		db, err := sql.Open("duckdb", filepath.Join(wh, "publications", id, "publisert.duckdb")+"?access_mode=read_only")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := db.Query(`SELECT indikator, aar, niva, region, verdi FROM indikator WHERE verdi IS NOT NULL`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var ind, niva, region string
+			var aar int
+			var v float64
+			if err := rows.Scan(&ind, &aar, &niva, &region, &v); err != nil {
+				t.Fatal(err)
+			}
+			out[fmt.Sprintf("%s|%s|%d|%s|%s|%s", id, ind, aar, niva, region, strconv.FormatFloat(v, 'g', 6, 64))] = true
+		}
+		rows.Close()
+		db.Close()
+	}
+	return out
 }

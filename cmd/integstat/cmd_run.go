@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -36,6 +37,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) (rerr 
 	keep := fs.Int("keep", 5, "keep the newest `n` publications")
 	memory := fs.String("memory", "2GB", "DuckDB memory `limit` for the build (it spills to disk beyond it)")
 	release := fs.String("release", "auto", "when the verified candidate becomes current: `auto` (at once unless held), manual (integstat release) or calendar (the schedule's release calendar)")
+	hold := addHoldFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -91,7 +93,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) (rerr 
 	}
 	fmt.Fprintf(stdout, "run: [2/3] data states and [3/3] publication\n")
 	bstart := time.Now()
-	res, err := marts.Build(ctx, marts.Options{Warehouse: wh, AsOf: day, Keep: *keep, Memory: *memory, Log: log, Release: mode,
+	res, err := marts.Build(ctx, marts.Options{Warehouse: wh, AsOf: day, Keep: *keep, Memory: *memory, Log: log, Release: mode, Hold: *hold,
 		Protect: protect.Options{Threshold: *threshold, MinDenominator: *minDen}})
 	if res != nil {
 		for _, st := range res.States {
@@ -133,6 +135,15 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) (rerr 
 	fmt.Fprintf(stdout, "run: candidate %s (%s, data to %s): %d figures, %d data states computed, %d data tests passed (build %.1f s)\n",
 		res.Publication, asOfText, res.AsOf.Format(time.DateOnly), res.Figures, len(res.States), len(res.Tests), time.Since(bstart).Seconds())
 	printReleaseOutcome(stdout, res, mode)
+	if res.Previous != "" {
+		d, err := releases.Between(ctx, wh.Dir, res.Previous, res.Publication)
+		if err == nil {
+			err = d.Write(stdout, "text")
+		}
+		if err != nil {
+			fmt.Fprintf(stdout, "run: no diff against %s: %v\n", res.Previous, err)
+		}
+	}
 	fmt.Fprintf(stdout, "run: marts in %s; total %.1f s, peak memory %.0f MiB\n", wh.Marts(), time.Since(start).Seconds(), peak.MiB(peak.RSS()))
 	return nil
 }
@@ -166,4 +177,15 @@ func printReleaseOutcome(w io.Writer, res *marts.Result, mode releases.Mode) {
 	default:
 		fmt.Fprintf(w, "run: candidate %s waits; release it with integstat release\n", res.Publication)
 	}
+}
+
+// addHoldFlags defines the flags of the checks that hold a candidate.
+func addHoldFlags(fs *flag.FlagSet) *marts.HoldRules {
+	d := marts.DefaultHoldRules
+	r := &marts.HoldRules{}
+	fs.Float64Var(&r.ChangeShare, "hold-change-share", d.ChangeShare, "hold a candidate in which a kommune figure moves by more than this `share` of the released one …")
+	fs.Int64Var(&r.ChangePersons, "hold-change-persons", d.ChangePersons, "… and by at least `n` persons")
+	fs.Float64Var(&r.DropShare, "hold-drop-share", d.DropShare, "hold a candidate resting on a delivery whose rows drop by more than this `share` against the source's previous delivery")
+	fs.Float64Var(&r.QuarantineShare, "hold-quarantine-share", d.QuarantineShare, "hold a candidate resting on a delivery that quarantined more than this `share` of its rows")
+	return r
 }
