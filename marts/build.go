@@ -65,6 +65,20 @@ type Result struct {
 	Tests       []load.TestResult
 }
 
+// Outcome names what the build did, as the ledger's builds record it:
+// released, held, unchanged or candidate (waiting for release).
+func (r *Result) Outcome() string {
+	switch {
+	case r.Released:
+		return "released"
+	case len(r.Held) > 0:
+		return "held"
+	case r.Unchanged:
+		return "unchanged"
+	}
+	return "candidate"
+}
+
 // StateBuilt is one data state computed by a build.
 type StateBuilt struct {
 	State

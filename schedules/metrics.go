@@ -108,5 +108,6 @@ func (d *Daemon) WriteMetrics(w io.Writer) error {
 			p("integstat_job_runs_total{job=%q,outcome=%q} %d\n", j.Name, o, st.runs[o])
 		}
 	}
+	d.writeReleaseMetrics(p)
 	return err
 }

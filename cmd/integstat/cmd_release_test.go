@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -297,7 +298,7 @@ func TestHeldCandidateAndDiff(t *testing.T) {
 		t.Fatalf("releases = %+v, want a held candidate above the current release", rs)
 	}
 	cand := rs[0].ID
-	if _, runs, _ := runArgs("runs", "--warehouse", wh); !strings.Contains(runs, "held") {
+	if _, runs, _ := runArgs("runs", "--warehouse", wh); !strings.Contains(runs, "held") || !strings.Contains(runs, "waiting   "+cand+" HELD") {
 		t.Errorf("runs does not show the held build:\n%s", runs)
 	}
 
@@ -388,4 +389,26 @@ func publishedValues(t *testing.T, wh string, ids ...string) map[string]bool {
 		db.Close()
 	}
 	return out
+}
+
+// TestScheduleListsComingReleases checks that integstat schedule --list
+// shows the release calendar's next times, soonest first.
+func TestScheduleListsComingReleases(t *testing.T) {
+	conf := filepath.Join(t.TempDir(), "s.conf")
+	text := "[nir-final]\nkind = release\nat = 0 8 10 3 *\nnote = NIR final\n[bos]\nkind = release\nat = 0 8 5 * *\nnote = settlement\n"
+	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runArgs("schedule", "--schedule", conf, "--list")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	_, coming, ok := strings.Cut(out, "Coming releases (Europe/Oslo)\n")
+	lines := strings.Split(strings.TrimSpace(coming), "\n")
+	if !ok || len(lines) != 6 || strings.Count(coming, "NIR final") != 3 || strings.Count(coming, "settlement") != 3 {
+		t.Fatalf("--list:\n%s", out)
+	}
+	if !slices.IsSorted(lines) || !strings.Contains(coming, "-03-10 08:00:00 CET") {
+		t.Errorf("coming releases not soonest first, or not at the announced time:\n%s", coming)
+	}
 }

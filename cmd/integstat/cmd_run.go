@@ -120,12 +120,12 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) (rerr 
 		}
 		return fail(err)
 	}
-	builds.Finished, builds.Outcome, builds.Publication = time.Now(), buildOutcome(res), res.Publication
+	builds.Finished, builds.Outcome, builds.Publication = time.Now(), res.Outcome(), res.Publication
 	if err := wh.RecordBuild(ctx, builds); err != nil {
 		return err
 	}
 	if res.Unchanged {
-		fmt.Fprintf(stdout, "run: nothing new; the newest publication is %s (%s; build %.1f s)\n", res.Publication, buildOutcome(res), time.Since(bstart).Seconds())
+		fmt.Fprintf(stdout, "run: nothing new; the newest publication is %s (%s; build %.1f s)\n", res.Publication, res.Outcome(), time.Since(bstart).Seconds())
 		return nil
 	}
 	asOfText := "newest state"
@@ -146,19 +146,6 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) (rerr 
 	}
 	fmt.Fprintf(stdout, "run: marts in %s; total %.1f s, peak memory %.0f MiB\n", wh.Marts(), time.Since(start).Seconds(), peak.MiB(peak.RSS()))
 	return nil
-}
-
-// buildOutcome is how the ledger's builds table names what a build did.
-func buildOutcome(res *marts.Result) string {
-	switch {
-	case res.Released:
-		return "released"
-	case len(res.Held) > 0:
-		return "held"
-	case res.Unchanged:
-		return "unchanged"
-	}
-	return "candidate"
 }
 
 // printReleaseOutcome says whether the candidate went live and, if not,

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
+	"integstat/releases"
 	"integstat/warehouse"
 )
 
@@ -66,6 +68,9 @@ func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "%-20s %8.1f %-10s %7d %10d %-10s %s\n", b.Started.Local().Format("2006-01-02 15:04:05"),
 			b.Finished.Sub(b.Started).Seconds(), asOf, b.States, b.Rows, b.Outcome, what)
 	}
+	if err := writeReleaseState(stdout, *whDir); err != nil {
+		return err
+	}
 	jobs, err := wh.JobRuns(ctx, *limit)
 	if err != nil {
 		return err
@@ -93,6 +98,37 @@ func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	// Research extracts (package research): the warehouse's audit log.
 	if err := wh.WriteExtracts(ctx, stdout, *limit); err != nil {
 		return err
+	}
+	return nil
+}
+
+// writeReleaseState says which release is current and which candidate
+// waits, with the warnings that hold it.
+func writeReleaseState(w io.Writer, dir string) error {
+	entries, err := releases.List(dir)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nReleases (integstat releases lists them all)\n")
+	for _, e := range entries {
+		if e.Status == releases.StatusCurrent && len(e.Releases) > 0 {
+			r := e.Releases[len(e.Releases)-1]
+			fmt.Fprintf(w, "current   %s released %s by %s\n", e.ID, r.At.Local().Format(time.DateTime), dash(r.By))
+		}
+	}
+	waiting, err := releases.Waiting(dir)
+	switch {
+	case err != nil:
+		return err
+	case waiting == nil:
+		fmt.Fprintln(w, "waiting   none")
+	case waiting.Held():
+		fmt.Fprintf(w, "waiting   %s HELD (integstat diff shows what changes):\n", waiting.ID)
+		for _, h := range waiting.Warnings {
+			fmt.Fprintf(w, "          warning: %s\n", h)
+		}
+	default:
+		fmt.Fprintf(w, "waiting   %s\n", waiting.ID)
 	}
 	return nil
 }

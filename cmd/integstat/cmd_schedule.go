@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 
@@ -69,6 +70,7 @@ func runSchedule(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			}
 			fmt.Fprintf(stdout, "%-20s %-7s %-18s %-26s %s\n", j.Name, j.Kind, at, next, strings.Join(j.After, ", "))
 		}
+		printComingReleases(stdout, s, now)
 		return nil
 	}
 	if *whDir == "" {
@@ -117,4 +119,34 @@ func runSchedule(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	return nil
+}
+
+// printComingReleases lists the next times of the release calendar (jobs
+// of kind release), soonest first.
+func printComingReleases(w io.Writer, s *schedules.Schedule, now time.Time) {
+	type coming struct {
+		at  time.Time
+		job *schedules.Job
+	}
+	var cs []coming
+	for _, j := range s.Jobs {
+		if j.Kind != "release" {
+			continue
+		}
+		t := now
+		for range 3 {
+			if t = j.Next(t); t.IsZero() {
+				break
+			}
+			cs = append(cs, coming{t, j})
+		}
+	}
+	if len(cs) == 0 {
+		return
+	}
+	sort.Slice(cs, func(a, b int) bool { return cs[a].at.Before(cs[b].at) })
+	fmt.Fprintf(w, "\nComing releases (Europe/Oslo)\n")
+	for _, c := range cs {
+		fmt.Fprintf(w, "%-26s %-20s %s\n", c.at.Format("2006-01-02 15:04:05 MST"), c.job.Name, c.job.Settings["note"])
+	}
 }
