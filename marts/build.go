@@ -119,6 +119,10 @@ func modelsHash() (string, error) {
 	return hex.EncodeToString(h.Sum(nil))[:16], err
 }
 
+// currentMethod is the method version of the models (sql/metode.txt); a
+// variable so that a test can play a bump of it.
+var currentMethod = sqlfiles.CurrentMethod
+
 // builder holds what one build shares between its steps.
 type builder struct {
 	opt     Options
@@ -128,7 +132,7 @@ type builder struct {
 	ref     *reference.Data
 	db      *sql.DB
 	conn    *sql.Conn
-	version string // models hash and protection options
+	version string // method version, models hash and protection options: "m1 f25ac4df8765717b t=4 n=10"
 }
 
 // Build computes the data states not yet in the history and publishes the
@@ -186,8 +190,12 @@ func newBuilder(ctx context.Context, opt Options) (*builder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("marts: %w", err)
 	}
+	method, err := currentMethod()
+	if err != nil {
+		return nil, err
+	}
 	b := &builder{opt: opt, log: log, proj: proj, cat: cat, ref: ref,
-		version: fmt.Sprintf("%s t=%d n=%d", hash, opt.Protect.Threshold, opt.Protect.MinDenominator)}
+		version: fmt.Sprintf("m%d %s t=%d n=%d", method.Version, hash, opt.Protect.Threshold, opt.Protect.MinDenominator)}
 	if b.db, err = sql.Open("duckdb", ""); err != nil {
 		return nil, fmt.Errorf("marts: %w", err)
 	}
