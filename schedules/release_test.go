@@ -86,7 +86,7 @@ func TestCalendarRelease(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"integstat_candidate_held 1\n", "integstat_candidate_warnings 1\n", "integstat_release_next_timestamp_seconds ",
-		`integstat_release_current_timestamp_seconds{publication="` + old + `"}`} {
+		`integstat_release_current_timestamp_seconds{publication="` + old + `"}`, `integstat_source_overdue{source="nir"} 1`} {
 		if !strings.Contains(m.String(), want) {
 			t.Errorf("/metrics lacks %q:\n%s", want, m.String())
 		}

@@ -298,8 +298,20 @@ func TestHeldCandidateAndDiff(t *testing.T) {
 		t.Fatalf("releases = %+v, want a held candidate above the current release", rs)
 	}
 	cand := rs[0].ID
-	if _, runs, _ := runArgs("runs", "--warehouse", wh); !strings.Contains(runs, "held") || !strings.Contains(runs, "waiting   "+cand+" HELD") {
+	_, runs, _ := runArgs("runs", "--warehouse", wh)
+	if !strings.Contains(runs, "held") || !strings.Contains(runs, "waiting   "+cand+" HELD") {
 		t.Errorf("runs does not show the held build:\n%s", runs)
+	}
+	// The small cases were delivered in 2018: every source is overdue,
+	// NIR's newest delivery extracted on 28.02.2018.
+	if !strings.Contains(runs, "nir        2018-02-28 ") || !strings.Contains(runs, "31d      OVERDUE") || strings.Contains(runs, " fresh") {
+		t.Errorf("runs does not show the sources' freshness:\n%s", runs)
+	}
+	if _, fresh, _ := runArgs("runs", "--warehouse", wh, "--cadence", "nir=100000d"); !strings.Contains(fresh, "100000d  fresh") {
+		t.Errorf("runs --cadence nir=100000d does not make NIR fresh:\n%s", fresh)
+	}
+	if code, _, stderr := runArgs("runs", "--warehouse", wh, "--cadence", "nix=1d"); code != 2 || !strings.Contains(stderr, "--cadence") {
+		t.Errorf("runs --cadence nix=1d: exit %d %s", code, stderr)
 	}
 
 	_, text, _ := runArgs("diff", "--warehouse", wh)

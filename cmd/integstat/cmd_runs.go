@@ -22,8 +22,13 @@ func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := newFlagSet("runs", stderr)
 	whDir := fs.String("warehouse", "", "warehouse `directory`")
 	limit := fs.Int("n", 50, "show at most `n` of each (0: all)")
+	cadenceFlag := fs.String("cadence", "", "expected delivery `cadence` per source, e.g. nir=31d,bosetting=1d,tolk=7d (those are the defaults)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	cadence, err := warehouse.ParseCadence(*cadenceFlag)
+	if err != nil {
+		return fmt.Errorf("%w: --cadence: %v", errUsage, err)
 	}
 	if *whDir == "" {
 		return fmt.Errorf("%w: --warehouse is required", errUsage)
@@ -37,6 +42,22 @@ func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	all, err := wh.Deliveries(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Sources: newest delivery and expected cadence\n%-10s %-26s %-8s %s\n", "source", "newest delivery extracted", "cadence", "")
+	for _, f := range warehouse.Fresh(all, cadence, time.Now()) {
+		newest, state := "none", "fresh"
+		if !f.Newest.IsZero() {
+			newest = f.Newest.Local().Format("2006-01-02 15:04:05")
+		}
+		if f.Overdue {
+			state = "OVERDUE"
+		}
+		fmt.Fprintf(stdout, "%-10s %-26s %-8s %s\n", f.Source, newest, cadenceText(f.Cadence), state)
+	}
+	fmt.Fprintln(stdout)
 	fmt.Fprintf(stdout, "Deliveries loaded (newest first)\n%-10s %-16s %-20s %12s %12s %11s %-5s %s\n",
 		"source", "delivery", "loaded at", "read", "loaded", "quarantined", "late", "key id")
 	for _, d := range ds {
@@ -131,4 +152,12 @@ func writeReleaseState(w io.Writer, dir string) error {
 		fmt.Fprintf(w, "waiting   %s\n", waiting.ID)
 	}
 	return nil
+}
+
+// cadenceText writes a cadence in days where it is whole days.
+func cadenceText(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	return d.String()
 }

@@ -15,6 +15,7 @@ import (
 	"integstat/extract/tolkdb"
 	"integstat/pseudo"
 	"integstat/schedules"
+	"integstat/warehouse"
 )
 
 func init() {
@@ -41,9 +42,14 @@ func runSchedule(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	wait := fs.Bool("wait", false, "with --once: wait for the warehouse lock instead of refusing")
 	list := fs.Bool("list", false, "show the jobs and their next times, and exit")
 	printDefault := fs.Bool("print-default", false, "print the built-in schedule, a start for one's own, and exit")
+	cadenceFlag := fs.String("cadence", "", "expected delivery `cadence` per source for /metrics, e.g. nir=31d,bosetting=1d,tolk=7d (the defaults)")
 	stopTimeout := fs.Duration("stop-timeout", schedules.DefaultStopTimeout, "on SIGTERM, how long the running job may go on before it is cancelled")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	cadence, err := warehouse.ParseCadence(*cadenceFlag)
+	if err != nil {
+		return fmt.Errorf("%w: --cadence: %v", errUsage, err)
 	}
 	if *printDefault {
 		_, err := io.WriteString(stdout, schedules.DefaultText())
@@ -92,7 +98,7 @@ func runSchedule(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			log.Warn("no interpreter database ("+tolkdb.EnvDSN+"): the job will fail", "job", j.Name)
 		}
 	}
-	d := schedules.New(s, schedules.Options{Warehouse: *whDir, Env: env, Log: log, StopTimeout: *stopTimeout})
+	d := schedules.New(s, schedules.Options{Warehouse: *whDir, Env: env, Log: log, StopTimeout: *stopTimeout, Cadence: cadence})
 	if *once != "" {
 		if _, ok := s.Job(*once); !ok {
 			return fmt.Errorf("%w: the schedule %s has no job %q", errUsage, s.File, *once)
