@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"integstat/delivery"
 	"integstat/publish"
 	"integstat/releases"
 )
@@ -116,11 +117,27 @@ func runReleases(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := newFlagSet("releases", stderr)
 	whDir := fs.String("warehouse", "", "warehouse `directory`")
 	format := fs.String("format", "text", "`text`, csv or json")
+	at := fs.String("at", "", "print only the id of the release that was current at the end of this `date` (YYYY-MM-DD, Europe/Oslo)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *whDir == "" {
 		return fmt.Errorf("%w: --warehouse is required", errUsage)
+	}
+	if *at != "" {
+		day, err := time.ParseInLocation(time.DateOnly, *at, delivery.Oslo)
+		if err != nil {
+			return fmt.Errorf("%w: --at %q is not a date YYYY-MM-DD", errUsage, *at)
+		}
+		id, err := releases.At(*whDir, day.AddDate(0, 0, 1).Add(-time.Nanosecond))
+		if err != nil {
+			return err
+		}
+		if id == "" {
+			return fmt.Errorf("nothing was released by the end of %s", *at)
+		}
+		fmt.Fprintln(stdout, id)
+		return nil
 	}
 	entries, err := releases.List(*whDir)
 	if err != nil {

@@ -18,6 +18,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"integstat/delivery"
 )
 
 // asMainEnv makes the test binary play integstat: its arguments are
@@ -233,6 +235,14 @@ func TestManualReleaseAndRollback(t *testing.T) {
 		if code, _, stderr := runArgs(c.args...); code != 1 || !strings.Contains(stderr, c.want) {
 			t.Errorf("%v: exit %d, %q; want exit 1 and %q", c.args, code, stderr, c.want)
 		}
+	}
+	// As published today: the rollback made old current again.
+	today := time.Now().In(delivery.Oslo).Format(time.DateOnly)
+	if code, out, stderr := runArgs("releases", "--warehouse", wh, "--at", today); code != 0 || out != old+"\n" {
+		t.Errorf("releases --at %s: exit %d %q %s; want %s", today, code, out, stderr, old)
+	}
+	if code, _, stderr := runArgs("releases", "--warehouse", wh, "--at", "2000-01-01"); code != 1 || !strings.Contains(stderr, "nothing was released") {
+		t.Errorf("releases --at 2000-01-01: exit %d %s", code, stderr)
 	}
 	_, text, _ := runArgs("releases", "--warehouse", wh)
 	for _, want := range []string{cand + "  released", old + "  current", "statistiker", "nir=2018-02-28"} {
