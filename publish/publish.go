@@ -8,7 +8,8 @@
 //
 //	marts -> publications/20261126T142233.123Z-3f9a0c
 //	publications/
-//	  20261120T101500.000Z-91ab2e/      an older publication, kept for a while
+//	  releases.jsonl                    the release ledger (release.go)
+//	  20261120T101500.000Z-91ab2e/      an earlier release, kept for good
 //	  20261126T142233.123Z-3f9a0c/      the current one
 //	    publisert.duckdb
 //	    analyse.duckdb
