@@ -10,6 +10,7 @@ import (
 func (s *Server) routes() {
 	m := http.NewServeMux()
 	m.Handle("GET /api/v1/publication", s.handle(apiPublication))
+	m.HandleFunc("GET /api/v1/publications", s.apiPublications)
 	m.Handle("GET /api/v1/indicators", s.handle(apiIndicators))
 	m.Handle("GET /api/v1/values", s.handle(apiValues))
 	m.Handle("GET /api/v1/places/{code}", s.handle(apiPlace))
