@@ -229,7 +229,48 @@ func newBuilder(ctx context.Context, opt Options) (*builder, error) {
 			return nil, fmt.Errorf("marts: %s: %w", strings.SplitN(s, " ", 3)[:2], err)
 		}
 	}
+	if err := b.loadProtected(ctx); err != nil {
+		b.close()
+		return nil, err
+	}
 	return b, nil
+}
+
+// loadProtected creates the table of the persons with protected identity.
+func (b *builder) loadProtected(ctx context.Context) error {
+	return ProtectedPersons(ctx, b.conn, b.opt.Warehouse, protectedTable)
+}
+
+// stateVersion is the version a state's figures are computed with: the
+// build's, and a digest of the protected persons among the state's
+// persons, so that a person newly protected (by a later settlement
+// delivery) computes again exactly the states they are in. It defines the
+// state's source views.
+func (b *builder) stateVersion(ctx context.Context, st State) (string, error) {
+	var persons []string
+	for _, tb := range contract.OfSource(st.Source) {
+		if err := b.sourceView(ctx, st, tb); err != nil {
+			return "", err
+		}
+		// Every row of a delivery names a person of its personer (or
+		// tolk) table, so those tables hold all of the state's persons.
+		if tb.Name == "personer" || tb.Name == "tolk" {
+			persons = append(persons, "SELECT person FROM "+srcName(tb))
+		}
+	}
+	if len(persons) == 0 {
+		return b.version, nil
+	}
+	var digest sql.NullString
+	err := b.conn.QueryRowContext(ctx, `SELECT md5(string_agg(DISTINCT person, ',' ORDER BY person)) FROM (`+
+		strings.Join(persons, " UNION ")+`) WHERE person IN (SELECT person FROM `+protectedTable+`)`).Scan(&digest)
+	if err != nil {
+		return "", fmt.Errorf("marts: state %s %s: protected persons: %w", st.Source, st.Date.Format(time.DateOnly), err)
+	}
+	if !digest.Valid {
+		return b.version, nil
+	}
+	return b.version + " p=" + digest.String[:16], nil
 }
 
 func (b *builder) close() {
@@ -254,13 +295,17 @@ func lastYear(st State) int { return st.Date.Year() }
 // the same models.
 func (b *builder) computeState(ctx context.Context, st State) (*StateBuilt, error) {
 	sig := strings.Join(st.Deliveries, ",")
+	start := time.Now()
+	version, err := b.stateVersion(ctx, st)
+	if err != nil {
+		return nil, err
+	}
 	var have, ver string
-	err := b.conn.QueryRowContext(ctx, `SELECT leveranser, versjon FROM hist.tilstand_bygget WHERE kilde = ? AND data_per = ?`,
+	err = b.conn.QueryRowContext(ctx, `SELECT leveranser, versjon FROM hist.tilstand_bygget WHERE kilde = ? AND data_per = ?`,
 		st.Source, st.Date).Scan(&have, &ver)
-	if err == nil && have == sig && ver == b.version {
+	if err == nil && have == sig && ver == version {
 		return nil, nil
 	}
-	start := time.Now()
 	if err := b.prepare(ctx, FirstYear, lastYear(st), []State{st}); err != nil {
 		return nil, err
 	}
@@ -279,7 +324,7 @@ func (b *builder) computeState(ctx context.Context, st State) (*StateBuilt, erro
 		return nil, err
 	}
 	supp := Protect(figs, b.cat, b.opt.Protect)
-	if err := b.store(ctx, st, sig, figs, supp, time.Since(start)); err != nil {
+	if err := b.store(ctx, st, sig, version, figs, supp, time.Since(start)); err != nil {
 		return nil, err
 	}
 	built := &StateBuilt{State: st, Rows: int64(len(figs)), Suppressed: supp, Duration: time.Since(start)}
@@ -321,7 +366,8 @@ func srcName(tb *contract.Table) string {
 }
 
 // sourceView defines the source table tb of state st as a view over the
-// Parquet partitions of the state's deliveries.
+// Parquet partitions of the state's deliveries, with protected persons
+// masked (maskProtected).
 func (b *builder) sourceView(ctx context.Context, st State, tb *contract.Table) error {
 	root := filepath.Join(b.opt.Warehouse.Parquet(), tb.Source, tb.Name)
 	var files []string
@@ -346,8 +392,8 @@ func (b *builder) sourceView(ctx context.Context, st State, tb *contract.Table) 
 	for i, f := range files {
 		quoted[i] = quote(f)
 	}
-	q := fmt.Sprintf(`CREATE OR REPLACE VIEW %s AS SELECT * FROM read_parquet([%s], hive_partitioning = false, union_by_name = true)%s`,
-		srcName(tb), strings.Join(quoted, ", "), limit)
+	q := fmt.Sprintf(`CREATE OR REPLACE VIEW %s AS SELECT %s FROM read_parquet([%s], hive_partitioning = false, union_by_name = true)%s`,
+		srcName(tb), maskProtected(tb), strings.Join(quoted, ", "), limit)
 	if _, err := b.conn.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("marts: source view %s: %w", srcName(tb), err)
 	}
@@ -425,7 +471,7 @@ func (b *builder) readFigures(ctx context.Context, model string) ([]Figure, erro
 
 // store replaces the state's values in the history in one transaction:
 // the figures of temporary table figurer, marked protected where figs say.
-func (b *builder) store(ctx context.Context, st State, sig string, figs []Figure, supp int, took time.Duration) error {
+func (b *builder) store(ctx context.Context, st State, sig, version string, figs []Figure, supp int, took time.Duration) error {
 	if _, err := b.conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE beskyttet (indikator VARCHAR, aar INTEGER, niva VARCHAR, region VARCHAR)`); err != nil {
 		return fmt.Errorf("marts: history: %w", err)
 	}
@@ -456,7 +502,7 @@ func (b *builder) store(ctx context.Context, st State, sig string, figs []Figure
 			LEFT JOIN beskyttet b ON b.indikator = f.indikator AND b.aar = f.aar AND b.niva = f.niva AND b.region = f.region`,
 			[]any{st.Source, day}},
 		{`INSERT INTO hist.tilstand_bygget VALUES (?, CAST(? AS DATE), ?, ?, now(), ?, ?, ?)`,
-			[]any{st.Source, day, sig, b.version, took.Seconds(), len(figs), supp}},
+			[]any{st.Source, day, sig, version, took.Seconds(), len(figs), supp}},
 	}
 	for _, s := range stmts {
 		if _, err := tx.ExecContext(ctx, s.q, s.args...); err != nil {

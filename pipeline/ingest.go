@@ -261,6 +261,9 @@ func (in *ingester) loadFromDir(ctx context.Context, d files.Decision, rows rowS
 	if err := in.ids.Save(in.mapPath); err != nil {
 		return rec, err
 	}
+	if err := writeMerges(in.opt.Warehouse, in.ids.Merges(in.opt.Key)); err != nil {
+		return rec, err
+	}
 	persons := &validate.PersonSet{}
 	for _, tb := range contract.OfSource(d.Source) {
 		if tb.Name == "personer" {
@@ -377,3 +380,27 @@ func (q *quarantine) close() error {
 }
 
 func (q *quarantine) abort() { q.fw.Abort() }
+
+// writeMerges replaces the warehouse's file of person-key merges with ms,
+// so that the marts and extracts treat rows written under a person's
+// earlier key as that person's (a protected identity found by a later
+// link, above all). It holds pseudonyms only.
+func writeMerges(wh *warehouse.Warehouse, ms []pseudo.Merge) error {
+	var b strings.Builder
+	b.WriteString("old,new\n")
+	for _, m := range ms {
+		b.WriteString(m.Old + "," + m.New + "\n")
+	}
+	f, err := delivery.Create(wh.State(), filepath.Base(wh.PersonMerges()))
+	if err != nil {
+		return fmt.Errorf("person merges: %w", err)
+	}
+	if _, err := f.Write([]byte(b.String())); err != nil {
+		f.Abort()
+		return fmt.Errorf("person merges: %w", err)
+	}
+	if _, err := f.Close(); err != nil {
+		return fmt.Errorf("person merges: %w", err)
+	}
+	return nil
+}

@@ -80,6 +80,9 @@ func Extract(ctx context.Context, opt Options) (*Manifest, error) {
 		return nil, fmt.Errorf("research: %w", err)
 	}
 	defer conn.Close()
+	if err := marts.ProtectedPersons(ctx, conn, opt.Warehouse, "skjult_person"); err != nil {
+		return nil, err
+	}
 	x := &extractor{p: p, conn: conn, key: projKey, log: log, m: m}
 	if err := x.run(ctx, files, opt.Out); err != nil {
 		outcome := "failed"
@@ -239,7 +242,8 @@ func (x *extractor) load(ctx context.Context, i int, wt *wantedTable, files []st
 	for j, v := range wt.vars {
 		cols[j] = fmt.Sprintf("%s AS %s", v.Expr, ident(v.Name))
 	}
-	where := []string{"true"}
+	// Persons with protected identity are never extracted, from any table.
+	where := []string{"person NOT IN (SELECT person FROM skjult_person)"}
 	if wt.t.Where != "" {
 		where = append(where, wt.t.Where)
 	}

@@ -11,6 +11,7 @@
 //	parquet/             pseudonymised tables, one partition per delivery
 //	state/ledger.duckdb  the ledger (this package)
 //	state/historikk.duckdb  every indicator value at every data state (package marts)
+//	state/person_merges.csv  old person key → new, pseudonyms only (package pipeline)
 //	publications/<id>/   complete publications of the marts (package publish)
 //	marts                → publications/<id>: the published and analysis marts
 package warehouse
@@ -50,6 +51,11 @@ func (w *Warehouse) Marts() string { return filepath.Join(w.Dir, "marts") }
 // State is the directory of the pipeline's own state: the ledger, the
 // history of indicator values, watermarks.
 func (w *Warehouse) State() string { return filepath.Join(w.Dir, "state") }
+
+// PersonMerges is the file of person-key merges (package pseudo, Merges):
+// a line "old,new" for every person key that a later link replaced, so
+// that rows written under an old key count as the same person.
+func (w *Warehouse) PersonMerges() string { return filepath.Join(w.State(), "person_merges.csv") }
 
 const schema = `
 CREATE TABLE IF NOT EXISTS deliveries (
