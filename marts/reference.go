@@ -143,7 +143,8 @@ func loadReference(ctx context.Context, conn *sql.Conn, ref *reference.Data, fir
 		{`CREATE OR REPLACE TABLE ref_kommune_aar (kode VARCHAR, aar INTEGER, kode_aar VARCHAR)`, kommuneAarRows(ref, first, last)},
 		{`CREATE OR REPLACE TABLE ref_kommune_dagens (kode VARCHAR, kode_dagens VARCHAR, navn_dagens VARCHAR)`, kommuneDagensRows(ref)},
 		{`CREATE OR REPLACE TABLE indikator_katalog (indikator VARCHAR, kilde VARCHAR, type VARCHAR, om_personer BOOLEAN, additiv BOOLEAN,
-			nivaer VARCHAR, del_av VARCHAR, neste_aar BOOLEAN, navn VARCHAR, enhet VARCHAR, definisjon VARCHAR)`, katalogRows(katalog)},
+			nivaer VARCHAR, del_av VARCHAR, neste_aar BOOLEAN, navn VARCHAR, enhet VARCHAR, definisjon VARCHAR,
+			tema VARCHAR, navn_en VARCHAR, enhet_en VARCHAR, forklaring VARCHAR, forklaring_en VARCHAR)`, katalogRows(katalog)},
 	}
 	for _, s := range stmts {
 		if _, err := conn.ExecContext(ctx, s.create); err != nil {

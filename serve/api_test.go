@@ -324,7 +324,7 @@ func TestBadRequests(t *testing.T) {
 		{"GET", "/api/v1/values?level=bydel", 400, "level"},
 		{"GET", "/api/v1/values?regions=9999", 400, "unknown region"},
 		{"GET", "/api/v1/values?indicatr=bosatte", 400, "unknown parameter"},
-		{"GET", "/api/v1/values?format=xlsx", 400, "format"},
+		{"GET", "/api/v1/values?format=xml", 400, "format"},
 		{"GET", "/api/v1/values?inndeling=1990", 400, "inndeling"},
 		{"GET", "/api/v1/values?indicator=%zz", 400, "malformed"},
 		{"GET", "/api/v1/values?regions=" + strings.Repeat("0301,", 201), 400, "at most"},
@@ -335,6 +335,11 @@ func TestBadRequests(t *testing.T) {
 		{"POST", "/api/v1/values", 405, "only GET"},
 		{"DELETE", "/sted/0301", 405, "only GET"},
 		{"GET", "/sted/0000x", 404, "no region"},
+		{"GET", "/api/v1/values?years=last:x", 400, "years"},
+		{"GET", "/api/v1/values?years=-", 400, "years"},
+		{"GET", "/api/v1/values?fylke=0301", 400, "fylke"},
+		{"GET", "/api/v1/values?lang=de", 400, "lang"},
+		{"GET", "/api/v1/openapi.json?x=1", 400, "unknown parameter"},
 	} {
 		req, _ := http.NewRequest(tc.method, ts.URL+tc.path, nil)
 		resp, err := http.DefaultClient.Do(req)
@@ -348,6 +353,9 @@ func TestBadRequests(t *testing.T) {
 		}
 		if resp.Header.Get("Cache-Control") != "no-store" {
 			t.Errorf("%s %.60s: an error answer may be cached: %q", tc.method, tc.path, resp.Header.Get("Cache-Control"))
+		}
+		if resp.Header.Get("Access-Control-Allow-Origin") != "*" {
+			t.Errorf("%s %.60s: an error answer without CORS: %q", tc.method, tc.path, resp.Header.Get("Access-Control-Allow-Origin"))
 		}
 	}
 	// Too many values in one answer.

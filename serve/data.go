@@ -27,7 +27,20 @@ type Indicator struct {
 	PartOf      string   `json:"del_av,omitempty"`
 	Name        string   `json:"navn"`
 	Unit        string   `json:"enhet"`
-	Definition  string   `json:"definisjon"`
+	Definition  string   `json:"definisjon"` // precise, in the data's terms (Norwegian)
+	Theme       string   `json:"tema"`
+	Plain       string   `json:"forklaring"` // in plain words, in the answer's language
+
+	nameEN, unitEN, plainEN string
+}
+
+// in returns the indicator with its name, unit and plain definition in
+// language l.
+func (ind Indicator) in(l lang) Indicator {
+	if l == langEN {
+		ind.Name, ind.Unit, ind.Plain = ind.nameEN, ind.unitEN, ind.plainEN
+	}
+	return ind
 }
 
 // Value is one published figure (a row of indikator). Verdi, Teller and
@@ -57,6 +70,22 @@ type Region struct {
 	Years  []int    `json:"aar"`
 	Names  []string `json:"tidligere_navn,omitempty"`
 	search []string // folded names for matching
+
+	fylkeIn map[int]string // a kommune's fylke in each year of the region table
+}
+
+// wasIn reports whether a kommune belongs to fylke: today (its newest
+// fylke) or, for the figures of each year, in any year.
+func (r *Region) wasIn(fylke string, today bool) bool {
+	if today || len(r.fylkeIn) == 0 {
+		return r.Fylke == fylke
+	}
+	for _, f := range r.fylkeIn {
+		if f == fylke {
+			return true
+		}
+	}
+	return false
 }
 
 // Publication says which publication a snapshot holds.
@@ -77,6 +106,7 @@ type snapshot struct {
 	pub        Publication
 	catalogue  []Indicator
 	indicators map[string]*Indicator
+	english    []Indicator // the catalogue in English
 	regions    map[string]*Region
 	regionList []*Region // sorted by level, then code
 	years      []int
@@ -125,7 +155,8 @@ func (s *snapshot) loadPublication(ctx context.Context, db *sql.DB) error {
 
 func (s *snapshot) loadCatalogue(ctx context.Context, db *sql.DB) error {
 	rows, err := db.QueryContext(ctx, `SELECT indikator, kilde, type, om_personer, additiv, nivaer,
-		coalesce(del_av, ''), navn, enhet, definisjon FROM indikator_katalog ORDER BY kilde, indikator`)
+		coalesce(del_av, ''), navn, enhet, definisjon, tema, navn_en, enhet_en, forklaring, forklaring_en
+		FROM indikator_katalog ORDER BY kilde, indikator`)
 	if err != nil {
 		return err
 	}
@@ -134,7 +165,7 @@ func (s *snapshot) loadCatalogue(ctx context.Context, db *sql.DB) error {
 		var ind Indicator
 		var levels string
 		if err := rows.Scan(&ind.ID, &ind.Source, &ind.Type, &ind.AboutPeople, &ind.Additive, &levels,
-			&ind.PartOf, &ind.Name, &ind.Unit, &ind.Definition); err != nil {
+			&ind.PartOf, &ind.Name, &ind.Unit, &ind.Definition, &ind.Theme, &ind.nameEN, &ind.unitEN, &ind.Plain, &ind.plainEN); err != nil {
 			return err
 		}
 		ind.Levels = strings.Split(levels, ",")
@@ -145,6 +176,7 @@ func (s *snapshot) loadCatalogue(ctx context.Context, db *sql.DB) error {
 	}
 	for i := range s.catalogue {
 		s.indicators[s.catalogue[i].ID] = &s.catalogue[i]
+		s.english = append(s.english, s.catalogue[i].in(langEN))
 	}
 	return nil
 }
@@ -173,6 +205,12 @@ func (s *snapshot) loadRegions(ctx context.Context, db *sql.DB) error {
 		r.Name, r.Years = name, append(r.Years, year)
 		if level != "fylke" {
 			r.Fylke = fylke
+		}
+		if level == "kommune" {
+			if r.fylkeIn == nil {
+				r.fylkeIn = map[int]string{}
+			}
+			r.fylkeIn[year] = fylke
 		}
 		if !slices.Contains(r.Names, name) {
 			r.Names = append(r.Names, name)
@@ -251,6 +289,8 @@ type valueSet struct {
 	byIndRegion map[[2]string][2]int
 	// byRegion holds the indicators with values for a region.
 	byRegion map[string][]string
+	// span holds each indicator's first and newest year.
+	span map[string][2]int
 }
 
 func (vs *valueSet) load(ctx context.Context, db *sql.DB, query string) error {
@@ -288,7 +328,14 @@ func (vs *valueSet) load(ctx context.Context, db *sql.DB, query string) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	vs.byIndRegion, vs.byRegion = map[[2]string][2]int{}, map[string][]string{}
+	vs.byIndRegion, vs.byRegion, vs.span = map[[2]string][2]int{}, map[string][]string{}, map[string][2]int{}
+	for _, v := range vs.values {
+		sp, ok := vs.span[v.Indicator]
+		if !ok {
+			sp = [2]int{v.Year, v.Year}
+		}
+		vs.span[v.Indicator] = [2]int{min(sp[0], v.Year), max(sp[1], v.Year)}
+	}
 	for i := 0; i < len(vs.values); {
 		j := i
 		k := [2]string{vs.values[i].Indicator, vs.values[i].Region}
@@ -309,6 +356,14 @@ func (vs *valueSet) series(ind, region string) []Value {
 		return nil
 	}
 	return vs.values[r[0]:r[1]]
+}
+
+// catalogueIn is the catalogue in language l.
+func (s *snapshot) catalogueIn(l lang) []Indicator {
+	if l == langEN {
+		return s.english
+	}
+	return s.catalogue
 }
 
 // martFile is the published mart of a publication.

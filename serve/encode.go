@@ -15,6 +15,7 @@ const (
 	formatJSON     format = "json"
 	formatCSV      format = "csv"
 	formatJSONStat format = "jsonstat"
+	formatXLSX     format = "xlsx"
 )
 
 // contentTypes of the formats. JSON-stat has no registered media type;
@@ -23,6 +24,7 @@ var contentTypes = map[format]string{
 	formatJSON:     "application/json; charset=utf-8",
 	formatCSV:      "text/csv; charset=utf-8",
 	formatJSONStat: "application/json; charset=utf-8",
+	formatXLSX:     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
 func parseFormat(s string, allowed ...format) (format, error) {

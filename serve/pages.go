@@ -60,7 +60,7 @@ type page struct {
 }
 
 func newPage(snap *snapshot, title string) page {
-	return page{Title: title, Publication: snap.pub, Suppressed: suppressedNote, Preliminary: preliminaryNote}
+	return page{Title: title, Publication: snap.pub, Suppressed: txtSuppressed.nb, Preliminary: txtPreliminary.nb}
 }
 
 func pageSearch(snap *snapshot, r *http.Request) (string, []byte, error) {
@@ -165,10 +165,10 @@ func show(ind *Indicator, v Value, ok bool) shown {
 	s := shown{Status: v.Status}
 	switch v.Status {
 	case ":":
-		s.Text, s.Title = ":", suppressedNote
+		s.Text, s.Title = ":", txtSuppressed.nb
 		return s
 	case "p":
-		s.Title = preliminaryNote
+		s.Title = txtPreliminary.nb
 	}
 	if v.Verdi == nil {
 		return s
