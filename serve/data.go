@@ -112,6 +112,9 @@ type snapshot struct {
 	years      []int
 	current    valueSet // indikator: the current figures
 	today      valueSet // indikator_dagens_inndeling: counts on today's municipalities
+	// todayCodes holds, per year and kommune of today's structure, the
+	// codes of that year its territory was (as koder: comma-separated).
+	todayCodes map[int]map[string]string
 
 	maxValues int // the most values one answer may hold
 	cache     responseCache
@@ -142,6 +145,15 @@ func loadSnapshot(ctx context.Context, path string, maxValues int) (*snapshot, e
 		return nil, fmt.Errorf("serve: %s: indikator_dagens_inndeling: %w", path, err)
 	}
 	s.addTodayRegions()
+	s.todayCodes = map[int]map[string]string{}
+	for _, v := range s.today.values {
+		if s.todayCodes[v.Year] == nil {
+			s.todayCodes[v.Year] = map[string]string{}
+		}
+		if len(v.Codes) > len(s.todayCodes[v.Year][v.Region]) {
+			s.todayCodes[v.Year][v.Region] = v.Codes
+		}
+	}
 	return s, nil
 }
 

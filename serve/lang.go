@@ -55,6 +55,8 @@ var (
 	txtTodaySum     = text{"På dagens inndeling: summen av tallene for kodene ", "On today's structure: the sum of the figures for the codes "}
 	txtTitle        = text{"Integreringsstatistikk", "Integration statistics"}
 	txtComparison   = text{"Sammenligning", "Comparison"}
+	txtAbove        = text{"over", "above"}
+	txtTo           = text{"til", "to"}
 	txtUnit         = text{"enhet", "unit"}
 	txtDefinition   = text{"definisjon", "definition"}
 	txtDefinitions  = text{"Indikatorenes definisjoner", "Definitions of the indicators"}

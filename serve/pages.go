@@ -16,6 +16,7 @@ var assets embed.FS
 
 var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	"cell": cell,
+	"half": func(n int) int { return n / 2 },
 }).ParseFS(assets, "templates/*.html"))
 
 const htmlType = "text/html; charset=utf-8"
@@ -63,15 +64,33 @@ func newPage(snap *snapshot, title string) page {
 	return page{Title: title, Publication: snap.pub, Suppressed: txtSuppressed.nb, Preliminary: txtPreliminary.nb}
 }
 
+// frontPage is the search and the map.
+type frontPage struct {
+	page
+	Choice mapChoice
+	Map    mapView
+}
+
 func pageSearch(snap *snapshot, r *http.Request) (string, []byte, error) {
-	p := newPage(snap, "Integreringsstatistikk – finn et sted")
-	p.Query = strings.TrimSpace(r.URL.Query().Get("q"))
+	q := r.URL.Query()
+	if err := checkParams(q, "q", "niva", "indikator", "aar"); err != nil {
+		return "", nil, err
+	}
+	p := frontPage{page: newPage(snap, "Integreringsstatistikk – finn et sted")}
+	p.Query = strings.TrimSpace(q.Get("q"))
 	if len(p.Query) > 100 {
 		return "", nil, badf("søket er for langt")
 	}
 	if p.Query != "" {
 		p.Searched = true
 		p.Hits = snap.search(p.Query)
+	}
+	var err error
+	if p.Choice, err = snap.parseMapChoice(q); err != nil {
+		return "", nil, err
+	}
+	if p.Map, err = snap.drawMap(p.Choice, langNB); err != nil {
+		return "", nil, err
 	}
 	return render("search.html", p)
 }

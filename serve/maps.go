@@ -1,0 +1,137 @@
+package serve
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"integstat/reference"
+)
+
+// mapChoice is what a reader picks for a map: level, indicator and year.
+type mapChoice struct {
+	Level      string // kommune or fylke
+	Indicator  *Indicator
+	Year       int
+	Indicators []Indicator // those published at the level
+	Years      []int       // those the indicator has
+}
+
+// parseMapChoice reads niva, indikator and aar from a page's query; the
+// default is the kommune map of the settled refugees in the newest year.
+func (s *snapshot) parseMapChoice(q url.Values) (mapChoice, error) {
+	c := mapChoice{Level: q.Get("niva")}
+	switch c.Level {
+	case "":
+		c.Level = "kommune"
+	case "kommune", "fylke":
+	default:
+		return c, badf("nivå: kommune eller fylke")
+	}
+	for _, ind := range s.catalogue {
+		if slices.Contains(ind.Levels, c.Level) && s.current.span[ind.ID] != [2]int{} {
+			c.Indicators = append(c.Indicators, ind)
+		}
+	}
+	id := q.Get("indikator")
+	if id == "" {
+		id = "bosatte"
+	}
+	if c.Indicator = s.indicators[id]; c.Indicator == nil || !slices.Contains(c.Indicator.Levels, c.Level) {
+		return c, badf("ukjent indikator for nivået")
+	}
+	sp := s.current.span[id]
+	for y := sp[0]; y <= sp[1] && sp[1] > 0; y++ {
+		c.Years = append(c.Years, y)
+	}
+	c.Year = sp[1]
+	if a := q.Get("aar"); a != "" {
+		y, err := strconv.Atoi(a)
+		if err != nil || !slices.Contains(c.Years, y) {
+			return c, badf("år: velg et år med tall")
+		}
+		c.Year = y
+	}
+	return c, nil
+}
+
+// drawMap colours today's kommuner or fylker with the chosen figures.
+//
+// Counts that add up (the catalogue's additive counts) are shown on today's
+// structure as indikator_dagens_inndeling sums them. Shares and means
+// cannot be summed, and no figure for today's kommuner exists for them:
+// a kommune is coloured with the year's own figure only when its territory
+// was one kommune that year (the sum on today's structure has one code),
+// and is grey, with the reason, when it was several. Fylker are coloured
+// with the year's figure of the fylke with the same number, grey when
+// there was none that year.
+func (s *snapshot) drawMap(c mapChoice, l lang) (mapView, error) {
+	base, err := kommuneMap()
+	if c.Level == "fylke" {
+		base, err = fylkeMap()
+	}
+	if err != nil {
+		return mapView{}, err
+	}
+	ind := c.Indicator
+	v := mapView{Base: base, Indicator: ind.in(l), Year: c.Year, Credit: reference.OutlineAttribution}
+	additive := ind.Additive && ind.Type == "antall" && c.Level == "kommune"
+	switch {
+	case c.Level == "fylke":
+		v.Basis = fmt.Sprintf("Fylkene er tegnet slik de er i dag (%d). Hvert fylke vises med tallet for fylket med samme nummer i %d; et fylke som ikke fantes med det nummeret da, er grått. Grensene kan ha endret seg noe.", base.Year, c.Year)
+	case additive:
+		v.Basis = fmt.Sprintf("Tallene er lagt sammen for dagens kommuner (kommuneinndelingen i %d): en kommune som er slått sammen av flere, viser summen av dem.", base.Year)
+	default:
+		v.Basis = fmt.Sprintf("Andeler og gjennomsnitt kan ikke legges sammen, så de finnes ikke for dagens kommuner. Kartet viser tallet for %d for hver kommune som hadde de samme grensene da; kommuner som siden er slått sammen av flere, er grå.", c.Year)
+	}
+	for _, sh := range base.Shapes {
+		a := mapArea{mapShape: sh, Class: "mangler", Text: "ingen tall"}
+		var val Value
+		found := false
+		switch {
+		case c.Level == "fylke":
+			val, found = yearValue(s.current.series(ind.ID, sh.Code), c.Year)
+			if !found {
+				a.Text = fmt.Sprintf("fylket fantes ikke med dette nummeret i %d", c.Year)
+			}
+		case additive:
+			val, found = yearValue(s.today.series(ind.ID, sh.Code), c.Year)
+		default:
+			codes := s.todayCodes[c.Year][sh.Code]
+			if strings.Contains(codes, ",") {
+				a.Text = "slått sammen av " + strings.ReplaceAll(codes, ",", ", ") + " i " + strconv.Itoa(c.Year) + ": ikke sammenlignbart"
+			} else if codes != "" {
+				val, found = yearValue(s.current.series(ind.ID, codes), c.Year)
+			}
+		}
+		if found {
+			shown := show(ind, val, true)
+			switch {
+			case val.Status == ":":
+				a.Class, a.Text = "prikket", ": (prikket)"
+			case val.Status == ".":
+				a.Text = txtNotStated.in(l)
+			case shown.Has:
+				a.Value, a.Has, a.Text = shown.Value, true, shown.Text
+				if val.Status == "p" {
+					a.Text += " (foreløpig)"
+				}
+			}
+		}
+		v.Areas = append(v.Areas, a)
+	}
+	v.colour(ind, l)
+	return v, nil
+}
+
+// yearValue is the value of year in a series.
+func yearValue(series []Value, year int) (Value, bool) {
+	for _, v := range series {
+		if v.Year == year {
+			return v, true
+		}
+	}
+	return Value{}, false
+}
