@@ -38,19 +38,10 @@ const cellsJS = `Array.from(document.querySelectorAll('table[data-indikator] td'
 // and checks every figure the place page shows, for the kommune, its fylke
 // and the nation, against the published mart, suppressed ones included.
 func TestBrowserSearchAndPlacePage(t *testing.T) {
-	chromium := browser(t)
+	ctx := browse(t)
 	dir := shared(t)
 	_, ts := portal(t, dir)
 	db := published(t, dir)
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox,
-		chromedp.Flag("headless", true), chromedp.Flag("disable-gpu", true))
-	actx, cancelAlloc := chromedp.NewExecAllocator(t.Context(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancelTime := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancelTime()
 
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(ts.URL+"/"),
@@ -81,6 +72,21 @@ func TestBrowserSearchAndPlacePage(t *testing.T) {
 	if !strings.Contains(note, "personvern") {
 		t.Errorf("the page does not explain ':': %q", note)
 	}
+}
+
+// browse starts headless Chromium for a test, ended with it.
+func browse(t *testing.T) context.Context {
+	t.Helper()
+	chromium := browser(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox,
+		chromedp.Flag("headless", true), chromedp.Flag("disable-gpu", true))
+	actx, cancelAlloc := chromedp.NewExecAllocator(t.Context(), opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(cancel)
+	ctx, cancelTime := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(cancelTime)
+	return ctx
 }
 
 // run runs one browser action, failing the test on error.

@@ -145,7 +145,7 @@ func (v *mapView) colour(ind *Indicator, l lang) {
 	var bounds []float64 // upper bound of each class but the last
 	for k := 1; k < mapClasses && len(vals) > 0; k++ {
 		b := vals[max(0, k*len(vals)/mapClasses-1)]
-		if len(bounds) == 0 || b > bounds[len(bounds)-1] {
+		if b < vals[len(vals)-1] && (len(bounds) == 0 || b > bounds[len(bounds)-1]) {
 			bounds = append(bounds, b)
 		}
 	}
