@@ -67,7 +67,7 @@ type StateBuilt struct {
 
 // externals are the relations the Go side provides to the models.
 var externals = []string{
-	"aar", "ref_region", "ref_kommune_aar", "ref_kommune_dagens", "indikator_katalog",
+	"aar", "ref_region", "ref_kommune_aar", "ref_kommune_dagens", "ref_region_kode", "indikator_katalog",
 	"src_nir_personer", "src_nir_introprogram", "src_nir_norskopplaering", "src_nir_timer",
 	"src_bosetting_personer", "src_bosetting_anmodninger", "src_tolk_tolk", "src_tolk_sprak",
 	"historikk", "publisering", "ledger_loads", "parquet_rows",

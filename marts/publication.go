@@ -25,7 +25,7 @@ const (
 
 // martModels are the models the publication copies into its files.
 var martModels = []string{"indikator", "indikator_historikk", "publisert_indikator", "publisert_indikator_historikk",
-	"indikator_dagens_inndeling", "publisert_indikator_dagens_inndeling", "region", "tilstand"}
+	"indikator_dagens_inndeling", "publisert_indikator_dagens_inndeling", "region", "region_kode", "tilstand"}
 
 // ErrVerify reports a publication that failed its verification: a data
 // test, the protection attack or the check that the published mart holds
@@ -185,6 +185,7 @@ func (b *builder) writeFiles(ctx context.Context, dir, id string, asOf time.Time
 		`CREATE TABLE a.indikator_historikk AS SELECT * EXCLUDE (kilde, beskyttet) FROM indikator_historikk` + order,
 		`CREATE TABLE a.indikator_dagens_inndeling AS SELECT * EXCLUDE (kilde, beskyttet) FROM indikator_dagens_inndeling` + order,
 		`CREATE TABLE a.region AS SELECT * FROM region ORDER BY aar, niva, region`,
+		`CREATE TABLE a.region_kode AS SELECT * FROM region_kode ORDER BY niva, region`,
 		`CREATE TABLE a.indikator_katalog AS SELECT * FROM indikator_katalog`,
 		`CREATE TABLE a.tilstand AS SELECT * FROM tilstand ORDER BY kilde, data_per`,
 		`CREATE TABLE a.publikasjon AS ` + meta,
@@ -199,6 +200,7 @@ func (b *builder) writeFiles(ctx context.Context, dir, id string, asOf time.Time
 		`CREATE TABLE p.indikator_historikk AS SELECT * FROM publisert_indikator_historikk` + order,
 		`CREATE TABLE p.indikator_dagens_inndeling AS SELECT * FROM publisert_indikator_dagens_inndeling` + order,
 		`CREATE TABLE p.region AS SELECT * FROM region ORDER BY aar, niva, region`,
+		`CREATE TABLE p.region_kode AS SELECT * FROM region_kode ORDER BY niva, region`,
 		`CREATE TABLE p.indikator_katalog AS SELECT * FROM indikator_katalog`,
 		`CREATE TABLE p.tilstand AS SELECT * FROM tilstand ORDER BY kilde, data_per`,
 		`CREATE TABLE p.publikasjon AS ` + meta,
@@ -255,7 +257,7 @@ func (b *builder) verify(ctx context.Context, path string) error {
 		tables = append(tables, t)
 	}
 	rows.Close()
-	allowed := map[string]bool{"indikator": true, "indikator_historikk": true, "region": true, "indikator_katalog": true, "tilstand": true, "publikasjon": true, "indikator_dagens_inndeling": true}
+	allowed := map[string]bool{"indikator": true, "indikator_historikk": true, "region": true, "region_kode": true, "indikator_katalog": true, "tilstand": true, "publikasjon": true, "indikator_dagens_inndeling": true}
 	for _, t := range tables {
 		if !allowed[t] {
 			return fmt.Errorf("marts: verify: %w: unexpected table %s in the published mart", ErrVerify, t)

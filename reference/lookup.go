@@ -9,9 +9,10 @@ import (
 // index holds the rows of Data by code, so that the per-record lookups
 // (ValidOn on every row of a large delivery) do not scan every list.
 type index struct {
-	kommuner map[string][]Kommune
-	fylker   map[string][]Fylke
-	changes  map[string][]Change // by Old
+	kommuner  map[string][]Kommune
+	fylker    map[string][]Fylke
+	changes   map[string][]Change // by Old
+	changesTo map[string][]Change // by New
 }
 
 // index returns the index of d, building it on first use.
@@ -26,8 +27,10 @@ func (d *Data) index() *index {
 			d.idx.fylker[f.Code] = append(d.idx.fylker[f.Code], f)
 		}
 		d.idx.changes = make(map[string][]Change)
+		d.idx.changesTo = make(map[string][]Change)
 		for _, c := range d.Changes {
 			d.idx.changes[c.Old] = append(d.idx.changes[c.Old], c)
+			d.idx.changesTo[c.New] = append(d.idx.changesTo[c.New], c)
 		}
 	})
 	return &d.idx
@@ -148,4 +151,80 @@ func nextChanges(cs []Change, since, at time.Time) []Change {
 		}
 	}
 	return next
+}
+
+// Newest returns the first day of the newest list: the latest date on which
+// a kommune or fylke code, name or county came into force or a change took
+// effect. Today's structure is the list in force from that day on; nothing
+// assumes which year that is.
+func (d *Data) Newest() time.Time {
+	var newest time.Time
+	for _, k := range d.Kommuner {
+		newest = later(newest, k.From, k.To)
+	}
+	for _, f := range d.Fylker {
+		newest = later(newest, f.From, f.To)
+	}
+	for _, c := range d.Changes {
+		newest = later(newest, c.From)
+	}
+	return newest
+}
+
+// later returns the latest of ts.
+func later(ts ...time.Time) time.Time {
+	var l time.Time
+	for _, t := range ts {
+		if t.After(l) {
+			l = t
+		}
+	}
+	return l
+}
+
+// Today returns the codes of the newest list (see Newest) whose territory
+// holds part of kommune code as it was on the date of on: the code itself
+// while it is still in use, one code after mergers and renumbering, several
+// after a split (1507 Ålesund of 2023: 1508 and 1580). Nil if code was not
+// valid on on.
+func (d *Data) Today(code string, on time.Time) []string {
+	return d.CodeAt(code, on, d.Newest())
+}
+
+// LastDay returns the last day on which kommune code was valid (Newest or
+// later, the day itself, when it is still in use), and false for a code the
+// lists never had.
+func (d *Data) LastDay(code string) (time.Time, bool) {
+	rows := d.index().kommuner[code]
+	if len(rows) == 0 {
+		return time.Time{}, false
+	}
+	var last time.Time
+	for _, k := range rows {
+		if k.To.IsZero() {
+			return later(d.Newest(), k.From), true
+		}
+		last = later(last, k.To.AddDate(0, 0, -1))
+	}
+	return last, true
+}
+
+// ChangesFrom returns the changes that took kommune code away (mergers,
+// splits, renumbering), oldest first.
+func (d *Data) ChangesFrom(code string) []Change {
+	return sortedChanges(d.index().changes[code])
+}
+
+// ChangesTo returns the changes that led to kommune code, oldest first.
+func (d *Data) ChangesTo(code string) []Change {
+	return sortedChanges(d.index().changesTo[code])
+}
+
+// sortedChanges returns a copy of cs by date, then old and new code.
+func sortedChanges(cs []Change) []Change {
+	out := slices.Clone(cs)
+	slices.SortFunc(out, func(a, b Change) int {
+		return cmp.Or(a.From.Compare(b.From), cmp.Compare(a.Old, b.Old), cmp.Compare(a.New, b.New))
+	})
+	return out
 }

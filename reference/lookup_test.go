@@ -239,3 +239,89 @@ func BenchmarkCodeAt(b *testing.B) {
 		}
 	}
 }
+
+// TestToday follows real codes to today's structure through every change in
+// between, splits included.
+func TestToday(t *testing.T) {
+	d := MustLoad()
+	if got := d.Newest(); !got.Equal(date(2024, 1, 1)) {
+		t.Errorf("Newest() = %s, want 2024-01-01 (the reference data's newest list)", got.Format(time.DateOnly))
+	}
+	tests := []struct {
+		code string
+		year int // the code as it was on 31.12 of year
+		want []string
+	}{
+		{"0101", 2015, []string{"3101"}},                 // Halden → 3001 (2020) → 3101 (2024)
+		{"3001", 2021, []string{"3101"}},                 // Halden
+		{"1902", 2019, []string{"5501"}},                 // Tromsø → 5401 → 5501
+		{"5401", 2023, []string{"5501"}},                 // Tromsø
+		{"5501", 2024, []string{"5501"}},                 // today's code itself
+		{"1601", 2017, []string{"5001"}},                 // Trondheim 2018
+		{"0706", 2016, []string{"3907"}},                 // Sandefjord 2017 → 0710 → 3804 → 3907
+		{"0719", 2016, []string{"3907"}},                 // Andebu, into Sandefjord 2017
+		{"0702", 2017, []string{"3903"}},                 // Holmestrand 2018 → 0715 → 3802 → 3903
+		{"0714", 2017, []string{"3903"}},                 // Hof, into Holmestrand 2018
+		{"1507", 2023, []string{"1508", "1580"}},         // Ålesund split 2024
+		{"1534", 2013, []string{"1508", "1580"}},         // Haram → 1507 → split
+		{"1504", 2019, []string{"1508", "1580"}},         // Ålesund → 1507 → split
+		{"1850", 2019, []string{"1806", "1875"}},         // Tysfjord split 2020
+		{"1613", 2017, []string{"5055", "5056", "5059"}}, // Snillfjord → 5012 → split
+		{"0301", 2013, []string{"0301"}},
+		{"1507", 2012, nil}, // not valid then
+	}
+	for _, tt := range tests {
+		if got := d.Today(tt.code, date(tt.year, 12, 31)); !slices.Equal(got, tt.want) {
+			t.Errorf("Today(%s, %d) = %q, want %q", tt.code, tt.year, got, tt.want)
+		}
+	}
+	// Every code of every year reaches today's list.
+	today := map[string]bool{}
+	for _, k := range d.KommunerOn(d.Newest()) {
+		today[k.Code] = true
+	}
+	for y := 2013; y <= 2024; y++ {
+		for _, k := range d.KommunerOn(date(y, 12, 31)) {
+			for _, c := range d.Today(k.Code, date(y, 12, 31)) {
+				if !today[c] {
+					t.Errorf("Today(%s, %d) gives %s, not in today's list", k.Code, y, c)
+				}
+			}
+		}
+	}
+}
+
+func TestChangesFromTo(t *testing.T) {
+	d := MustLoad()
+	codes := func(cs []Change, new bool) []string {
+		var out []string
+		for _, c := range cs {
+			if new {
+				out = append(out, c.New)
+			} else {
+				out = append(out, c.Old)
+			}
+		}
+		return out
+	}
+	if got := codes(d.ChangesFrom("1507"), true); !slices.Equal(got, []string{"1508", "1580"}) {
+		t.Errorf("ChangesFrom(1507) leads to %q", got)
+	}
+	if got := codes(d.ChangesTo("1507"), false); !slices.Equal(got, []string{"1504", "1523", "1529", "1534", "1546"}) {
+		t.Errorf("ChangesTo(1507) comes from %q", got)
+	}
+	if got := codes(d.ChangesTo("5501"), false); !slices.Equal(got, []string{"5401"}) {
+		t.Errorf("ChangesTo(5501) comes from %q", got)
+	}
+	for _, tt := range []struct {
+		code string
+		want time.Time
+	}{{"1902", date(2019, 12, 31)}, {"1507", date(2023, 12, 31)}, {"5501", date(2024, 1, 1)}, {"0301", date(2024, 1, 1)}} {
+		if got, ok := d.LastDay(tt.code); !ok || !got.Equal(tt.want) {
+			t.Errorf("LastDay(%s) = %s, %v; want %s", tt.code, got.Format(time.DateOnly), ok, tt.want.Format(time.DateOnly))
+		}
+	}
+	if _, ok := d.LastDay("9999"); ok {
+		t.Error("LastDay(9999): a code the lists never had")
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"strconv"
 
 	"golang.org/x/text/language"
+
+	"integstat/reference"
 )
 
 // All is the value of every variable at the top of its hierarchy: the
@@ -66,23 +68,48 @@ func (b yearBands) Generalise(v string, level int) string {
 	return fmt.Sprintf("%d-%d", lo, lo+w-1)
 }
 
-// kommuneLevels generalises a kommunenummer to its fylke (the first two
-// digits, the county the number belonged to when it was valid) and then to
-// All (the whole country).
-type kommuneLevels struct{}
+// kommuneLevels generalises a kommunenummer to the fylke of today's
+// structure its territory lies in (the newest list of the reference data),
+// and then to All (the whole country). Codes of different years then meet in
+// one group: 1902 Tromsø of 2019 and 5401 of 2022 are both 55 Troms, 0101
+// Halden of 2015 is 31 Østfold. A code the reference data does not know, or
+// one whose territory lies in several of today's fylker, becomes All.
+type kommuneLevels struct{ fylke map[string]string }
 
-// Kommune is the hierarchy of a kommunenummer: kommune → fylke (its first
-// two digits) → land (All).
-var Kommune Hierarchy = kommuneLevels{}
+// Kommune is the hierarchy of a kommunenummer: kommune → today's fylke →
+// land (All).
+var Kommune Hierarchy = newKommuneLevels(reference.MustLoad())
+
+// newKommuneLevels maps every kommune code of ref to today's fylke.
+func newKommuneLevels(ref *reference.Data) kommuneLevels {
+	newest := ref.Newest()
+	fylke := map[string]string{}
+	for _, k := range ref.Kommuner {
+		last, _ := ref.LastDay(k.Code)
+		var f string
+		for _, c := range ref.CodeAt(k.Code, last, newest) {
+			today, _ := ref.KommuneOn(c, newest)
+			if f != "" && today.Fylke != f {
+				f = All
+				break
+			}
+			f = today.Fylke
+		}
+		if f != "" {
+			fylke[k.Code] = f
+		}
+	}
+	return kommuneLevels{fylke}
+}
 
 func (kommuneLevels) Levels() []string { return []string{"kommune", "fylke", "land"} }
 
-func (kommuneLevels) Generalise(v string, level int) string {
+func (h kommuneLevels) Generalise(v string, level int) string {
 	switch {
 	case level == 0:
 		return v
-	case level == 1 && len(v) == 4:
-		return v[:2]
+	case level == 1 && h.fylke[v] != "":
+		return h.fylke[v]
 	}
 	return All
 }
