@@ -202,6 +202,9 @@ func apiCompare(snap *snapshot, r *http.Request) (string, []byte, error) {
 	return snap.answerValues(r, flt, txtComparison.in(flt.lang), map[string]any{"regioner": regions})
 }
 
+// apiRegions answers every region code 2013 to today (region_kode), or
+// with q the places a search finds, each once under today's code with its
+// history.
 func apiRegions(snap *snapshot, r *http.Request) (string, []byte, error) {
 	q := r.URL.Query()
 	if err := checkParams(q, "q", "level", "format", "lang"); err != nil {
@@ -218,23 +221,19 @@ func apiRegions(snap *snapshot, r *http.Request) (string, []byte, error) {
 	if _, ok := levelOrder[level]; level != "" && !ok {
 		return "", nil, badf("level %s: want land, fylke or kommune", quoteInput(level))
 	}
-	var hits []*Region
+	hits := []Hit{}
 	if term := q.Get("q"); term != "" {
-		hits = snap.search(term)
-	} else {
-		hits = snap.regionList
-	}
-	if level != "" {
-		var kept []*Region
-		for _, h := range hits {
-			if h.Level == level {
-				kept = append(kept, h)
+		for _, h := range snap.search(term) {
+			if level == "" || h.Level == level {
+				hits = append(hits, h)
 			}
 		}
-		hits = kept
-	}
-	if hits == nil {
-		hits = []*Region{}
+	} else {
+		for _, c := range snap.codeList {
+			if level == "" || c.Level == level {
+				hits = append(hits, Hit{RegionCode: *c})
+			}
+		}
 	}
 	var body []byte
 	if f == formatCSV {

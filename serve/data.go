@@ -58,6 +58,25 @@ type Value struct {
 	Status     string   `json:"status"`
 	DataPer    string   `json:"data_per"`
 	Codes      string   `json:"koder,omitempty"` // on today's structure: the year's kommune codes summed
+	Note       string   `json:"merknad,omitempty"` // on today's structure: why a figure cannot be stated (status '.')
+}
+
+// RegionCode is a region code of any year 2013 to today's list (region_kode):
+// its names, validity and the codes it came from and went to.
+type RegionCode struct {
+	Level        string   `json:"niva"`
+	Code         string   `json:"region"`
+	Name         string   `json:"navn"`
+	Names        []string `json:"navn_alle"`
+	NameForms    []string `json:"navneformer"`
+	ValidFrom    string   `json:"gyldig_fra"`
+	ValidTo      *string  `json:"gyldig_til"` // exclusive; null while in today's list
+	Fylke        *string  `json:"fylke"`
+	Predecessors []string `json:"forgjengere"`
+	Successors   []string `json:"etterfolgere"`
+	Today        []string `json:"dagens"`
+	Earlier      []string `json:"tidligere"`
+	search       []string // folded name forms
 }
 
 // Region is a region code with its newest name, level and fylke, and
@@ -112,6 +131,8 @@ type snapshot struct {
 	years      []int
 	current    valueSet // indikator: the current figures
 	today      valueSet // indikator_dagens_inndeling: counts on today's municipalities
+	codes     map[string]*RegionCode // region_kode: every code 2013 to today
+	codeList  []*RegionCode          // sorted by level, then code
 	// todayCodes holds, per year and kommune of today's structure, the
 	// codes of that year its territory was (as koder: comma-separated).
 	todayCodes map[int]map[string]string
@@ -137,6 +158,9 @@ func loadSnapshot(ctx context.Context, path string, maxValues int) (*snapshot, e
 	}
 	if err := s.loadRegions(ctx, db); err != nil {
 		return nil, fmt.Errorf("serve: %s: region: %w", path, err)
+	}
+	if err := s.loadCodes(ctx, db); err != nil {
+		return nil, fmt.Errorf("serve: %s: region_kode: %w", path, err)
 	}
 	if err := s.current.load(ctx, db, valuesQuery); err != nil {
 		return nil, fmt.Errorf("serve: %s: indikator: %w", path, err)
@@ -253,6 +277,63 @@ func (s *snapshot) loadRegions(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
+func (s *snapshot) loadCodes(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, `SELECT niva, region, navn, navn_alle, navneformer, strftime(gyldig_fra, '%Y-%m-%d'),
+		strftime(gyldig_til, '%Y-%m-%d'), fylke, forgjengere, etterfolgere, dagens, tidligere FROM region_kode`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	s.codes = map[string]*RegionCode{}
+	for rows.Next() {
+		c := &RegionCode{}
+		var names, forms, pred, succ, today, earlier duckList
+		if err := rows.Scan(&c.Level, &c.Code, &c.Name, &names, &forms, &c.ValidFrom, &c.ValidTo, &c.Fylke,
+			&pred, &succ, &today, &earlier); err != nil {
+			return err
+		}
+		c.Names, c.NameForms, c.Predecessors, c.Successors, c.Today, c.Earlier = names, forms, pred, succ, today, earlier
+		for _, n := range slices.Concat(c.Names, c.NameForms) {
+			if f := fold(n); !slices.Contains(c.search, f) {
+				c.search = append(c.search, f)
+			}
+		}
+		s.codes[c.Code] = c
+		s.codeList = append(s.codeList, c)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	sort.Slice(s.codeList, func(i, j int) bool {
+		a, b := s.codeList[i], s.codeList[j]
+		if a.Level != b.Level {
+			return levelOrder[a.Level] < levelOrder[b.Level]
+		}
+		return a.Code < b.Code
+	})
+	return nil
+}
+
+// duckList scans a DuckDB VARCHAR[] (NULL: empty).
+type duckList []string
+
+func (l *duckList) Scan(src any) error {
+	*l = []string{}
+	if src == nil {
+		return nil
+	}
+	vs, ok := src.([]any)
+	if !ok {
+		return fmt.Errorf("list: %T", src)
+	}
+	for _, v := range vs {
+		if str, ok := v.(string); ok {
+			*l = append(*l, str)
+		}
+	}
+	return nil
+}
+
 // addTodayRegions adds the kommuner of today's structure that the region
 // table, which ends with the newest year of the data, does not have yet.
 func (s *snapshot) addTodayRegions() {
@@ -282,11 +363,11 @@ func (s *snapshot) addTodayRegions() {
 
 // The queries of the two tables of figures, in the order a valueSet keeps.
 const (
-	valuesQuery = `SELECT indikator, aar, niva, region, region_navn, verdi, teller, nevner, status, data_per, ''
+	valuesQuery = `SELECT indikator, aar, niva, region, region_navn, verdi, teller, nevner, status, data_per, '', ''
 		FROM indikator ORDER BY indikator, niva, region, aar`
 	// The table has every data state; the current figures are those of
 	// the state indikator has for the same indicator.
-	todayQuery = `SELECT d.indikator, d.aar, d.niva, d.region, d.region_navn, d.verdi, d.teller, d.nevner, d.status, d.data_per, d.koder
+	todayQuery = `SELECT d.indikator, d.aar, d.niva, d.region, d.region_navn, d.verdi, d.teller, d.nevner, d.status, d.data_per, d.koder, coalesce(d.merknad, '')
 		FROM indikator_dagens_inndeling d
 		JOIN (SELECT DISTINCT indikator, data_per FROM indikator) c USING (indikator, data_per)
 		ORDER BY d.indikator, d.niva, d.region, d.aar`
@@ -317,7 +398,7 @@ func (vs *valueSet) load(ctx context.Context, db *sql.DB, query string) error {
 		var verdi sql.NullFloat64
 		var teller, nevner sql.NullInt64
 		var dataPer time.Time
-		if err := rows.Scan(&v.Indicator, &v.Year, &v.Level, &v.Region, &v.RegionName, &verdi, &teller, &nevner, &v.Status, &dataPer, &v.Codes); err != nil {
+		if err := rows.Scan(&v.Indicator, &v.Year, &v.Level, &v.Region, &v.RegionName, &verdi, &teller, &nevner, &v.Status, &dataPer, &v.Codes, &v.Note); err != nil {
 			return err
 		}
 		if verdi.Valid {

@@ -54,7 +54,7 @@ type page struct {
 	Title       string
 	Publication Publication
 	Query       string
-	Hits        []*Region
+	Hits        []Hit
 	Searched    bool
 	Suppressed  string
 	Preliminary string
@@ -104,77 +104,6 @@ type shown struct {
 	Has    bool
 }
 
-// row is one year of an indicator on the place page.
-type row struct {
-	Year  int
-	Cells []shown // the place, its fylke, the nation
-}
-
-// chart is an inline SVG bar chart of a series.
-type chart struct {
-	Width, Height int
-	Bars          []bar
-	Label         string
-}
-
-type bar struct {
-	X, Y, W, H float64
-	Year       int
-	Text       string
-	Missing    bool
-}
-
-type placeIndicator struct {
-	Indicator
-	Rows  []row
-	Chart chart
-}
-
-type placePage struct {
-	page
-	Region  *Region
-	Columns []*Region
-	Items   []placeIndicator
-}
-
-func pagePlace(snap *snapshot, r *http.Request) (string, []byte, error) {
-	codes, err := snap.placeRegions(r.PathValue("code"))
-	if err != nil {
-		return "", nil, err
-	}
-	reg := snap.regions[codes[0]]
-	p := placePage{page: newPage(snap, reg.Name+" – integreringsstatistikk"), Region: reg}
-	for _, c := range codes {
-		p.Columns = append(p.Columns, snap.regions[c])
-	}
-	for _, id := range snap.indicatorIDs() {
-		series := snap.current.series(id, reg.Code)
-		if len(series) == 0 {
-			continue
-		}
-		ind := snap.indicators[id]
-		item := placeIndicator{Indicator: *ind}
-		others := make([]map[int]Value, len(codes))
-		for i, c := range codes {
-			others[i] = map[int]Value{}
-			for _, v := range snap.current.series(id, c) {
-				others[i][v.Year] = v
-			}
-		}
-		for _, v := range series {
-			rw := row{Year: v.Year}
-			for i := range codes {
-				o, ok := others[i][v.Year]
-				rw.Cells = append(rw.Cells, show(ind, o, ok))
-			}
-			item.Rows = append(item.Rows, rw)
-		}
-		item.Chart = barChart(ind, item.Rows, reg.Name)
-		p.Items = append(p.Items, item)
-	}
-	return render("place.html", p)
-}
-
 // show formats a value for a page: counts as integers, shares as percent,
 // means with one decimal, all with a decimal comma.
 func show(ind *Indicator, v Value, ok bool) shown {
@@ -217,31 +146,6 @@ func thousands(n int64) string {
 		s = "-" + s
 	}
 	return s
-}
-
-// barChart draws the place's values (the first cell of each row).
-func barChart(ind *Indicator, rows []row, name string) chart {
-	c := chart{Width: 40*len(rows) + 20, Height: 140, Label: fmt.Sprintf("%s i %s per år", ind.Name, name)}
-	top := 0.0
-	for _, rw := range rows {
-		if rw.Cells[0].Has {
-			top = math.Max(top, rw.Cells[0].Value)
-		}
-	}
-	const plot = 100.0
-	for i, rw := range rows {
-		b := bar{X: float64(10 + 40*i), W: 30, Year: rw.Year, Text: rw.Cells[0].Text}
-		if !rw.Cells[0].Has {
-			b.Missing, b.Y = true, plot
-		} else if top > 0 {
-			b.H = plot * rw.Cells[0].Value / top
-			b.Y = 10 + plot - b.H
-		} else {
-			b.Y = 10 + plot
-		}
-		c.Bars = append(c.Bars, b)
-	}
-	return c
 }
 
 // cell is a shown value in a table cell: ":" and "p" are explained in a
@@ -290,7 +194,7 @@ func pageCompare(snap *snapshot, r *http.Request) (string, []byte, error) {
 		if reg == nil {
 			// A name instead of a code: take the best match.
 			if hits := snap.search(c); len(hits) > 0 {
-				reg = hits[0]
+				reg = snap.regions[hits[0].Code]
 			}
 		}
 		if reg == nil {
@@ -303,7 +207,11 @@ func pageCompare(snap *snapshot, r *http.Request) (string, []byte, error) {
 	series := make([]map[int]Value, len(p.Regions))
 	for i, reg := range p.Regions {
 		series[i] = map[int]Value{}
-		for _, v := range snap.current.series(id, reg.Code) {
+		vs := snap.current.series(id, reg.Code)
+		if len(vs) == 0 { // a kommune of today's structure only: its sums
+			vs = snap.today.series(id, reg.Code)
+		}
+		for _, v := range vs {
 			series[i][v.Year] = v
 			years[v.Year] = true
 		}

@@ -291,48 +291,129 @@ func (s *snapshot) regionLess(a, b string) bool {
 	return a < b
 }
 
-// search finds regions by code prefix (digits) or by name, ignoring case
-// and accents: "tromso" and "TROMSØ" both find Tromsø, "alesund" Ålesund.
-// Exact names come first, then names that start with the query, then
-// names that contain it.
-func (s *snapshot) search(query string) []*Region {
+// Hit is a place a search found: a code of today's list, with its
+// history in words ("Tromsø — 5501, tidligere 5401 (2020–2023) og 1902
+// (til 2019)").
+type Hit struct {
+	RegionCode
+	History string `json:"historikk"`
+}
+
+// search finds places by any name or language form they have had, or by
+// any code they have had (or its beginning), ignoring case and accents:
+// "tromso", "Tromsø" and "5401" all find 5501 Tromsø, "karasjok" and
+// "Kárášjohka" 5610. Every code found is carried to today's code(s) its
+// territory lies in, and each of those is answered once: exact matches
+// first, then names that start with the query, then names that contain
+// it; a code of today's list before the former codes leading to it.
+func (s *snapshot) search(query string) []Hit {
 	query = strings.TrimSpace(query)
 	if query == "" {
 		return nil
 	}
-	var hits []*Region
-	if isDigits(query) {
-		for _, r := range s.regionList {
-			if strings.HasPrefix(r.Code, query) {
-				hits = append(hits, r)
+	rank := map[string]int{} // today's code → best rank
+	digits := isDigits(query)
+	q := fold(query)
+	for _, c := range s.codeList {
+		best := 4
+		if digits {
+			switch {
+			case c.Code == query:
+				best = 0
+			case strings.HasPrefix(c.Code, query):
+				best = 2
 			}
-		}
-	} else {
-		q := fold(query)
-		rank := map[*Region]int{}
-		for _, r := range s.regionList {
-			best := 3
-			for _, n := range r.search {
+		} else {
+			for _, n := range c.search {
 				switch {
 				case n == q:
 					best = min(best, 0)
 				case strings.HasPrefix(n, q):
-					best = min(best, 1)
-				case strings.Contains(n, q):
 					best = min(best, 2)
+				case strings.Contains(n, q):
+					best = min(best, 3)
 				}
 			}
-			if best < 3 {
-				rank[r] = best
-				hits = append(hits, r)
+		}
+		if best == 4 {
+			continue
+		}
+		for _, t := range c.Today {
+			r := best
+			if t != c.Code && r == 0 {
+				r = 1 // a former code or name: after today's own
+			}
+			if old, ok := rank[t]; !ok || r < old {
+				rank[t] = r
 			}
 		}
-		sort.SliceStable(hits, func(i, j int) bool { return rank[hits[i]] < rank[hits[j]] })
 	}
+	var hits []Hit
+	for t := range rank {
+		if c := s.codes[t]; c != nil {
+			hits = append(hits, Hit{RegionCode: *c, History: s.history(c)})
+		}
+	}
+	sort.Slice(hits, func(i, j int) bool {
+		a, b := hits[i], hits[j]
+		if rank[a.Code] != rank[b.Code] {
+			return rank[a.Code] < rank[b.Code]
+		}
+		if a.Level != b.Level {
+			return levelOrder[a.Level] < levelOrder[b.Level]
+		}
+		return a.Code < b.Code
+	})
 	if len(hits) > maxSearchHits {
 		hits = hits[:maxSearchHits]
 	}
 	return hits
+}
+
+// history says a code of today's list with the earlier codes whose
+// territory is in it, newest first, each with its years:
+// "Tromsø — 5501, tidligere 5401 (2020–2023) og 1902 (til 2019)".
+func (s *snapshot) history(c *RegionCode) string {
+	h := c.Name + " — " + c.Code
+	var earlier []*RegionCode
+	for _, e := range c.Earlier {
+		if ec := s.codes[e]; ec != nil && e != c.Code {
+			earlier = append(earlier, ec)
+		}
+	}
+	if len(earlier) == 0 {
+		return h
+	}
+	sort.Slice(earlier, func(i, j int) bool { return *earlier[i].ValidTo > *earlier[j].ValidTo })
+	first := ""
+	for _, x := range s.codeList {
+		if first == "" || x.ValidFrom < first {
+			first = x.ValidFrom
+		}
+	}
+	var parts []string
+	for _, e := range earlier {
+		p := e.Code
+		if e.Name != c.Name {
+			p += " " + e.Name
+		}
+		to := "?"
+		if e.ValidTo != nil && len(*e.ValidTo) >= 4 {
+			y, _ := strconv.Atoi((*e.ValidTo)[:4])
+			to = strconv.Itoa(y - 1)
+		}
+		if e.ValidFrom <= first {
+			p += " (til " + to + ")"
+		} else {
+			p += " (" + e.ValidFrom[:4] + "–" + to + ")"
+		}
+		parts = append(parts, p)
+	}
+	last := len(parts) - 1
+	if last == 0 {
+		return h + ", tidligere " + parts[0]
+	}
+	return h + ", tidligere " + strings.Join(parts[:last], ", ") + " og " + parts[last]
 }
 
 func isDigits(s string) bool {
