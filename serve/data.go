@@ -57,7 +57,7 @@ type Value struct {
 	Nevner     *int64   `json:"nevner"`
 	Status     string   `json:"status"`
 	DataPer    string   `json:"data_per"`
-	Codes      string   `json:"koder,omitempty"` // on today's structure: the year's kommune codes summed
+	Codes      string   `json:"koder,omitempty"`   // on today's structure: the year's kommune codes summed
 	Note       string   `json:"merknad,omitempty"` // on today's structure: why a figure cannot be stated (status '.')
 }
 
@@ -129,10 +129,10 @@ type snapshot struct {
 	regions    map[string]*Region
 	regionList []*Region // sorted by level, then code
 	years      []int
-	current    valueSet // indikator: the current figures
-	today      valueSet // indikator_dagens_inndeling: counts on today's municipalities
-	codes     map[string]*RegionCode // region_kode: every code 2013 to today
-	codeList  []*RegionCode          // sorted by level, then code
+	current    valueSet               // indikator: the current figures
+	today      valueSet               // indikator_dagens_inndeling: counts on today's municipalities
+	codes      map[string]*RegionCode // region_kode: every code 2013 to today
+	codeList   []*RegionCode          // sorted by level, then code
 	// todayCodes holds, per year and kommune of today's structure, the
 	// codes of that year its territory was (as koder: comma-separated).
 	todayCodes map[int]map[string]string
