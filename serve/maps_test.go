@@ -111,3 +111,49 @@ func TestFrontPageMap(t *testing.T) {
 		t.Logf("%s: %d regions with figures, classes %v", tc.query, shown, classes)
 	}
 }
+
+// rankBar is a kommune's bar on a fylke page.
+var rankBar = regexp.MustCompile(`<rect x="170" y="[^"]+" width="[^"]+" height="14" data-region="(\d+)" data-tekst="([^"]*)"/>`)
+
+// TestFylkePageRanksItsKommuner: a fylke page ranks the kommuner that
+// were in it that year, largest first, with the mart's figures, and draws
+// the fylke and the nation as reference lines for a share.
+func TestFylkePageRanksItsKommuner(t *testing.T) {
+	dir := shared(t)
+	_, ts := portal(t, dir)
+	db := published(t, dir)
+	for _, tc := range []struct{ ind, typ string }{{"bosatte", "antall"}, {"andel_bosatt_6mnd", "andel"}} {
+		_, body := get(t, ts.URL+"/sted/11?indikator="+tc.ind+"&aar=2017")
+		page := string(body)
+		rows, err := db.Query(`SELECT i.region, i.verdi FROM indikator i JOIN region r USING (aar, niva, region)
+			WHERE i.indikator = ? AND i.aar = 2017 AND i.niva = 'kommune' AND r.fylke = '11' AND i.status <> ':'
+			ORDER BY i.verdi DESC`, tc.ind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]float64{}
+		var order []float64
+		for rows.Next() {
+			var region string
+			var v float64
+			rows.Scan(&region, &v)
+			want[region] = v
+			order = append(order, v)
+		}
+		rows.Close()
+		bars := rankBar.FindAllStringSubmatch(page, -1)
+		if len(bars) != len(want) || (tc.typ == "antall" && len(bars) == 0) {
+			t.Errorf("%s: %d bars, the mart has %d figures", tc.ind, len(bars), len(want))
+		}
+		for i, b := range bars {
+			got, tol := parseShown(html.UnescapeString(b[2]), tc.typ)
+			if math.Abs(got-want[b[1]]) > tol || (i < len(order) && math.Abs(got-order[i]) > tol) {
+				t.Errorf("%s: bar %d %s shows %q, the mart %v (rank %v)", tc.ind, i, b[1], b[2], want[b[1]], order[min(i, len(order)-1)])
+			}
+		}
+		refs := strings.Count(page, `class="linje1 referanse"`) + strings.Count(page, `class="linje2 referanse"`)
+		if (tc.typ == "andel") != (refs > 0) {
+			t.Errorf("%s: %d reference lines", tc.ind, refs)
+		}
+	}
+}

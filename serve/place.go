@@ -97,6 +97,7 @@ type placePage struct {
 	Headings []string
 	Themes   []placeTheme
 	Count    int
+	Ranking  *ranking // on a fylke's page: its kommuner ranked
 }
 
 func pagePlace(snap *snapshot, r *http.Request) (string, []byte, error) {
@@ -183,6 +184,11 @@ func pagePlace(snap *snapshot, r *http.Request) (string, []byte, error) {
 		p.Count++
 	}
 	p.KeyFacts = snap.keyFacts(reg)
+	if reg.Level == "fylke" {
+		if p.Ranking, err = snap.rankKommuner(reg, r.URL.Query()); err != nil {
+			return "", nil, err
+		}
+	}
 	return render("place.html", p)
 }
 
