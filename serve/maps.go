@@ -30,31 +30,43 @@ func (s *snapshot) parseMapChoice(q url.Values) (mapChoice, error) {
 	default:
 		return c, badf("nivå: kommune eller fylke")
 	}
+	var err error
+	c.Indicator, c.Year, c.Indicators, c.Years, err = s.pickIndicator(q, c.Level)
+	return c, err
+}
+
+// pickIndicator reads indikator and aar from a page's query for a level:
+// by default the settled refugees in the newest year. It also returns the
+// indicators published at the level and the years the chosen one has.
+func (s *snapshot) pickIndicator(q url.Values, level string) (*Indicator, int, []Indicator, []int, error) {
+	var inds []Indicator
 	for _, ind := range s.catalogue {
-		if slices.Contains(ind.Levels, c.Level) && s.current.span[ind.ID] != [2]int{} {
-			c.Indicators = append(c.Indicators, ind)
+		if slices.Contains(ind.Levels, level) && s.current.span[ind.ID] != [2]int{} {
+			inds = append(inds, ind)
 		}
 	}
 	id := q.Get("indikator")
 	if id == "" {
 		id = "bosatte"
 	}
-	if c.Indicator = s.indicators[id]; c.Indicator == nil || !slices.Contains(c.Indicator.Levels, c.Level) {
-		return c, badf("ukjent indikator for nivået")
+	ind := s.indicators[id]
+	if ind == nil || !slices.Contains(ind.Levels, level) {
+		return nil, 0, nil, nil, badf("ukjent indikator for nivået")
 	}
+	var years []int
 	sp := s.current.span[id]
 	for y := sp[0]; y <= sp[1] && sp[1] > 0; y++ {
-		c.Years = append(c.Years, y)
+		years = append(years, y)
 	}
-	c.Year = sp[1]
+	year := sp[1]
 	if a := q.Get("aar"); a != "" {
 		y, err := strconv.Atoi(a)
-		if err != nil || !slices.Contains(c.Years, y) {
-			return c, badf("år: velg et år med tall")
+		if err != nil || !slices.Contains(years, y) {
+			return nil, 0, nil, nil, badf("år: velg et år med tall")
 		}
-		c.Year = y
+		year = y
 	}
-	return c, nil
+	return ind, year, inds, years, nil
 }
 
 // drawMap colours today's kommuner or fylker with the chosen figures.

@@ -3,9 +3,9 @@ package serve
 import (
 	"fmt"
 	"net/url"
-	"slices"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // ranking is a fylke's kommuner ranked for one indicator and year, drawn
@@ -38,33 +38,13 @@ type rankRef struct {
 // (indikator, aar in q; by default the settled refugees in the newest
 // year), largest first; suppressed and missing figures last.
 func (s *snapshot) rankKommuner(fylke *Region, q url.Values) (*ranking, error) {
-	id := q.Get("indikator")
-	if id == "" {
-		id = "bosatte"
-	}
 	rk := &ranking{}
-	for _, ind := range s.catalogue {
-		if slices.Contains(ind.Levels, "kommune") && s.current.span[ind.ID] != [2]int{} {
-			rk.Indicators = append(rk.Indicators, ind)
-		}
+	ind, year, inds, years, err := s.pickIndicator(q, "kommune")
+	if err != nil {
+		return nil, err
 	}
-	ind := s.indicators[id]
-	if ind == nil || !slices.Contains(ind.Levels, "kommune") {
-		return nil, badf("ukjent indikator for kommunene")
-	}
-	rk.Indicator = *ind
-	sp := s.current.span[id]
-	for y := sp[0]; y <= sp[1] && sp[1] > 0; y++ {
-		rk.Years = append(rk.Years, y)
-	}
-	rk.Year = sp[1]
-	if a := q.Get("aar"); a != "" {
-		y, err := strconv.Atoi(a)
-		if err != nil || !slices.Contains(rk.Years, y) {
-			return nil, badf("år: velg et år med tall")
-		}
-		rk.Year = y
-	}
+	id := ind.ID
+	rk.Indicator, rk.Year, rk.Indicators, rk.Years = *ind, year, inds, years
 	hi := 0.0
 	for _, r := range s.regionList {
 		if r.Level != "kommune" || r.fylkeIn[rk.Year] != fylke.Code {
@@ -117,18 +97,6 @@ func (s *snapshot) rankKommuner(fylke *Region, q url.Values) (*ranking, error) {
 		parts = append(parts, rk.Refs[i].Name+" "+rk.Refs[i].Text)
 	}
 	rk.Width, rk.Height = int(left+plot+90), int(30+step*float64(len(rk.Bars)))
-	rk.Desc = fmt.Sprintf("%s i %d, kommunene rangert: %s.", ind.Name, rk.Year, joinList(parts))
+	rk.Desc = fmt.Sprintf("%s i %d, kommunene rangert: %s.", ind.Name, rk.Year, strings.Join(parts, ", "))
 	return rk, nil
-}
-
-// joinList joins with commas.
-func joinList(parts []string) string {
-	out := ""
-	for i, p := range parts {
-		if i > 0 {
-			out += ", "
-		}
-		out += p
-	}
-	return out
 }
