@@ -172,6 +172,7 @@ type comparePage struct {
 	Regions    []*Region
 	Rows       []row
 	Error      string
+	Codes      string // the places' codes, for the downloads
 }
 
 func pageCompare(snap *snapshot, r *http.Request) (string, []byte, error) {
@@ -203,6 +204,11 @@ func pageCompare(snap *snapshot, r *http.Request) (string, []byte, error) {
 		}
 		p.Regions = append(p.Regions, reg)
 	}
+	var cs []string
+	for _, reg := range p.Regions {
+		cs = append(cs, reg.Code)
+	}
+	p.Codes = strings.Join(cs, ",")
 	years := map[int]bool{}
 	series := make([]map[int]Value, len(p.Regions))
 	for i, reg := range p.Regions {
