@@ -1,7 +1,6 @@
 package serve_test
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -10,8 +9,6 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
-
-	"integstat/serve"
 )
 
 // BenchmarkPortalVsNginx measures the portal against nginx serving the
@@ -26,16 +23,7 @@ func BenchmarkPortalVsNginx(b *testing.B) {
 	if err != nil {
 		b.Skip("the comparison needs nginx on PATH (apt-get install nginx-light)")
 	}
-	dir := shared(b)
-	srv, err := serve.New(context.Background(), serve.Options{Warehouse: dir})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	addrc := make(chan net.Addr, 1)
-	go srv.ListenAndServe(ctx, "127.0.0.1:0", func(a net.Addr) { addrc <- a })
-	portal := (<-addrc).String()
+	portal := listen(b)
 
 	cases := []struct{ name, path, file, ctype string }{
 		{"place", "/api/v1/places/0301", "place.json", "application/json; charset=utf-8"},

@@ -22,16 +22,7 @@ import (
 // cache. It reports requests per second and the 50th and 99th percentile
 // latency. docs/api.md has the numbers.
 func BenchmarkPortal(b *testing.B) {
-	dir := shared(b)
-	srv, err := serve.New(context.Background(), serve.Options{Warehouse: dir})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	addrc := make(chan net.Addr, 1)
-	go srv.ListenAndServe(ctx, "127.0.0.1:0", func(a net.Addr) { addrc <- a })
-	addr := (<-addrc).String()
+	addr := listen(b)
 
 	for _, bc := range []struct{ name, path string }{
 		{"place", "/api/v1/places/0301"},
@@ -43,6 +34,20 @@ func BenchmarkPortal(b *testing.B) {
 			load(b, addr, bc.path, bc.name == "place-gzip", 64)
 		})
 	}
+}
+
+// listen starts the real server (ListenAndServe, TCP) on the shared
+// warehouse on loopback until the benchmark ends, and returns its address.
+func listen(b *testing.B) string {
+	srv, err := serve.New(context.Background(), serve.Options{Warehouse: shared(b)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	b.Cleanup(stop)
+	addrc := make(chan net.Addr, 1)
+	go srv.ListenAndServe(ctx, "127.0.0.1:0", func(a net.Addr) { addrc <- a })
+	return (<-addrc).String()
 }
 
 // load sends b.N requests for path from clients goroutines, each on its

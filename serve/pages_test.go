@@ -26,7 +26,7 @@ func TestPages(t *testing.T) {
 		{path: "/sammenlign?indicator=bosatte&regions=" + url.QueryEscape("0301, stavanger"),
 			want: []string{`<a href="/sted/0301">Oslo</a>`, `<a href="/sted/1103">Stavanger</a>`, "Bosatte flyktninger",
 				`<a href="/api/v1/compare?regions=0301%2c1103&amp;format=xlsx">Excel</a>`},
-			n:    map[string]int{`data-region="0301"`: years, `data-region="1103"`: years}},
+			n: map[string]int{`data-region="0301"`: years, `data-region="1103"`: years}},
 		{path: "/sammenlign?indicator=bosatte&regions=0301,xyzzy", want: []string{`role="alert">Fant ikke xyzzy.`}},
 		{path: "/?q=xyzzy", want: []string{`id="ingen-treff"`}},
 		{path: "/?q=" + url.QueryEscape(`<script>alert(1)</script>`), want: []string{"&lt;script&gt;"}, not: []string{"<script>"}},
