@@ -21,7 +21,7 @@ type mapChoice struct {
 
 // parseMapChoice reads niva, indikator and aar from a page's query; the
 // default is the kommune map of the settled refugees in the newest year.
-func (s *snapshot) parseMapChoice(q url.Values) (mapChoice, error) {
+func (s *snapshot) parseMapChoice(q url.Values, l lang) (mapChoice, error) {
 	c := mapChoice{Level: q.Get("niva")}
 	switch c.Level {
 	case "":
@@ -31,16 +31,17 @@ func (s *snapshot) parseMapChoice(q url.Values) (mapChoice, error) {
 		return c, badf("nivå: kommune eller fylke")
 	}
 	var err error
-	c.Indicator, c.Year, c.Indicators, c.Years, err = s.pickIndicator(q, c.Level)
+	c.Indicator, c.Year, c.Indicators, c.Years, err = s.pickIndicator(q, c.Level, l)
 	return c, err
 }
 
 // pickIndicator reads indikator and aar from a page's query for a level:
 // by default the settled refugees in the newest year. It also returns the
-// indicators published at the level and the years the chosen one has.
-func (s *snapshot) pickIndicator(q url.Values, level string) (*Indicator, int, []Indicator, []int, error) {
+// indicators published at the level (in language l) and the years the
+// chosen one has.
+func (s *snapshot) pickIndicator(q url.Values, level string, l lang) (*Indicator, int, []Indicator, []int, error) {
 	var inds []Indicator
-	for _, ind := range s.catalogue {
+	for _, ind := range s.catalogueIn(l) {
 		if slices.Contains(ind.Levels, level) && s.current.span[ind.ID] != [2]int{} {
 			inds = append(inds, ind)
 		}
@@ -92,28 +93,28 @@ func (s *snapshot) drawMap(c mapChoice, l lang) (mapView, error) {
 	additive := ind.Additive && ind.Type == "antall" && c.Level == "kommune"
 	switch {
 	case c.Level == "fylke":
-		v.Basis = fmt.Sprintf("Fylkene er tegnet slik de er i dag (%d). Hvert fylke vises med tallet for fylket med samme nummer i %d; et fylke som ikke fantes med det nummeret da, er grått. Grensene kan ha endret seg noe.", base.Year, c.Year)
+		v.Basis = fmt.Sprintf(tr(l, "Fylkene er tegnet slik de er i dag (%d). Hvert fylke vises med tallet for fylket med samme nummer i %d; et fylke som ikke fantes med det nummeret da, er grått. Grensene kan ha endret seg noe."), base.Year, c.Year)
 	case additive:
-		v.Basis = fmt.Sprintf("Tallene er lagt sammen for dagens kommuner (kommuneinndelingen i %d): en kommune som er slått sammen av flere, viser summen av dem.", base.Year)
+		v.Basis = fmt.Sprintf(tr(l, "Tallene er lagt sammen for dagens kommuner (kommuneinndelingen i %d): en kommune som er slått sammen av flere, viser summen av dem."), base.Year)
 	default:
-		v.Basis = fmt.Sprintf("Andeler og gjennomsnitt kan ikke legges sammen, så de finnes ikke for dagens kommuner. Kartet viser tallet for %d for hver kommune som hadde de samme grensene da; kommuner som siden er slått sammen av flere, er grå.", c.Year)
+		v.Basis = fmt.Sprintf(tr(l, "Andeler og gjennomsnitt kan ikke legges sammen, så de finnes ikke for dagens kommuner. Kartet viser tallet for %d for hver kommune som hadde de samme grensene da; kommuner som siden er slått sammen av flere, er grå."), c.Year)
 	}
 	for _, sh := range base.Shapes {
-		a := mapArea{mapShape: sh, Class: "mangler", Text: "ingen tall"}
+		a := mapArea{mapShape: sh, Class: "mangler", Text: tr(l, "ingen tall")}
 		var val Value
 		found := false
 		switch {
 		case c.Level == "fylke":
 			val, found = yearValue(s.current.series(ind.ID, sh.Code), c.Year)
 			if !found {
-				a.Text = fmt.Sprintf("fylket fantes ikke med dette nummeret i %d", c.Year)
+				a.Text = fmt.Sprintf(tr(l, "fylket fantes ikke med dette nummeret i %d"), c.Year)
 			}
 		case additive:
 			val, found = yearValue(s.today.series(ind.ID, sh.Code), c.Year)
 		default:
 			codes := s.todayCodes[c.Year][sh.Code]
 			if strings.Contains(codes, ",") {
-				a.Text = "slått sammen av " + strings.ReplaceAll(codes, ",", ", ") + " i " + strconv.Itoa(c.Year) + ": ikke sammenlignbart"
+				a.Text = fmt.Sprintf(tr(l, "slått sammen av %s i %d: ikke sammenlignbart"), strings.ReplaceAll(codes, ",", ", "), c.Year)
 			} else if codes != "" {
 				val, found = yearValue(s.current.series(ind.ID, codes), c.Year)
 			}
@@ -122,13 +123,13 @@ func (s *snapshot) drawMap(c mapChoice, l lang) (mapView, error) {
 			shown := show(ind, val, true)
 			switch {
 			case val.Status == ":":
-				a.Class, a.Text = "prikket", ": (prikket)"
+				a.Class, a.Text = "prikket", ": ("+tr(l, "prikket")+")"
 			case val.Status == ".":
 				a.Text = txtNotStated.in(l)
 			case shown.Has:
 				a.Value, a.Has, a.Text = shown.Value, true, shown.Text
 				if val.Status == "p" {
-					a.Text += " (foreløpig)"
+					a.Text += " (" + tr(l, "foreløpig") + ")"
 				}
 			}
 		}

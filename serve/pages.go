@@ -16,6 +16,7 @@ var assets embed.FS
 
 var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	"cell": cell,
+	"t":    tr,
 	"half": func(n int) int { return n / 2 },
 }).ParseFS(assets, "templates/*.html"))
 
@@ -25,6 +26,9 @@ func (s *Server) pageRoutes(m *http.ServeMux) {
 	m.Handle("GET /{$}", s.handle(pageSearch))
 	m.Handle("GET /sted/{code}", s.handle(pagePlace))
 	m.Handle("GET /sammenlign", s.handle(pageCompare))
+	m.Handle("GET /en/{$}", s.handle(pageSearch))
+	m.Handle("GET /en/sted/{code}", s.handle(pagePlace))
+	m.Handle("GET /en/sammenlign", s.handle(pageCompare))
 	m.Handle("GET /static/", http.FileServerFS(assets))
 	m.Handle("GET /", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, "Siden finnes ikke.")
@@ -51,6 +55,8 @@ func (s *Server) errorPage(w http.ResponseWriter, code int, msg string) {
 
 // page is what every page template gets.
 type page struct {
+	Lang        lang
+	Prefix      string // "/en" on English pages: the links stay in the language
 	Title       string
 	Publication Publication
 	Query       string
@@ -60,8 +66,21 @@ type page struct {
 	Preliminary string
 }
 
-func newPage(snap *snapshot, title string) page {
-	return page{Title: title, Publication: snap.pub, Suppressed: txtSuppressed.nb, Preliminary: txtPreliminary.nb}
+func newPage(snap *snapshot, r *http.Request, title string) page {
+	l := pageLang(r)
+	p := page{Lang: l, Title: tr(l, title), Publication: snap.pub, Suppressed: txtSuppressed.in(l), Preliminary: txtPreliminary.in(l)}
+	if l == langEN {
+		p.Prefix = "/en"
+	}
+	return p
+}
+
+// pageLang is the language of a page: English under /en/.
+func pageLang(r *http.Request) lang {
+	if strings.HasPrefix(r.URL.Path, "/en/") {
+		return langEN
+	}
+	return langNB
 }
 
 // frontPage is the search and the map.
@@ -76,7 +95,7 @@ func pageSearch(snap *snapshot, r *http.Request) (string, []byte, error) {
 	if err := checkParams(q, "q", "niva", "indikator", "aar"); err != nil {
 		return "", nil, err
 	}
-	p := frontPage{page: newPage(snap, "Integreringsstatistikk – finn et sted")}
+	p := frontPage{page: newPage(snap, r, "Integreringsstatistikk – finn et sted")}
 	p.Query = strings.TrimSpace(q.Get("q"))
 	if len(p.Query) > 100 {
 		return "", nil, badf("søket er for langt")
@@ -84,12 +103,15 @@ func pageSearch(snap *snapshot, r *http.Request) (string, []byte, error) {
 	if p.Query != "" {
 		p.Searched = true
 		p.Hits = snap.search(p.Query)
+		for i := range p.Hits {
+			p.Hits[i].History = snap.history(&p.Hits[i].RegionCode, p.Lang)
+		}
 	}
 	var err error
-	if p.Choice, err = snap.parseMapChoice(q); err != nil {
+	if p.Choice, err = snap.parseMapChoice(q, p.Lang); err != nil {
 		return "", nil, err
 	}
-	if p.Map, err = snap.drawMap(p.Choice, langNB); err != nil {
+	if p.Map, err = snap.drawMap(p.Choice, p.Lang); err != nil {
 		return "", nil, err
 	}
 	return render("search.html", p)
@@ -150,9 +172,15 @@ func thousands(n int64) string {
 
 // cell is a shown value in a table cell: ":" and "p" are explained in a
 // tooltip and by the note under the table.
-func cell(s shown) template.HTML {
+func cell(l lang, s shown) template.HTML {
 	if s.Text == "" && s.Status == "" {
-		return template.HTML(`<span aria-label="ingen verdi">–</span>`)
+		return template.HTML(`<span aria-label="` + tr(l, "ingen verdi") + `">–</span>`)
+	}
+	switch s.Status {
+	case ":":
+		s.Title = txtSuppressed.in(l)
+	case "p":
+		s.Title = txtPreliminary.in(l)
 	}
 	t := template.HTMLEscapeString(s.Text)
 	if s.Status == ":" {
@@ -177,15 +205,16 @@ type comparePage struct {
 
 func pageCompare(snap *snapshot, r *http.Request) (string, []byte, error) {
 	q := r.URL.Query()
-	p := comparePage{page: newPage(snap, "Sammenlign steder"), Indicators: snap.catalogue, RegionText: q.Get("regions")}
+	p := comparePage{page: newPage(snap, r, "Sammenlign steder"), Indicators: snap.catalogueIn(pageLang(r)), RegionText: q.Get("regions")}
 	id := q.Get("indicator")
 	if id == "" {
 		id = snap.catalogue[0].ID
 	}
-	p.Chosen = snap.indicators[id]
-	if p.Chosen == nil {
+	if snap.indicators[id] == nil {
 		return "", nil, badf("ukjent indikator")
 	}
+	chosen := snap.indicators[id].in(p.Lang)
+	p.Chosen = &chosen
 	codes, err := list(q, "regions")
 	if err != nil {
 		return "", nil, err
@@ -199,7 +228,7 @@ func pageCompare(snap *snapshot, r *http.Request) (string, []byte, error) {
 			}
 		}
 		if reg == nil {
-			p.Error = "Fant ikke " + c + "."
+			p.Error = tr(p.Lang, "Fant ikke") + " " + c + "."
 			continue
 		}
 		p.Regions = append(p.Regions, reg)

@@ -22,14 +22,14 @@ var keyIndicators = []string{"bosatte", "intro_deltakere", "norsk_deltakere", "t
 
 // displayName names a region unambiguously: "Oslo kommune", "Oslo fylke",
 // "Hele landet".
-func displayName(r *Region) string {
+func displayName(r *Region, l lang) string {
 	switch r.Level {
 	case "land":
-		return "Hele landet"
+		return tr(l, "Hele landet")
 	case "fylke":
-		return r.Name + " fylke"
+		return r.Name + " " + tr(l, "fylke")
 	}
-	return r.Name + " kommune"
+	return r.Name + " " + tr(l, "kommune")
 }
 
 // chart is an inline SVG chart of an indicator over the years: a line per
@@ -103,17 +103,18 @@ type placePage struct {
 func pagePlace(snap *snapshot, r *http.Request) (string, []byte, error) {
 	code := r.PathValue("code")
 	if snap.regions[code] == nil && snap.codes[code] != nil {
-		return snap.formerCodePage(snap.codes[code])
+		return snap.formerCodePage(snap.codes[code], r)
 	}
 	codes, err := snap.placeRegions(code)
 	if err != nil {
 		return "", nil, err
 	}
 	reg := snap.regions[codes[0]]
-	p := placePage{page: newPage(snap, displayName(reg)+" – integreringsstatistikk"), Region: reg, Name: displayName(reg)}
+	l := pageLang(r)
+	p := placePage{page: newPage(snap, r, displayName(reg, l)+" – "+tr(l, "integreringsstatistikk")), Region: reg, Name: displayName(reg, l)}
 	if c := snap.codes[reg.Code]; c != nil {
 		p.Code = c
-		p.History = snap.history(c)
+		p.History = snap.history(c, l)
 		for _, t := range c.Today {
 			if t != c.Code && snap.regions[t] != nil {
 				p.TodayOf = append(p.TodayOf, snap.regions[t])
@@ -127,11 +128,11 @@ func pagePlace(snap *snapshot, r *http.Request) (string, []byte, error) {
 	}
 	for _, c := range codes {
 		p.Columns = append(p.Columns, snap.regions[c])
-		p.Headings = append(p.Headings, displayName(snap.regions[c]))
+		p.Headings = append(p.Headings, displayName(snap.regions[c], l))
 	}
 	byTheme := map[string]*placeTheme{}
 	for _, t := range themes {
-		p.Themes = append(p.Themes, placeTheme{ID: t.id, Heading: t.heading})
+		p.Themes = append(p.Themes, placeTheme{ID: t.id, Heading: tr(l, t.heading)})
 	}
 	for i := range p.Themes {
 		byTheme[p.Themes[i].ID] = &p.Themes[i]
@@ -148,7 +149,7 @@ func pagePlace(snap *snapshot, r *http.Request) (string, []byte, error) {
 			continue
 		}
 		ind := snap.indicators[id]
-		item := placeIndicator{Indicator: *ind, Today: today}
+		item := placeIndicator{Indicator: ind.in(l), Today: today}
 		others := make([]map[int]Value, len(codes))
 		for i, c := range codes {
 			others[i] = map[int]Value{}
@@ -168,14 +169,14 @@ func pagePlace(snap *snapshot, r *http.Request) (string, []byte, error) {
 				rw.Cells = append(rw.Cells, show(ind, o, ok))
 			}
 			if v.Status == "p" {
-				prelim = append(prelim, strconv.Itoa(v.Year)+" (endelig med data per "+finalFrom(ind, v.Year)+")")
+				prelim = append(prelim, strconv.Itoa(v.Year)+" ("+tr(l, "endelig med data per")+" "+finalFrom(ind, v.Year)+")")
 			}
 			item.Rows = append(item.Rows, rw)
 		}
 		if len(prelim) > 0 {
-			item.Preliminary = "Foreløpige tall: " + strings.Join(prelim, ", ") + "."
+			item.Preliminary = tr(l, "Foreløpige tall:") + " " + strings.Join(prelim, ", ") + "."
 		}
-		item.Chart = drawChart(ind, item.Rows, p.Headings)
+		item.Chart = drawChart(&item.Indicator, item.Rows, p.Headings, l)
 		th := byTheme[ind.Theme]
 		if th == nil {
 			th = byTheme["bosetting"]
@@ -183,9 +184,9 @@ func pagePlace(snap *snapshot, r *http.Request) (string, []byte, error) {
 		th.Items = append(th.Items, item)
 		p.Count++
 	}
-	p.KeyFacts = snap.keyFacts(reg)
+	p.KeyFacts = snap.keyFacts(reg, l)
 	if reg.Level == "fylke" {
-		if p.Ranking, err = snap.rankKommuner(reg, r.URL.Query()); err != nil {
+		if p.Ranking, err = snap.rankKommuner(reg, r.URL.Query(), l); err != nil {
 			return "", nil, err
 		}
 	}
@@ -208,25 +209,29 @@ func finalFrom(ind *Indicator, year int) string {
 
 // keyFacts tells the newest figure of each key indicator in words, with
 // the change from the year before.
-func (s *snapshot) keyFacts(reg *Region) []string {
+func (s *snapshot) keyFacts(reg *Region, l lang) []string {
 	var out []string
 	for _, id := range keyIndicators {
-		ind := s.indicators[id]
+		if s.indicators[id] == nil {
+			continue
+		}
+		named := s.indicators[id].in(l)
+		ind := &named
 		series := s.current.series(id, reg.Code)
 		if len(series) == 0 {
 			series = s.today.series(id, reg.Code)
 		}
-		if ind == nil || len(series) == 0 {
+		if len(series) == 0 {
 			continue
 		}
 		last := series[len(series)-1]
 		text := show(ind, last, true)
-		fact := fmt.Sprintf("%s i %d: ", ind.Name, last.Year)
+		fact := fmt.Sprintf("%s %s %d: ", ind.Name, tr(l, "i"), last.Year)
 		switch {
 		case last.Status == ":":
-			fact += "prikket av personvernhensyn."
+			fact += tr(l, "prikket av personvernhensyn.")
 		case !text.Has:
-			fact += "ikke oppgitt."
+			fact += tr(l, "ikke oppgitt.")
 		default:
 			fact += text.Text + " " + ind.Unit
 			if len(series) > 1 {
@@ -235,16 +240,16 @@ func (s *snapshot) keyFacts(reg *Region) []string {
 					change := math.Round((*last.Verdi - *prev.Verdi) / *prev.Verdi * 100)
 					switch {
 					case change > 0:
-						fact += fmt.Sprintf(", %v %% flere enn i %d", change, prev.Year)
+						fact += fmt.Sprintf(", %v %% %s %d", change, tr(l, "flere enn i"), prev.Year)
 					case change < 0:
-						fact += fmt.Sprintf(", %v %% færre enn i %d", -change, prev.Year)
+						fact += fmt.Sprintf(", %v %% %s %d", -change, tr(l, "færre enn i"), prev.Year)
 					default:
-						fact += fmt.Sprintf(", like mange som i %d", prev.Year)
+						fact += fmt.Sprintf(", %s %d", tr(l, "like mange som i"), prev.Year)
 					}
 				}
 			}
 			if last.Status == "p" {
-				fact += " (foreløpig)"
+				fact += " (" + tr(l, "foreløpig") + ")"
 			}
 			fact += "."
 		}
@@ -255,9 +260,9 @@ func (s *snapshot) keyFacts(reg *Region) []string {
 
 // drawChart draws an indicator's rows: lines for shares and means, bars of
 // the place for counts.
-func drawChart(ind *Indicator, rows []row, names []string) chart {
+func drawChart(ind *Indicator, rows []row, names []string, l lang) chart {
 	const left, top, plot, step = 10.0, 10.0, 100.0, 44.0
-	c := chart{Width: int(left) + int(step)*len(rows) + 10, Height: 140, Label: fmt.Sprintf("%s per år", ind.Name)}
+	c := chart{Width: int(left) + int(step)*len(rows) + 10, Height: 140, Label: ind.Name + " " + tr(l, "per år")}
 	for i, rw := range rows {
 		c.Years = append(c.Years, axisYear{X: left + step*float64(i), Year: rw.Year})
 	}
@@ -324,9 +329,10 @@ func drawChart(ind *Indicator, rows []row, names []string) chart {
 // it: a former code, or a code of today's list whose figures were
 // published under its earlier codes. It says where its territory is today
 // and links there.
-func (s *snapshot) formerCodePage(c *RegionCode) (string, []byte, error) {
-	name := c.Name + " " + c.Level
-	p := placePage{page: newPage(s, name+" – integreringsstatistikk"), Name: name, Code: c, History: s.history(c)}
+func (s *snapshot) formerCodePage(c *RegionCode, r *http.Request) (string, []byte, error) {
+	l := pageLang(r)
+	name := c.Name + " " + tr(l, c.Level)
+	p := placePage{page: newPage(s, r, name+" – "+tr(l, "integreringsstatistikk")), Name: name, Code: c, History: s.history(c, l)}
 	for _, t := range c.Today {
 		if r := s.regions[t]; r != nil && t != c.Code {
 			p.TodayOf = append(p.TodayOf, r)

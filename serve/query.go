@@ -351,7 +351,7 @@ func (s *snapshot) search(query string) []Hit {
 	var hits []Hit
 	for t := range rank {
 		if c := s.codes[t]; c != nil {
-			hits = append(hits, Hit{RegionCode: *c, History: s.history(c)})
+			hits = append(hits, Hit{RegionCode: *c, History: s.history(c, langNB)})
 		}
 	}
 	sort.Slice(hits, func(i, j int) bool {
@@ -373,7 +373,7 @@ func (s *snapshot) search(query string) []Hit {
 // history says a code of today's list with the earlier codes whose
 // territory is in it, newest first, each with its years:
 // "Tromsø — 5501, tidligere 5401 (2020–2023) og 1902 (til 2019)".
-func (s *snapshot) history(c *RegionCode) string {
+func (s *snapshot) history(c *RegionCode, l lang) string {
 	h := c.Name + " — " + c.Code
 	var earlier []*RegionCode
 	for _, e := range c.Earlier {
@@ -403,17 +403,18 @@ func (s *snapshot) history(c *RegionCode) string {
 			to = strconv.Itoa(y - 1)
 		}
 		if e.ValidFrom <= first {
-			p += " (til " + to + ")"
+			p += " (" + tr(l, "til") + " " + to + ")"
 		} else {
 			p += " (" + e.ValidFrom[:4] + "–" + to + ")"
 		}
 		parts = append(parts, p)
 	}
 	last := len(parts) - 1
+	before := ", " + tr(l, "tidligere") + " "
 	if last == 0 {
-		return h + ", tidligere " + parts[0]
+		return h + before + parts[0]
 	}
-	return h + ", tidligere " + strings.Join(parts[:last], ", ") + " og " + parts[last]
+	return h + before + strings.Join(parts[:last], ", ") + " " + tr(l, "og") + " " + parts[last]
 }
 
 func isDigits(s string) bool {

@@ -37,14 +37,14 @@ type rankRef struct {
 // rankKommuner ranks the kommuner that were in fylke in the chosen year
 // (indikator, aar in q; by default the settled refugees in the newest
 // year), largest first; suppressed and missing figures last.
-func (s *snapshot) rankKommuner(fylke *Region, q url.Values) (*ranking, error) {
+func (s *snapshot) rankKommuner(fylke *Region, q url.Values, l lang) (*ranking, error) {
 	rk := &ranking{}
-	ind, year, inds, years, err := s.pickIndicator(q, "kommune")
+	ind, year, inds, years, err := s.pickIndicator(q, "kommune", l)
 	if err != nil {
 		return nil, err
 	}
 	id := ind.ID
-	rk.Indicator, rk.Year, rk.Indicators, rk.Years = *ind, year, inds, years
+	rk.Indicator, rk.Year, rk.Indicators, rk.Years = ind.in(l), year, inds, years
 	hi := 0.0
 	for _, r := range s.regionList {
 		if r.Level != "kommune" || r.fylkeIn[rk.Year] != fylke.Code {
@@ -62,14 +62,14 @@ func (s *snapshot) rankKommuner(fylke *Region, q url.Values) (*ranking, error) {
 		rk.Bars = append(rk.Bars, b)
 	}
 	if ind.Type != "antall" { // a count of a fylke is not on a kommune's scale
-		for i, c := range []struct{ code, name string }{{fylke.Code, displayName(fylke)}, {"0", "Hele landet"}} {
+		for i, c := range []struct{ code, name string }{{fylke.Code, displayName(fylke, l)}, {"0", tr(l, "Hele landet")}} {
 			if v, ok := yearValue(s.current.series(id, c.code), rk.Year); ok && v.Verdi != nil {
 				rk.Refs = append(rk.Refs, rankRef{Name: c.name, Text: show(ind, v, true).Text, Class: "linje" + strconv.Itoa(i+1), X: *v.Verdi})
 				hi = max(hi, *v.Verdi)
 			}
 		}
 	} else {
-		rk.Note = "Antall for fylket og landet står i tabellen på fylkessiden; de er ikke på samme skala som en kommune og vises ikke som linjer."
+		rk.Note = tr(l, "Antall for fylket og landet står i tabellen på fylkessiden; de er ikke på samme skala som en kommune og vises ikke som linjer.")
 	}
 	sort.SliceStable(rk.Bars, func(i, j int) bool {
 		a, b := rk.Bars[i], rk.Bars[j]
@@ -97,6 +97,6 @@ func (s *snapshot) rankKommuner(fylke *Region, q url.Values) (*ranking, error) {
 		parts = append(parts, rk.Refs[i].Name+" "+rk.Refs[i].Text)
 	}
 	rk.Width, rk.Height = int(left+plot+90), int(30+step*float64(len(rk.Bars)))
-	rk.Desc = fmt.Sprintf("%s i %d, kommunene rangert: %s.", ind.Name, rk.Year, strings.Join(parts, ", "))
+	rk.Desc = fmt.Sprintf("%s %s %d, %s: %s.", rk.Indicator.Name, tr(l, "i"), rk.Year, tr(l, "kommunene rangert"), strings.Join(parts, ", "))
 	return rk, nil
 }
