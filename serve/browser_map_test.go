@@ -86,7 +86,7 @@ func TestBrowserAccessibilityAndScreenshots(t *testing.T) {
 		.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))})))`
 	for _, pg := range []struct{ name, path string }{
 		{"forside", "/"}, {"kart-fylker", "/?niva=fylke"}, {"sted", "/sted/1103"}, {"fylke", "/sted/11"},
-		{"sammenlign", "/sammenlign?regions=0301,1103,11&indicator=bosatte"},
+		{"sammenlign", "/sammenlign?regions=0301,1103,11&indicator=bosatte"}, {"en-sted", "/en/sted/0301"},
 	} {
 		for _, vp := range viewports {
 			err := chromedp.Do(ctx, chromedp.EmulateViewport(vp.width, vp.height), chromedp.Navigate(ts.URL+pg.path), chromedp.WaitReady(chromedp.CSS("footer")))

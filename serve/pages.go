@@ -139,6 +139,12 @@ func show(ind *Indicator, v Value, ok bool) shown {
 		return s
 	case "p":
 		s.Title = txtPreliminary.nb
+	case ".": // on today's structure: cannot be stated, with the reason
+		s.Text, s.Title = ".", v.Note
+		if s.Title == "" {
+			s.Title = txtNotStated.nb
+		}
+		return s
 	}
 	if v.Verdi == nil {
 		return s
@@ -181,6 +187,8 @@ func cell(l lang, s shown) template.HTML {
 		s.Title = txtSuppressed.in(l)
 	case "p":
 		s.Title = txtPreliminary.in(l)
+	case ".":
+		return template.HTML(`<abbr class="ikke-oppgitt" title="` + template.HTMLEscapeString(s.Title) + `">.</abbr>`)
 	}
 	t := template.HTMLEscapeString(s.Text)
 	if s.Status == ":" {
