@@ -27,6 +27,7 @@ import (
 	"integstat/load"
 	"integstat/protect"
 	"integstat/reference"
+	"integstat/releases"
 	sqlfiles "integstat/sql"
 	"integstat/warehouse"
 )
@@ -44,17 +45,38 @@ type Options struct {
 	Protect protect.Options
 	Keep    int    // publications kept; 0 means publish.DefaultKeep
 	Memory  string // DuckDB memory limit, e.g. "2GB"; "" means 2GB
+	// Release says when the build's candidate becomes current: Auto (at
+	// once unless held; also ""), Manual or Calendar (left waiting).
+	Release releases.Mode
+	Hold    HoldRules // the checks that hold a candidate; zero fields take DefaultHoldRules
 	Log     *slog.Logger
 }
 
 // Result says what a build did.
 type Result struct {
 	States      []StateBuilt // the data states computed by this build
-	Publication string       // the id of the new publication (or the current one when unchanged), "" if none
-	Unchanged   bool         // nothing new: the current publication already holds these figures
+	Publication string       // the id of the new candidate (or the newest publication when unchanged), "" if none
+	Unchanged   bool         // nothing new: the newest publication already holds these figures
+	Released    bool         // the candidate was made current by this build (mode auto)
+	Held        []string     // the warnings that hold the candidate for a person
+	Previous    string       // the release that was current when the build began, "" if none
 	AsOf        time.Time    // the as-of date of the publication (zero: newest)
 	Figures     int64        // values in the published indikator table
 	Tests       []load.TestResult
+}
+
+// Outcome names what the build did, as the ledger's builds record it:
+// released, held, unchanged or candidate (waiting for release).
+func (r *Result) Outcome() string {
+	switch {
+	case r.Released:
+		return "released"
+	case len(r.Held) > 0:
+		return "held"
+	case r.Unchanged:
+		return "unchanged"
+	}
+	return "candidate"
 }
 
 // StateBuilt is one data state computed by a build.
@@ -97,6 +119,10 @@ func modelsHash() (string, error) {
 	return hex.EncodeToString(h.Sum(nil))[:16], err
 }
 
+// currentMethod is the method version of the models (sql/metode.txt); a
+// variable so that a test can play a bump of it.
+var currentMethod = sqlfiles.CurrentMethod
+
 // builder holds what one build shares between its steps.
 type builder struct {
 	opt     Options
@@ -106,7 +132,7 @@ type builder struct {
 	ref     *reference.Data
 	db      *sql.DB
 	conn    *sql.Conn
-	version string // models hash and protection options
+	version string // method version, models hash and protection options: "m1 f25ac4df8765717b t=4 n=10"
 }
 
 // Build computes the data states not yet in the history and publishes the
@@ -114,6 +140,9 @@ type builder struct {
 // and the attack on the protection recovers nothing; the previous
 // publication then stays live and the error says why.
 func Build(ctx context.Context, opt Options) (*Result, error) {
+	if opt.Release == "" {
+		opt.Release = releases.Auto
+	}
 	b, err := newBuilder(ctx, opt)
 	if err != nil {
 		return nil, err
@@ -161,8 +190,12 @@ func newBuilder(ctx context.Context, opt Options) (*builder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("marts: %w", err)
 	}
+	method, err := currentMethod()
+	if err != nil {
+		return nil, err
+	}
 	b := &builder{opt: opt, log: log, proj: proj, cat: cat, ref: ref,
-		version: fmt.Sprintf("%s t=%d n=%d", hash, opt.Protect.Threshold, opt.Protect.MinDenominator)}
+		version: fmt.Sprintf("m%d %s t=%d n=%d", method.Version, hash, opt.Protect.Threshold, opt.Protect.MinDenominator)}
 	if b.db, err = sql.Open("duckdb", ""); err != nil {
 		return nil, fmt.Errorf("marts: %w", err)
 	}

@@ -15,6 +15,7 @@ import (
 	"integstat/internal/duckappend"
 	"integstat/load"
 	"integstat/publish"
+	"integstat/releases"
 )
 
 // Files of a publication.
@@ -59,11 +60,15 @@ func (b *builder) publish(ctx context.Context, states []State, res *Result) erro
 	if err := publish.Clean(wh.Dir); err != nil {
 		return err
 	}
-	if len(res.States) == 0 && b.samePublication(ctx, asOf, current) {
-		b.log.Info("marts unchanged: the current publication rests on the same data", "as_of", asOf.Format(time.DateOnly))
-		res.AsOf, res.Unchanged = asOf, true
-		res.Publication, _ = publish.Current(wh.Dir)
-		return nil
+	prev, err := publish.Current(wh.Dir)
+	if err != nil {
+		return err
+	}
+	res.Previous = prev
+	if newest, same := b.samePublication(ctx, asOf, current); len(res.States) == 0 && same {
+		b.log.Info("marts unchanged: the newest publication rests on the same data", "as_of", asOf.Format(time.DateOnly))
+		res.AsOf, res.Unchanged, res.Publication = asOf, true, newest
+		return b.release(res)
 	}
 	// The newest state's sources for the microdata of the analysis mart,
 	// and the reference tables for every year in the history.
@@ -99,13 +104,64 @@ func (b *builder) publish(ctx context.Context, states []State, res *Result) erro
 	if err := b.conn.QueryRowContext(ctx, `SELECT count(*) FROM indikator`).Scan(&res.Figures); err != nil {
 		return fmt.Errorf("marts: %w", err)
 	}
-	if err := draft.Commit(b.opt.Keep); err != nil {
+	info := releases.Info{ID: draft.ID(), Built: time.Now().UTC().Truncate(time.Second), AsOf: asOf.Format(time.DateOnly),
+		States: map[string]string{}, Deliveries: deliveriesUsed(current), Version: b.version, Figures: res.Figures}
+	for _, st := range current {
+		info.States[st.Source] = st.Date.Format(time.DateOnly)
+	}
+	if info.Warnings, err = b.holds(ctx, prev, filepath.Join(draft.Dir(), PublishedFile), current); err != nil {
 		return err
 	}
-	res.Publication = draft.ID()
-	res.AsOf = asOf
-	b.log.Info("marts published", "publication", draft.ID(), "as_of", asOf.Format(time.DateOnly), "figures", res.Figures)
+	if err := releases.WriteInfo(draft.Dir(), info); err != nil {
+		return err
+	}
+	if err := draft.Complete(); err != nil {
+		return err
+	}
+	res.Publication, res.AsOf, res.Held = draft.ID(), asOf, info.Warnings
+	b.log.Info("marts candidate made", "publication", draft.ID(), "as_of", asOf.Format(time.DateOnly), "figures", res.Figures)
+	return b.release(res)
+}
+
+// release makes the build's candidate current in mode auto, unless it is
+// held or was released before (a rollback since is a person's decision),
+// and prunes the candidates beyond Keep that were never released.
+func (b *builder) release(res *Result) error {
+	wh := b.opt.Warehouse.Dir
+	if b.opt.Release == releases.Auto && res.Publication != "" {
+		info, err := releases.ReadInfo(wh, res.Publication)
+		if err != nil {
+			return err
+		}
+		res.Held = info.Warnings
+		ever, err := everReleased(wh, res.Publication)
+		if err != nil {
+			return err
+		}
+		if !ever && !info.Held() {
+			if err := publish.MakeCurrent(wh, publish.Release{ID: res.Publication, By: "auto", Note: "integstat run --release auto"}); err != nil {
+				return err
+			}
+			res.Released = true
+			b.log.Info("marts released", "publication", res.Publication)
+		}
+	}
+	if err := publish.Prune(wh, b.opt.Keep); err != nil {
+		b.log.Warn("pruning candidates never released failed; the next build tries again", "err", err)
+	}
 	return nil
+}
+
+// everReleased reports whether publication id was ever current.
+func everReleased(warehouseDir, id string) (bool, error) {
+	rs, err := publish.Releases(warehouseDir)
+	for _, r := range rs {
+		if r.ID == id {
+			return true, err
+		}
+	}
+	cur, cerr := publish.Current(warehouseDir)
+	return cur == id, errors.Join(err, cerr)
 }
 
 // publishInputs provides the relations the mart models and data tests
@@ -157,22 +213,21 @@ func deliveriesUsed(current []State) string {
 	return strings.Join(used, " ")
 }
 
-// samePublication reports whether the current publication was built as of
-// asOf from the same deliveries with the same models and settings, so that
-// publishing again would change nothing.
-func (b *builder) samePublication(ctx context.Context, asOf time.Time, current []State) bool {
-	path := filepath.Join(b.opt.Warehouse.Marts(), PublishedFile)
-	db, err := sql.Open("duckdb", path+"?access_mode=read_only")
+// samePublication reports whether the newest publication (released or a
+// candidate) was built as of asOf from the same deliveries with the same
+// models and settings, so that building it again would change nothing; it
+// returns that publication's id.
+func (b *builder) samePublication(ctx context.Context, asOf time.Time, current []State) (string, bool) {
+	ids, err := publish.List(b.opt.Warehouse.Dir)
+	if err != nil || len(ids) == 0 {
+		return "", false
+	}
+	newest := ids[len(ids)-1]
+	info, err := releases.ReadInfo(b.opt.Warehouse.Dir, newest)
 	if err != nil {
-		return false
+		return "", false
 	}
-	defer db.Close()
-	var as time.Time
-	var used, version string
-	if err := db.QueryRowContext(ctx, `SELECT as_of, leveranser, versjon FROM publikasjon`).Scan(&as, &used, &version); err != nil {
-		return false
-	}
-	return as.Equal(asOf) && used == deliveriesUsed(current) && version == b.version
+	return newest, info.AsOf == asOf.Format(time.DateOnly) && info.Deliveries == deliveriesUsed(current) && info.Version == b.version
 }
 
 // writeFiles writes both marts of a publication into dir.

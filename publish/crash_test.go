@@ -191,7 +191,19 @@ func checkPublished(t *testing.T, dir string, i int) {
 	if left := tempNames(t, dir); len(left) > 0 {
 		t.Fatalf("kill %d: Clean left %v", i, left)
 	}
-	if after := mustCurrent(t, dir); after != cur {
-		t.Fatalf("kill %d: Clean changed the current publication from %s to %s", i, cur, after)
+	// Clean keeps the current release, or completes the one the ledger
+	// names (a kill between writing the ledger and switching the link).
+	after := mustCurrent(t, dir)
+	rs, err := Releases(dir)
+	if err != nil || len(rs) == 0 || rs[len(rs)-1].ID != after {
+		t.Fatalf("kill %d: after Clean Current = %s, ledger %v (%v): want the ledger's last release current", i, after, rs, err)
+	}
+	if after != cur && (len(rs) < 2 || rs[len(rs)-2].ID != cur) {
+		t.Fatalf("kill %d: Clean changed the current publication from %s to %s, which was not the release after it", i, cur, after)
+	}
+	for _, m := range marts {
+		if got, err := martID(filepath.Join(dir, "marts", m)); err != nil || got != after {
+			t.Fatalf("kill %d: after Clean marts/%s carries %q (%v), want %s", i, m, got, err, after)
+		}
 	}
 }

@@ -8,7 +8,8 @@
 //
 //	marts -> publications/20261126T142233.123Z-3f9a0c
 //	publications/
-//	  20261120T101500.000Z-91ab2e/      an older publication, kept for a while
+//	  releases.jsonl                    the release ledger (release.go)
+//	  20261120T101500.000Z-91ab2e/      an earlier release, kept for good
 //	  20261126T142233.123Z-3f9a0c/      the current one
 //	    publisert.duckdb
 //	    analyse.duckdb
@@ -99,37 +100,22 @@ func (d *Draft) Dir() string {
 // final is where the publication lives once complete.
 func (d *Draft) final() string { return filepath.Join(d.warehouse, pubsName, d.id) }
 
-// Commit makes the draft the current publication: it syncs every file of the
-// draft to disk, renames the draft to publications/<id>, points DIR/marts at
-// it with one atomic rename, and then removes the oldest publications so that
-// keep remain (DefaultKeep if keep < 1); the current one is never removed.
+// Commit makes the draft the current publication: Complete, then
+// MakeCurrent recorded as released by "auto", then Prune with keep.
 // A failure to prune is logged, not returned: the publication is made.
 func (d *Draft) Commit(keep int) error {
 	if d.state == finished {
 		return fmt.Errorf("publish: commit %s: the draft is already committed or aborted", d.id)
 	}
-	if keep < 1 {
-		keep = DefaultKeep
+	if err := d.Complete(); err != nil {
+		return err
 	}
-	if d.state == building {
-		if err := syncTree(d.Dir()); err != nil {
-			return fmt.Errorf("publish: commit %s: %w", d.id, err)
-		}
-		if err := os.Rename(d.Dir(), d.final()); err != nil {
-			return fmt.Errorf("publish: commit %s: %w", d.id, err)
-		}
+	if err := MakeCurrent(d.warehouse, Release{ID: d.id, By: "auto"}); err != nil {
 		d.state = renamed
-		if err := syncPath(filepath.Join(d.warehouse, pubsName)); err != nil {
-			return fmt.Errorf("publish: commit %s: %w", d.id, err)
-		}
-	}
-	if err := point(d.warehouse, d.id, false); err != nil {
 		return fmt.Errorf("publish: commit %s: %w", d.id, err)
 	}
-	d.state = finished
-	slog.Info("publish: published", "id", d.id)
-	if err := prune(d.warehouse, keep); err != nil {
-		slog.Warn("publish: pruning old publications failed; the next commit tries again", "id", d.id, "err", err)
+	if err := Prune(d.warehouse, keep); err != nil {
+		slog.Warn("publish: pruning old candidates failed; the next commit tries again", "id", d.id, "err", err)
 	}
 	return nil
 }
@@ -214,8 +200,13 @@ func List(warehouseDir string) ([]string, error) {
 //     after which warehouse.Open may have recreated marts empty);
 //   - removes temporary links (DIR/.marts.tmp-*) and drafts
 //     (publications/.tmp-*);
-//   - removes publications newer than the current one: they were completed
-//     but never made current, so they were never published.
+//   - completes a release a crash interrupted: the ledger names it but
+//     marts still points at the one before (MakeCurrent);
+//   - records the current publication in the release ledger if the
+//     warehouse was published before there was one.
+//
+// Complete publications that were never made current are candidates and
+// stay (Prune removes the oldest of them).
 //
 // Clean must run with the warehouse lock held by the caller, before Begin:
 // it would otherwise remove the draft of a run in progress.
@@ -230,21 +221,11 @@ func Clean(warehouseDir string) error {
 	if err := removePrefixed(pubs, draftPrefix); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("publish: clean: %w", err)
 	}
-	cur, err := Current(warehouseDir)
-	if err != nil || cur == "" {
-		return err
+	if err := adoptCurrent(warehouseDir); err != nil {
+		return fmt.Errorf("publish: clean: %w", err)
 	}
-	ids, err := List(warehouseDir)
-	if err != nil {
-		return err
-	}
-	for _, id := range ids {
-		if id > cur {
-			slog.Info("publish: removing a publication a crashed run completed but never made current", "id", id)
-			if err := os.RemoveAll(filepath.Join(pubs, id)); err != nil {
-				return fmt.Errorf("publish: clean: %w", err)
-			}
-		}
+	if err := rollForward(warehouseDir); err != nil {
+		return fmt.Errorf("publish: clean: %w", err)
 	}
 	return nil
 }
@@ -446,28 +427,6 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	return out.Close()
-}
-
-// prune removes the oldest publications until keep remain, never the
-// current one.
-func prune(warehouseDir string, keep int) error {
-	ids, err := List(warehouseDir)
-	if err != nil {
-		return err
-	}
-	cur, err := Current(warehouseDir)
-	if err != nil {
-		return err
-	}
-	for i := 0; i < len(ids)-keep; i++ {
-		if ids[i] == cur {
-			continue
-		}
-		if err := os.RemoveAll(filepath.Join(warehouseDir, pubsName, ids[i])); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // newID makes a publication id from t, later than every publication there

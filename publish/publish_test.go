@@ -118,14 +118,14 @@ func tempNames(tb testing.TB, dir string) []string {
 	return found
 }
 
-func TestCommitPublishesAndPrunes(t *testing.T) {
+func TestCommitPublishesAndKeepsReleases(t *testing.T) {
 	dir := t.TempDir()
 	if id := mustCurrent(t, dir); id != "" {
 		t.Fatalf("Current of an empty warehouse = %q, want \"\"", id)
 	}
 	var ids []string
 	for i := range 4 {
-		id := publish(t, dir, 3)
+		id := publish(t, dir, 1)
 		ids = append(ids, id)
 		if cur := mustCurrent(t, dir); cur != id {
 			t.Fatalf("commit %d: Current = %q, want %q", i, cur, id)
@@ -136,17 +136,26 @@ func TestCommitPublishesAndPrunes(t *testing.T) {
 				t.Fatalf("commit %d: marts/%s carries %q (%v), want %q", i, m, got, err, id)
 			}
 		}
-		listed := mustList(t, dir)
-		want := ids[max(0, len(ids)-3):]
-		if !slices.Equal(listed, want) {
-			t.Fatalf("commit %d: List = %v, want the newest three %v", i, listed, want)
+		if listed := mustList(t, dir); !slices.Equal(listed, ids) {
+			t.Fatalf("commit %d: List = %v, want every release %v", i, listed, ids)
 		}
 	}
 	if !slices.IsSorted(ids) {
 		t.Errorf("ids in the order made %v do not sort", ids)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "publications", ids[0])); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("pruned publication %s still there (%v)", ids[0], err)
+	rs, err := Releases(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rs {
+		got = append(got, r.ID)
+		if r.By != "auto" || r.At.IsZero() {
+			t.Errorf("ledger entry %+v: want by auto and a time", r)
+		}
+	}
+	if !slices.Equal(got, ids) {
+		t.Errorf("ledger = %v, want %v", got, ids)
 	}
 	target, err := os.Readlink(filepath.Join(dir, "marts"))
 	if err != nil || filepath.IsAbs(target) {
@@ -157,31 +166,63 @@ func TestCommitPublishesAndPrunes(t *testing.T) {
 	}
 }
 
-func TestCommitKeepsDefault(t *testing.T) {
-	dir := t.TempDir()
-	for range DefaultKeep + 2 {
-		publish(t, dir, 0)
+// candidate builds a complete publication that is not released.
+func candidate(tb testing.TB, dir string) string {
+	tb.Helper()
+	d := build(tb, dir)
+	if err := d.Complete(); err != nil {
+		tb.Fatal(err)
 	}
-	if n := len(mustList(t, dir)); n != DefaultKeep {
-		t.Errorf("keep 0 left %d publications, want DefaultKeep = %d", n, DefaultKeep)
+	return d.ID()
+}
+
+func TestPruneKeepsReleasesAndNewestCandidates(t *testing.T) {
+	for _, keep := range []int{0, 2} {
+		dir := t.TempDir()
+		rel := publish(t, dir, keep)
+		var cands []string
+		for range DefaultKeep + 2 {
+			cands = append(cands, candidate(t, dir))
+		}
+		if err := MakeCurrent(dir, Release{ID: cands[1], By: "test"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := Prune(dir, keep); err != nil {
+			t.Fatal(err)
+		}
+		want := DefaultKeep
+		if keep > 0 {
+			want = keep
+		}
+		kept := []string{rel, cands[1]}
+		kept = append(kept, cands[len(cands)-want:]...)
+		if got := mustList(t, dir); !slices.Equal(got, kept) {
+			t.Errorf("keep %d: List after Prune = %v, want the releases and the newest %d candidates %v", keep, got, want, kept)
+		}
+		if cur := mustCurrent(t, dir); cur != cands[1] {
+			t.Errorf("keep %d: Current = %s, want %s", keep, cur, cands[1])
+		}
 	}
 }
 
-// TestReaderKeepsOldPublication holds a published mart open across a commit
-// and the pruning of its directory, and reads a table it had not touched
-// before, so the data must come from the removed file.
+// TestReaderKeepsOldPublication holds a candidate's mart open across its
+// pruning, and reads a table it had not touched before, so the data must
+// come from the removed file.
 func TestReaderKeepsOldPublication(t *testing.T) {
 	dir := t.TempDir()
-	old := publish(t, dir, 1)
-	reader := openMart(t, filepath.Join(dir, "marts", "publisert.duckdb"))
+	publish(t, dir, 1)
+	old := candidate(t, dir)
+	reader := openMart(t, filepath.Join(dir, "publications", old, "publisert.duckdb"))
 	var id string
 	if err := reader.QueryRow("SELECT id FROM publikasjon").Scan(&id); err != nil || id != old {
-		t.Fatalf("before the commit the reader sees %q (%v), want %q", id, err, old)
+		t.Fatalf("before the prune the reader sees %q (%v), want %q", id, err, old)
 	}
-
-	newer := publish(t, dir, 1)
+	candidate(t, dir)
+	if err := Prune(dir, 1); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := os.Stat(filepath.Join(dir, "publications", old)); !errors.Is(err, fs.ErrNotExist) {
-		t.Fatalf("the old publication was not pruned (%v); the test needs it gone", err)
+		t.Fatalf("the old candidate was not pruned (%v); the test needs it gone", err)
 	}
 	var n, sum int64
 	var ids int
@@ -190,9 +231,6 @@ func TestReaderKeepsOldPublication(t *testing.T) {
 	}
 	if n != 1000 || sum != 999*1000/2 || ids != 1 {
 		t.Errorf("the pruned publication read %d rows summing to %d with %d ids, want 1000 rows summing to %d with one id", n, sum, ids, 999*1000/2)
-	}
-	if got, err := martID(filepath.Join(dir, "marts", "publisert.duckdb")); err != nil || got != newer {
-		t.Errorf("a new reader sees %q (%v), want %q", got, err, newer)
 	}
 }
 
@@ -260,14 +298,28 @@ func TestCleanAfterCrash(t *testing.T) {
 		{"renamed, not made current", func(t *testing.T, dir, pub string) {
 			completeUnpublished(t, dir)
 		}, "pub"},
+		{"released in the ledger, link not switched", func(t *testing.T, dir, pub string) {
+			id := completeUnpublished(t, dir)
+			if err := appendLedger(dir, Release{ID: id, At: time.Now(), By: "test"}); err != nil {
+				t.Fatal(err)
+			}
+		}, "newest"},
+		{"ledger line torn", func(t *testing.T, dir, pub string) {
+			completeUnpublished(t, dir)
+			f, _ := os.OpenFile(filepath.Join(dir, "publications", ledgerName), os.O_WRONLY|os.O_APPEND, 0)
+			f.WriteString(`{"id":"2026`)
+			f.Close()
+		}, "pub"},
 		{"marts moved aside, link not renamed in", func(t *testing.T, dir, pub string) {
 			id := completeUnpublished(t, dir)
+			appendLedger(dir, Release{ID: id, At: time.Now(), By: "test"})
 			os.Symlink(filepath.Join("publications", id), filepath.Join(dir, ".marts.tmp-abc"))
 			os.Remove(filepath.Join(dir, "marts"))
 			os.Mkdir(filepath.Join(dir, ".marts.tmp-abc.old"), 0o750)
 		}, "newest"},
 		{"then marts recreated empty by warehouse.Open", func(t *testing.T, dir, pub string) {
-			completeUnpublished(t, dir)
+			id := completeUnpublished(t, dir)
+			appendLedger(dir, Release{ID: id, At: time.Now(), By: "test"})
 			os.Remove(filepath.Join(dir, "marts"))
 			os.Mkdir(filepath.Join(dir, "marts"), 0o755)
 		}, "newest"},
@@ -288,8 +340,11 @@ func TestCleanAfterCrash(t *testing.T) {
 			if cur := mustCurrent(t, dir); cur != want {
 				t.Errorf("after Clean Current = %q, want %q", cur, want)
 			}
-			if ids := mustList(t, dir); ids[len(ids)-1] != want {
-				t.Errorf("after Clean List = %v, want %s the newest", ids, want)
+			if ids := mustList(t, dir); !slices.Contains(ids, want) {
+				t.Errorf("after Clean List = %v, want %s in it", ids, want)
+			}
+			if rs, err := Releases(dir); err != nil || len(rs) == 0 || rs[len(rs)-1].ID != want {
+				t.Errorf("after Clean the ledger is %v (%v), want its last release %s", rs, err, want)
 			}
 			for _, m := range marts {
 				if got, err := martID(filepath.Join(dir, "marts", m)); err != nil || got != want {

@@ -18,6 +18,9 @@ import (
 type Options struct {
 	// Warehouse is the warehouse directory the jobs work on.
 	Warehouse string
+	// Cadence is how often each source should deliver, for /metrics;
+	// nil means warehouse.DefaultCadence.
+	Cadence map[string]time.Duration
 	// Env holds what the jobs run with (inbox, key, database); its
 	// Warehouse and Log are set per run.
 	Env Env
@@ -63,6 +66,9 @@ type Daemon struct {
 	pending  []warehouse.JobRun // records waiting for the ledger to be open
 	wg       sync.WaitGroup
 	started  time.Time
+	// deliveries are the loaded deliveries as of the last job, read while
+	// it had the warehouse open, for the freshness metrics.
+	deliveries []warehouse.Delivery
 }
 
 // jobState is what the daemon knows of one job: whether it runs, and the
@@ -370,6 +376,7 @@ func (d *Daemon) attempt(ctx context.Context, j *Job, rec *warehouse.JobRun, wai
 		if rec.Outcome != warehouse.JobRetrying {
 			rec.Finished = d.opt.Now()
 		}
+		d.noteDeliveries(ctx, wh)
 		return wh.UpdateJob(context.WithoutCancel(ctx), rec.ID, *rec)
 	})
 	if err != nil && !errors.Is(err, warehouse.ErrLocked) && ctx.Err() == nil {

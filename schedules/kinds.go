@@ -16,6 +16,7 @@ import (
 	"integstat/pipeline"
 	"integstat/protect"
 	"integstat/pseudo"
+	"integstat/releases"
 	"integstat/warehouse"
 )
 
@@ -201,15 +202,22 @@ func (ingestRunner) Run(ctx context.Context, job *Job, env Env) (Result, error) 
 
 // buildRunner computes the new data states and publishes the marts, as
 // `integstat run` does after its ingest, and records the build in the
-// ledger. Settings: threshold, min-denominator, keep, memory.
+// ledger. Settings: threshold, min-denominator, keep, memory, release
+// (auto, manual or calendar: when the candidate becomes current).
 type buildRunner struct{}
 
-var buildSettings = []string{"threshold", "min-denominator", "keep", "memory"}
+var buildSettings = []string{"threshold", "min-denominator", "keep", "memory", "release"}
 
 func (buildRunner) Check(job *Job) error {
 	for k, v := range job.Settings {
 		if !slices.Contains(buildSettings, k) {
 			return &SettingError{k, fmt.Errorf("not a setting of a build job (%s)", strings.Join(buildSettings, ", "))}
+		}
+		if k == "release" {
+			if _, err := releases.ParseMode(v); err != nil {
+				return &SettingError{k, err}
+			}
+			continue
 		}
 		if k != "memory" {
 			if n, err := strconv.Atoi(v); err != nil || n < 0 {
@@ -223,7 +231,8 @@ func (buildRunner) Check(job *Job) error {
 func (buildRunner) Run(ctx context.Context, job *Job, env Env) (Result, error) {
 	num := func(k string) int { n, _ := strconv.Atoi(job.Settings[k]); return n }
 	rec := warehouse.Build{Started: time.Now()}
-	res, err := marts.Build(ctx, marts.Options{Warehouse: env.Warehouse, Keep: num("keep"), Memory: job.Settings["memory"], Log: env.Log,
+	mode, _ := releases.ParseMode(job.Settings["release"])
+	res, err := marts.Build(ctx, marts.Options{Warehouse: env.Warehouse, Keep: num("keep"), Memory: job.Settings["memory"], Log: env.Log, Release: mode,
 		Protect: protect.Options{Threshold: num("threshold"), MinDenominator: num("min-denominator")}})
 	var out Result
 	if res != nil {
@@ -238,10 +247,9 @@ func (buildRunner) Run(ctx context.Context, job *Job, env Env) (Result, error) {
 	switch {
 	case err != nil:
 		rec.Outcome, rec.Detail = "failed", err.Error()
-	case res.Unchanged:
-		rec.Outcome, out.Detail = "unchanged", "unchanged: publication "+res.Publication
 	default:
-		rec.Outcome = "published"
+		rec.Outcome = res.Outcome()
+		out.Detail = rec.Outcome + ": publication " + res.Publication
 	}
 	if rerr := env.Warehouse.RecordBuild(context.WithoutCancel(ctx), rec); rerr != nil {
 		return out, errors.Join(err, rerr)

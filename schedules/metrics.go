@@ -1,10 +1,12 @@
 package schedules
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"slices"
+	"time"
 
 	"integstat/warehouse"
 )
@@ -108,5 +110,48 @@ func (d *Daemon) WriteMetrics(w io.Writer) error {
 			p("integstat_job_runs_total{job=%q,outcome=%q} %d\n", j.Name, o, st.runs[o])
 		}
 	}
+	d.writeReleaseMetrics(p)
+	d.writeFreshnessMetrics(p, now)
 	return err
+}
+
+// noteDeliveries keeps the loaded deliveries for the freshness metrics.
+func (d *Daemon) noteDeliveries(ctx context.Context, wh *warehouse.Warehouse) {
+	ds, err := wh.Deliveries(context.WithoutCancel(ctx))
+	if err != nil {
+		d.log.Warn("reading the deliveries for the freshness metrics failed", "err", err)
+		return
+	}
+	if ds == nil {
+		ds = []warehouse.Delivery{} // read, and none: every source is overdue
+	}
+	d.mu.Lock()
+	d.deliveries = ds
+	d.mu.Unlock()
+}
+
+// writeFreshnessMetrics writes, per source, when its newest delivery was
+// extracted and whether it is overdue by its expected cadence; known once
+// a job has run. The caller holds d.mu.
+func (d *Daemon) writeFreshnessMetrics(p func(format string, a ...any), now time.Time) {
+	if d.deliveries == nil {
+		return
+	}
+	cadence := d.opt.Cadence
+	if cadence == nil {
+		cadence = warehouse.DefaultCadence
+	}
+	fresh := warehouse.Fresh(d.deliveries, cadence, now)
+	p("# HELP integstat_source_last_delivery_timestamp_seconds When the source's newest loaded delivery was extracted (Unix time).\n")
+	p("# TYPE integstat_source_last_delivery_timestamp_seconds gauge\n")
+	for _, f := range fresh {
+		if !f.Newest.IsZero() {
+			p("integstat_source_last_delivery_timestamp_seconds{source=%q} %d\n", f.Source, f.Newest.Unix())
+		}
+	}
+	p("# HELP integstat_source_overdue 1 when the source has not delivered within its expected cadence.\n")
+	p("# TYPE integstat_source_overdue gauge\n")
+	for _, f := range fresh {
+		p("integstat_source_overdue{source=%q} %d\n", f.Source, int(b2f(f.Overdue)))
+	}
 }

@@ -13,6 +13,7 @@ func (s *Server) routes() {
 	m.Handle("GET /api/v1/{$}", s.handle(apiIndex))
 	m.Handle("GET /api/v1/openapi.json", s.handle(apiOpenAPI))
 	m.Handle("GET /api/v1/publication", s.handle(apiPublication))
+	m.HandleFunc("GET /api/v1/publications", s.apiPublications)
 	m.Handle("GET /api/v1/indicators", s.handle(apiIndicators))
 	m.Handle("GET /api/v1/values", s.handle(apiValues))
 	m.Handle("GET /api/v1/places/{code}", s.handle(apiPlace))

@@ -47,6 +47,7 @@ type Server struct {
 	opt     Options
 	log     *slog.Logger
 	current atomic.Pointer[snapshot]
+	earlier earlier // earlier releases asked for (publications.go)
 	mux     http.Handler
 
 	cacheControl []string // the header value of cacheable answers
@@ -210,7 +211,12 @@ var (
 // per canonical query.
 func (s *Server) handle(a answer) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		snap := s.current.Load()
+		snap, chosen, err := s.choose(r.Context(), r)
+		if err != nil {
+			s.answerError(w, r, err)
+			return
+		}
+		r = chosen
 		raw := r.URL.Path + "?" + r.URL.RawQuery
 		if s.opt.BaseURL == "" { // answers hold links with the request's Host
 			raw = r.Host + raw
@@ -238,17 +244,7 @@ func (s *Server) handle(a answer) http.HandlerFunc {
 		if resp == nil {
 			ctype, body, err := a(snap, r.WithContext(context.WithValue(r.Context(), baseURLKey{}, strings.TrimSuffix(base, "/"))))
 			if err != nil {
-				var bad *badRequest
-				if errors.As(err, &bad) {
-					code := http.StatusBadRequest
-					if bad.notFound {
-						code = http.StatusNotFound
-					}
-					s.fail(w, r, code, bad.msg)
-					return
-				}
-				s.log.Error("answer failed", "path", r.URL.Path, "err", err)
-				s.fail(w, r, http.StatusInternalServerError, "internal error")
+				s.answerError(w, r, err)
 				return
 			}
 			resp = newResponse(snap.pub.ID, key, ctype, body)
@@ -257,6 +253,22 @@ func (s *Server) handle(a answer) http.HandlerFunc {
 		snap.cache.put(raw, resp)
 		s.write(w, r, resp)
 	}
+}
+
+// answerError answers a bad request with 400 (404 for something not
+// found) and its message, anything else with 500.
+func (s *Server) answerError(w http.ResponseWriter, r *http.Request, err error) {
+	var bad *badRequest
+	if errors.As(err, &bad) {
+		code := http.StatusBadRequest
+		if bad.notFound {
+			code = http.StatusNotFound
+		}
+		s.fail(w, r, code, bad.msg)
+		return
+	}
+	s.log.Error("answer failed", "path", r.URL.Path, "err", err)
+	s.fail(w, r, http.StatusInternalServerError, "internal error")
 }
 
 // newResponse encodes an answer's headers; its ETag is the publication id

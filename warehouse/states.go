@@ -87,7 +87,7 @@ type Build struct {
 	States            int
 	Rows              int64
 	Publication       string
-	Outcome           string // "published", "failed" or "unchanged"
+	Outcome           string // "released", "held", "candidate" (waiting), "unchanged" or "failed"
 	Detail            string
 }
 

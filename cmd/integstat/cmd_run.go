@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"integstat/marts"
 	"integstat/pipeline"
 	"integstat/protect"
+	"integstat/releases"
 	"integstat/warehouse"
 )
 
@@ -34,6 +36,8 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) (rerr 
 	minDen := fs.Int("min-denominator", 10, "suppress shares and means over fewer than `n` persons below national level")
 	keep := fs.Int("keep", 5, "keep the newest `n` publications")
 	memory := fs.String("memory", "2GB", "DuckDB memory `limit` for the build (it spills to disk beyond it)")
+	release := fs.String("release", "auto", "when the verified candidate becomes current: `auto` (at once unless held), manual (integstat release) or calendar (the schedule's release calendar)")
+	hold := addHoldFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -43,9 +47,12 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) (rerr 
 	if *whDir == "" {
 		return fmt.Errorf("%w: --warehouse is required", errUsage)
 	}
+	mode, err := releases.ParseMode(*release)
+	if err != nil {
+		return fmt.Errorf("%w: --release: %v", errUsage, err)
+	}
 	var day time.Time
 	if *asOf != "" {
-		var err error
 		if day, err = time.Parse(time.DateOnly, *asOf); err != nil {
 			return fmt.Errorf("%w: --as-of %q is not a date YYYY-MM-DD", errUsage, *asOf)
 		}
@@ -86,7 +93,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) (rerr 
 	}
 	fmt.Fprintf(stdout, "run: [2/3] data states and [3/3] publication\n")
 	bstart := time.Now()
-	res, err := marts.Build(ctx, marts.Options{Warehouse: wh, AsOf: day, Keep: *keep, Memory: *memory, Log: log,
+	res, err := marts.Build(ctx, marts.Options{Warehouse: wh, AsOf: day, Keep: *keep, Memory: *memory, Log: log, Release: mode, Hold: *hold,
 		Protect: protect.Options{Threshold: *threshold, MinDenominator: *minDen}})
 	if res != nil {
 		for _, st := range res.States {
@@ -113,23 +120,59 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) (rerr 
 		}
 		return fail(err)
 	}
-	builds.Finished, builds.Outcome, builds.Publication = time.Now(), "published", res.Publication
-	if res.Unchanged {
-		builds.Outcome = "unchanged"
-	}
+	builds.Finished, builds.Outcome, builds.Publication = time.Now(), res.Outcome(), res.Publication
 	if err := wh.RecordBuild(ctx, builds); err != nil {
 		return err
 	}
 	if res.Unchanged {
-		fmt.Fprintf(stdout, "run: nothing new; publication %s stays current (build %.1f s)\n", res.Publication, time.Since(bstart).Seconds())
+		fmt.Fprintf(stdout, "run: nothing new; the newest publication is %s (%s; build %.1f s)\n", res.Publication, res.Outcome(), time.Since(bstart).Seconds())
 		return nil
 	}
 	asOfText := "newest state"
 	if !day.IsZero() {
 		asOfText = "as of " + day.Format(time.DateOnly)
 	}
-	fmt.Fprintf(stdout, "run: published %s (%s, data to %s): %d figures, %d data states computed, %d data tests passed (build %.1f s)\n",
+	fmt.Fprintf(stdout, "run: candidate %s (%s, data to %s): %d figures, %d data states computed, %d data tests passed (build %.1f s)\n",
 		res.Publication, asOfText, res.AsOf.Format(time.DateOnly), res.Figures, len(res.States), len(res.Tests), time.Since(bstart).Seconds())
+	printReleaseOutcome(stdout, res, mode)
+	if res.Previous != "" {
+		d, err := releases.Between(ctx, wh.Dir, res.Previous, res.Publication)
+		if err == nil {
+			err = d.Write(stdout, "text")
+		}
+		if err != nil {
+			fmt.Fprintf(stdout, "run: no diff against %s: %v\n", res.Previous, err)
+		}
+	}
 	fmt.Fprintf(stdout, "run: marts in %s; total %.1f s, peak memory %.0f MiB\n", wh.Marts(), time.Since(start).Seconds(), peak.MiB(peak.RSS()))
 	return nil
+}
+
+// printReleaseOutcome says whether the candidate went live and, if not,
+// what makes it go live.
+func printReleaseOutcome(w io.Writer, res *marts.Result, mode releases.Mode) {
+	switch {
+	case res.Released:
+		fmt.Fprintf(w, "run: released %s: it is current\n", res.Publication)
+	case len(res.Held) > 0:
+		fmt.Fprintf(w, "run: candidate %s is HELD by %d warnings; look at integstat diff, then release it with integstat release %s\n", res.Publication, len(res.Held), res.Publication)
+		for _, h := range res.Held {
+			fmt.Fprintf(w, "run:       warning: %s\n", h)
+		}
+	case mode == releases.Calendar:
+		fmt.Fprintf(w, "run: candidate %s waits for the next release of the calendar (integstat schedule --list)\n", res.Publication)
+	default:
+		fmt.Fprintf(w, "run: candidate %s waits; release it with integstat release\n", res.Publication)
+	}
+}
+
+// addHoldFlags defines the flags of the checks that hold a candidate.
+func addHoldFlags(fs *flag.FlagSet) *marts.HoldRules {
+	d := marts.DefaultHoldRules
+	r := &marts.HoldRules{}
+	fs.Float64Var(&r.ChangeShare, "hold-change-share", d.ChangeShare, "hold a candidate in which a kommune figure moves by more than this `share` of the released one …")
+	fs.Int64Var(&r.ChangePersons, "hold-change-persons", d.ChangePersons, "… and by at least `n` persons")
+	fs.Float64Var(&r.DropShare, "hold-drop-share", d.DropShare, "hold a candidate resting on a delivery whose rows drop by more than this `share` against the source's previous delivery")
+	fs.Float64Var(&r.QuarantineShare, "hold-quarantine-share", d.QuarantineShare, "hold a candidate resting on a delivery that quarantined more than this `share` of its rows")
+	return r
 }

@@ -22,7 +22,7 @@ func TestRunSmallCases(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"5 deliveries loaded", "1 rejected", "state nir       2018-02-28", "run: published ", "7 data tests passed"} {
+	for _, want := range []string{"5 deliveries loaded", "1 rejected", "state nir       2018-02-28", "run: released ", "7 data tests passed"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
 		}
@@ -32,7 +32,7 @@ func TestRunSmallCases(t *testing.T) {
 		t.Errorf("second run: exit %d:\n%s", code, stdout)
 	}
 	_, stdout, _ = runArgs("runs", "--warehouse", wh)
-	if !strings.Contains(stdout, "published") || !strings.Contains(stdout, "unchanged") {
+	if !strings.Contains(stdout, "released") || !strings.Contains(stdout, "unchanged") {
 		t.Errorf("runs does not show the builds:\n%s", stdout)
 	}
 }

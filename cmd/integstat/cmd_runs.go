@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
+	"integstat/releases"
 	"integstat/warehouse"
 )
 
@@ -20,8 +22,13 @@ func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := newFlagSet("runs", stderr)
 	whDir := fs.String("warehouse", "", "warehouse `directory`")
 	limit := fs.Int("n", 50, "show at most `n` of each (0: all)")
+	cadenceFlag := fs.String("cadence", "", "expected delivery `cadence` per source, e.g. nir=31d,bosetting=1d,tolk=7d (those are the defaults)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	cadence, err := warehouse.ParseCadence(*cadenceFlag)
+	if err != nil {
+		return fmt.Errorf("%w: --cadence: %v", errUsage, err)
 	}
 	if *whDir == "" {
 		return fmt.Errorf("%w: --warehouse is required", errUsage)
@@ -35,6 +42,22 @@ func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	all, err := wh.Deliveries(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Sources: newest delivery and expected cadence\n%-10s %-26s %-8s %s\n", "source", "newest delivery extracted", "cadence", "")
+	for _, f := range warehouse.Fresh(all, cadence, time.Now()) {
+		newest, state := "none", "fresh"
+		if !f.Newest.IsZero() {
+			newest = f.Newest.Local().Format("2006-01-02 15:04:05")
+		}
+		if f.Overdue {
+			state = "OVERDUE"
+		}
+		fmt.Fprintf(stdout, "%-10s %-26s %-8s %s\n", f.Source, newest, cadenceText(f.Cadence), state)
+	}
+	fmt.Fprintln(stdout)
 	fmt.Fprintf(stdout, "Deliveries loaded (newest first)\n%-10s %-16s %-20s %12s %12s %11s %-5s %s\n",
 		"source", "delivery", "loaded at", "read", "loaded", "quarantined", "late", "key id")
 	for _, d := range ds {
@@ -66,6 +89,9 @@ func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "%-20s %8.1f %-10s %7d %10d %-10s %s\n", b.Started.Local().Format("2006-01-02 15:04:05"),
 			b.Finished.Sub(b.Started).Seconds(), asOf, b.States, b.Rows, b.Outcome, what)
 	}
+	if err := writeReleaseState(stdout, *whDir); err != nil {
+		return err
+	}
 	jobs, err := wh.JobRuns(ctx, *limit)
 	if err != nil {
 		return err
@@ -95,4 +121,43 @@ func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	return nil
+}
+
+// writeReleaseState says which release is current and which candidate
+// waits, with the warnings that hold it.
+func writeReleaseState(w io.Writer, dir string) error {
+	entries, err := releases.List(dir)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nReleases (integstat releases lists them all)\n")
+	for _, e := range entries {
+		if e.Status == releases.StatusCurrent && len(e.Releases) > 0 {
+			r := e.Releases[len(e.Releases)-1]
+			fmt.Fprintf(w, "current   %s released %s by %s\n", e.ID, r.At.Local().Format(time.DateTime), dash(r.By))
+		}
+	}
+	waiting, err := releases.Waiting(dir)
+	switch {
+	case err != nil:
+		return err
+	case waiting == nil:
+		fmt.Fprintln(w, "waiting   none")
+	case waiting.Held():
+		fmt.Fprintf(w, "waiting   %s HELD (integstat diff shows what changes):\n", waiting.ID)
+		for _, h := range waiting.Warnings {
+			fmt.Fprintf(w, "          warning: %s\n", h)
+		}
+	default:
+		fmt.Fprintf(w, "waiting   %s\n", waiting.ID)
+	}
+	return nil
+}
+
+// cadenceText writes a cadence in days where it is whole days.
+func cadenceText(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	return d.String()
 }

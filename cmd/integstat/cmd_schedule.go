@@ -8,12 +8,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 
 	"integstat/extract/tolkdb"
 	"integstat/pseudo"
 	"integstat/schedules"
+	"integstat/warehouse"
 )
 
 func init() {
@@ -40,9 +42,14 @@ func runSchedule(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	wait := fs.Bool("wait", false, "with --once: wait for the warehouse lock instead of refusing")
 	list := fs.Bool("list", false, "show the jobs and their next times, and exit")
 	printDefault := fs.Bool("print-default", false, "print the built-in schedule, a start for one's own, and exit")
+	cadenceFlag := fs.String("cadence", "", "expected delivery `cadence` per source for /metrics, e.g. nir=31d,bosetting=1d,tolk=7d (the defaults)")
 	stopTimeout := fs.Duration("stop-timeout", schedules.DefaultStopTimeout, "on SIGTERM, how long the running job may go on before it is cancelled")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	cadence, err := warehouse.ParseCadence(*cadenceFlag)
+	if err != nil {
+		return fmt.Errorf("%w: --cadence: %v", errUsage, err)
 	}
 	if *printDefault {
 		_, err := io.WriteString(stdout, schedules.DefaultText())
@@ -69,6 +76,7 @@ func runSchedule(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			}
 			fmt.Fprintf(stdout, "%-20s %-7s %-18s %-26s %s\n", j.Name, j.Kind, at, next, strings.Join(j.After, ", "))
 		}
+		printComingReleases(stdout, s, now)
 		return nil
 	}
 	if *whDir == "" {
@@ -90,7 +98,7 @@ func runSchedule(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			log.Warn("no interpreter database ("+tolkdb.EnvDSN+"): the job will fail", "job", j.Name)
 		}
 	}
-	d := schedules.New(s, schedules.Options{Warehouse: *whDir, Env: env, Log: log, StopTimeout: *stopTimeout})
+	d := schedules.New(s, schedules.Options{Warehouse: *whDir, Env: env, Log: log, StopTimeout: *stopTimeout, Cadence: cadence})
 	if *once != "" {
 		if _, ok := s.Job(*once); !ok {
 			return fmt.Errorf("%w: the schedule %s has no job %q", errUsage, s.File, *once)
@@ -117,4 +125,34 @@ func runSchedule(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	return nil
+}
+
+// printComingReleases lists the next times of the release calendar (jobs
+// of kind release), soonest first.
+func printComingReleases(w io.Writer, s *schedules.Schedule, now time.Time) {
+	type coming struct {
+		at  time.Time
+		job *schedules.Job
+	}
+	var cs []coming
+	for _, j := range s.Jobs {
+		if j.Kind != "release" {
+			continue
+		}
+		t := now
+		for range 3 {
+			if t = j.Next(t); t.IsZero() {
+				break
+			}
+			cs = append(cs, coming{t, j})
+		}
+	}
+	if len(cs) == 0 {
+		return
+	}
+	sort.Slice(cs, func(a, b int) bool { return cs[a].at.Before(cs[b].at) })
+	fmt.Fprintf(w, "\nComing releases (Europe/Oslo)\n")
+	for _, c := range cs {
+		fmt.Fprintf(w, "%-26s %-20s %s\n", c.at.Format("2006-01-02 15:04:05 MST"), c.job.Name, c.job.Settings["note"])
+	}
 }
