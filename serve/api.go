@@ -263,6 +263,7 @@ var endpoints = []struct {
 }{
 	{"/api/v1/openapi.json", text{"OpenAPI 3.1-beskrivelse av hele API-et", "OpenAPI 3.1 description of the whole API"}},
 	{"/api/v1/publication", text{"publikasjonen som vises: id, data per og når den ble bygget", "the publication served: id, data as of and when it was built"}},
+	{"/api/v1/publications", text{"alle utgivelser, nyeste først", "every release, newest first"}},
 	{"/api/v1/indicators", text{"indikatorkatalogen: navn, enhet og definisjon", "the indicator catalogue: name, unit and definition"}},
 	{"/api/v1/values?indicator=bosatte&years=latest&level=fylke", text{"tall etter indikator, år, nivå, region eller fylke", "figures by indicator, year, level, region or county"}},
 	{"/api/v1/places/0301", text{"alle tall for et sted, med fylket og hele landet", "every figure of a place, with its county and the nation"}},

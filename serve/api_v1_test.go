@@ -41,7 +41,7 @@ func TestOpenAPIValidatesAndDescribesTheAnswers(t *testing.T) {
 	_, ts := portal(t, shared(t))
 	run := clients(t)
 	paths := []string{
-		"/api/v1/", "/api/v1/?lang=en", "/api/v1/openapi.json", "/api/v1/publication",
+		"/api/v1/", "/api/v1/?lang=en", "/api/v1/openapi.json", "/api/v1/publication", "/api/v1/publications",
 		"/api/v1/indicators", "/api/v1/indicators?lang=en",
 		"/api/v1/values?indicator=bosatte,andel_bosatt_6mnd&years=last:2&fylke=11",
 		"/api/v1/values?indicator=bosatte&years=latest&inndeling=dagens&level=kommune",
