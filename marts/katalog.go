@@ -26,8 +26,16 @@ type Indicator struct {
 	// them for the year after its own too, as far as the data has them.
 	NextYear   bool
 	Name, Unit string
-	Definition string
+	Definition string // precise, in the data's terms
+	// Theme groups the indicator for readers: bosetting, intro, norsk or tolk.
+	Theme string
+	// The name and unit in English, and the definition in plain words
+	// (no column names) in Norwegian and English, for the portal.
+	NameEN, UnitEN, Plain, PlainEN string
 }
+
+// Themes of the catalogue, in the order a reader follows them.
+var Themes = []string{"bosetting", "intro", "norsk", "tolk"}
 
 // Types of indicator.
 const (
@@ -53,7 +61,8 @@ func parseCatalogue(fsys fs.FS, path string) ([]Indicator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("marts: catalogue %s: %w", path, err)
 	}
-	want := []string{"indikator", "kilde", "type", "om_personer", "additiv", "nivaer", "del_av", "neste_aar", "navn", "enhet", "definisjon"}
+	want := []string{"indikator", "kilde", "type", "om_personer", "additiv", "nivaer", "del_av", "neste_aar", "navn", "enhet", "definisjon",
+		"tema", "navn_en", "enhet_en", "forklaring", "forklaring_en"}
 	if len(recs) == 0 || !slices.Equal(recs[0], want) {
 		return nil, fmt.Errorf("marts: catalogue %s: line 1: header must be %s", path, strings.Join(want, ";"))
 	}
@@ -62,7 +71,8 @@ func parseCatalogue(fsys fs.FS, path string) ([]Indicator, error) {
 	for i, rec := range recs[1:] {
 		line := i + 2
 		ind := Indicator{ID: rec[0], Source: rec[1], Type: rec[2], Person: rec[3] == "J", Additive: rec[4] == "J",
-			Levels: strings.Split(rec[5], ","), PartOf: rec[6], NextYear: rec[7] == "J", Name: rec[8], Unit: rec[9], Definition: rec[10]}
+			Levels: strings.Split(rec[5], ","), PartOf: rec[6], NextYear: rec[7] == "J", Name: rec[8], Unit: rec[9], Definition: rec[10],
+			Theme: rec[11], NameEN: rec[12], UnitEN: rec[13], Plain: rec[14], PlainEN: rec[15]}
 		switch {
 		case seen[ind.ID]:
 			return nil, fmt.Errorf("marts: catalogue %s: line %d: indicator %q twice", path, line, ind.ID)
@@ -70,6 +80,10 @@ func parseCatalogue(fsys fs.FS, path string) ([]Indicator, error) {
 			return nil, fmt.Errorf("marts: catalogue %s: line %d: type %q is not antall, andel or snitt", path, line, ind.Type)
 		case !slices.Contains([]string{"nir", "bosetting", "tolk"}, ind.Source):
 			return nil, fmt.Errorf("marts: catalogue %s: line %d: unknown source %q", path, line, ind.Source)
+		case !slices.Contains(Themes, ind.Theme):
+			return nil, fmt.Errorf("marts: catalogue %s: line %d: theme %q is not one of %s", path, line, ind.Theme, strings.Join(Themes, ", "))
+		case ind.NameEN == "" || ind.UnitEN == "" || ind.Plain == "" || ind.PlainEN == "":
+			return nil, fmt.Errorf("marts: catalogue %s: line %d: navn_en, enhet_en, forklaring and forklaring_en are required", path, line)
 		case !yesNo(rec[3]) || !yesNo(rec[4]) || !yesNo(rec[7]):
 			return nil, fmt.Errorf("marts: catalogue %s: line %d: om_personer, additiv and neste_aar must be J or N", path, line)
 		}
@@ -96,7 +110,8 @@ func katalogRows(cat []Indicator) [][]driver.Value {
 		if c.PartOf != "" {
 			partOf = c.PartOf
 		}
-		rows = append(rows, []driver.Value{c.ID, c.Source, c.Type, c.Person, c.Additive, strings.Join(c.Levels, ","), partOf, c.NextYear, c.Name, c.Unit, c.Definition})
+		rows = append(rows, []driver.Value{c.ID, c.Source, c.Type, c.Person, c.Additive, strings.Join(c.Levels, ","), partOf, c.NextYear, c.Name, c.Unit, c.Definition,
+			c.Theme, c.NameEN, c.UnitEN, c.Plain, c.PlainEN})
 	}
 	return rows
 }

@@ -167,7 +167,8 @@ func loadReference(ctx context.Context, conn *sql.Conn, ref *reference.Data, fir
 		{`CREATE OR REPLACE TABLE ref_region_kode (niva VARCHAR, region VARCHAR, navn VARCHAR, navn_alle VARCHAR[], navneformer VARCHAR[],
 			gyldig_fra DATE, gyldig_til DATE, fylke VARCHAR, forgjengere VARCHAR[], etterfolgere VARCHAR[], dagens VARCHAR[], tidligere VARCHAR[])`, regionKodeRows(ref)},
 		{`CREATE OR REPLACE TABLE indikator_katalog (indikator VARCHAR, kilde VARCHAR, type VARCHAR, om_personer BOOLEAN, additiv BOOLEAN,
-			nivaer VARCHAR, del_av VARCHAR, neste_aar BOOLEAN, navn VARCHAR, enhet VARCHAR, definisjon VARCHAR)`, katalogRows(katalog)},
+			nivaer VARCHAR, del_av VARCHAR, neste_aar BOOLEAN, navn VARCHAR, enhet VARCHAR, definisjon VARCHAR,
+			tema VARCHAR, navn_en VARCHAR, enhet_en VARCHAR, forklaring VARCHAR, forklaring_en VARCHAR)`, katalogRows(katalog)},
 	}
 	for _, s := range stmts {
 		if _, err := conn.ExecContext(ctx, s.create); err != nil {

@@ -257,30 +257,42 @@ func TestIndicatorCatalogue(t *testing.T) {
 	}
 }
 
+// TestRegionSearch: a place is found by any of its names, language forms
+// and codes, answered once under today's code, with its history.
 func TestRegionSearch(t *testing.T) {
 	_, ts := portal(t, shared(t))
 	for _, tc := range []struct {
-		q, want, name string
+		q, want, name, history string
 	}{
-		{"Tromsø", "1902", "Tromsø"},
-		{"TROMSØ", "1902", "Tromsø"},
-		{"tromso", "1902", "Tromsø"},
-		{"Rømskog", "0121", "Rømskog"},
-		{"romskog", "0121", "Rømskog"},
-		{"A\u030asnes", "0425", "Åsnes"}, // å typed as a + combining ring
-		{"aasnes", "0425", "Åsnes"},
-		{"Ålesund", "1504", "Ålesund"},
-		{"Bærum", "0219", "Bærum"},
-		{"baerum", "0219", "Bærum"},
-		{"0121", "0121", "Rømskog"},
-		{"østfold", "01", "Østfold"},
+		{"Tromsø", "5501", "Tromsø", "Tromsø — 5501, tidligere 5401 (2020–2023) og 1902 (til 2019)"},
+		{"TROMSØ", "5501", "Tromsø", ""},
+		{"tromso", "5501", "Tromsø", ""},
+		{"5401", "5501", "Tromsø", ""},
+		{"1902", "5501", "Tromsø", ""},
+		{"karasjok", "5610", "Kárášjohka - Karasjok", ""},
+		{"Kárášjohka", "5610", "Kárášjohka - Karasjok", ""},
+		{"Rømskog", "3226", "Aurskog-Høland", ""},
+		{"0121", "3226", "Aurskog-Høland", ""},
+		{"A\u030asnes", "3418", "Åsnes", ""}, // å typed as a + combining ring
+		{"aasnes", "3418", "Åsnes", ""},
+		{"Ålesund", "1508", "Ålesund", ""},
+		{"baerum", "3201", "Bærum", ""},
+		{"østfold", "31", "Østfold", ""},
 	} {
 		var got struct {
-			Regions []struct{ Region, Navn, Niva string } `json:"regioner"`
+			Regions []struct{ Region, Navn, Niva, Historikk string } `json:"regioner"`
 		}
 		getJSON(t, ts.URL+"/api/v1/regions?q="+url.QueryEscape(tc.q), &got)
-		if len(got.Regions) == 0 || got.Regions[0].Region != tc.want || got.Regions[0].Navn != tc.name {
+		if len(got.Regions) == 0 || got.Regions[0].Region != tc.want || got.Regions[0].Navn != tc.name ||
+			(tc.history != "" && got.Regions[0].Historikk != tc.history) {
 			t.Errorf("search %q: first hits %+v, want %s %s", tc.q, got.Regions[:min(3, len(got.Regions))], tc.want, tc.name)
+		}
+		seen := map[string]bool{}
+		for _, r := range got.Regions {
+			if seen[r.Region] {
+				t.Errorf("search %q: %s answered twice", tc.q, r.Region)
+			}
+			seen[r.Region] = true
 		}
 	}
 	var none struct {
@@ -289,6 +301,43 @@ func TestRegionSearch(t *testing.T) {
 	getJSON(t, ts.URL+"/api/v1/regions?q=xyzzy", &none)
 	if none.Regions == nil || len(none.Regions) != 0 {
 		t.Errorf("search for nothing: %+v, want an empty list", none.Regions)
+	}
+}
+
+// TestRegionsListEveryCode: without q, /api/v1/regions is region_kode,
+// every code 2013 to today with names, validity, predecessors and
+// successors.
+func TestRegionsListEveryCode(t *testing.T) {
+	dir := shared(t)
+	_, ts := portal(t, dir)
+	db := published(t, dir)
+	var got struct {
+		Regions []serve.RegionCode `json:"regioner"`
+	}
+	getJSON(t, ts.URL+"/api/v1/regions", &got)
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM region_kode`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	byCode := map[string]serve.RegionCode{}
+	for _, r := range got.Regions {
+		byCode[r.Code] = r
+	}
+	if len(got.Regions) != n || len(byCode) != n {
+		t.Fatalf("%d regions (%d codes), region_kode has %d", len(got.Regions), len(byCode), n)
+	}
+	var name, from string
+	var succ, today string
+	if err := db.QueryRow(`SELECT navn, strftime(gyldig_fra, '%Y-%m-%d'), array_to_string(etterfolgere, ','), array_to_string(dagens, ',')
+		FROM region_kode WHERE region = '1902'`).Scan(&name, &from, &succ, &today); err != nil {
+		t.Fatal(err)
+	}
+	r := byCode["1902"]
+	if r.Name != name || r.ValidFrom != from || strings.Join(r.Successors, ",") != succ || strings.Join(r.Today, ",") != today || r.ValidTo == nil {
+		t.Errorf("1902: %+v; region_kode: %s %s %s %s", r, name, from, succ, today)
+	}
+	if r := byCode["5501"]; r.ValidTo != nil || !slices.Contains(r.Earlier, "1902") || !slices.Contains(r.Predecessors, "5401") {
+		t.Errorf("5501: %+v", r)
 	}
 }
 
@@ -324,7 +373,7 @@ func TestBadRequests(t *testing.T) {
 		{"GET", "/api/v1/values?level=bydel", 400, "level"},
 		{"GET", "/api/v1/values?regions=9999", 400, "unknown region"},
 		{"GET", "/api/v1/values?indicatr=bosatte", 400, "unknown parameter"},
-		{"GET", "/api/v1/values?format=xlsx", 400, "format"},
+		{"GET", "/api/v1/values?format=xml", 400, "format"},
 		{"GET", "/api/v1/values?inndeling=1990", 400, "inndeling"},
 		{"GET", "/api/v1/values?indicator=%zz", 400, "malformed"},
 		{"GET", "/api/v1/values?regions=" + strings.Repeat("0301,", 201), 400, "at most"},
@@ -335,6 +384,11 @@ func TestBadRequests(t *testing.T) {
 		{"POST", "/api/v1/values", 405, "only GET"},
 		{"DELETE", "/sted/0301", 405, "only GET"},
 		{"GET", "/sted/0000x", 404, "no region"},
+		{"GET", "/api/v1/values?years=last:x", 400, "years"},
+		{"GET", "/api/v1/values?years=-", 400, "years"},
+		{"GET", "/api/v1/values?fylke=0301", 400, "fylke"},
+		{"GET", "/api/v1/values?lang=de", 400, "lang"},
+		{"GET", "/api/v1/openapi.json?x=1", 400, "unknown parameter"},
 	} {
 		req, _ := http.NewRequest(tc.method, ts.URL+tc.path, nil)
 		resp, err := http.DefaultClient.Do(req)
@@ -348,6 +402,9 @@ func TestBadRequests(t *testing.T) {
 		}
 		if resp.Header.Get("Cache-Control") != "no-store" {
 			t.Errorf("%s %.60s: an error answer may be cached: %q", tc.method, tc.path, resp.Header.Get("Cache-Control"))
+		}
+		if resp.Header.Get("Access-Control-Allow-Origin") != "*" {
+			t.Errorf("%s %.60s: an error answer without CORS: %q", tc.method, tc.path, resp.Header.Get("Access-Control-Allow-Origin"))
 		}
 	}
 	// Too many values in one answer.

@@ -22,16 +22,7 @@ import (
 // cache. It reports requests per second and the 50th and 99th percentile
 // latency. docs/api.md has the numbers.
 func BenchmarkPortal(b *testing.B) {
-	dir := shared(b)
-	srv, err := serve.New(context.Background(), serve.Options{Warehouse: dir})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	addrc := make(chan net.Addr, 1)
-	go srv.ListenAndServe(ctx, "127.0.0.1:0", func(a net.Addr) { addrc <- a })
-	addr := (<-addrc).String()
+	addr := listen(b)
 
 	for _, bc := range []struct{ name, path string }{
 		{"place", "/api/v1/places/0301"},
@@ -45,11 +36,25 @@ func BenchmarkPortal(b *testing.B) {
 	}
 }
 
+// listen starts the real server (ListenAndServe, TCP) on the shared
+// warehouse on loopback until the benchmark ends, and returns its address.
+func listen(b *testing.B) string {
+	srv, err := serve.New(context.Background(), serve.Options{Warehouse: shared(b)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	b.Cleanup(stop)
+	addrc := make(chan net.Addr, 1)
+	go srv.ListenAndServe(ctx, "127.0.0.1:0", func(a net.Addr) { addrc <- a })
+	return (<-addrc).String()
+}
+
 // load sends b.N requests for path from clients goroutines, each on its
 // own keep-alive connection. Like wrk, a client is a bare HTTP/1.1 loop
 // (write the request, read the headers, skip the body), so that the
 // machine's two cores go to the server rather than to net/http's client.
-func load(b *testing.B, addr, path string, gzip bool, clients int) {
+func load(b *testing.B, addr, path string, gzip bool, clients int) loadResult {
 	req := "GET " + path + " HTTP/1.1\r\nHost: " + addr + "\r\nUser-Agent: integstat-bench\r\n"
 	if gzip {
 		req += "Accept-Encoding: gzip\r\n"
@@ -100,10 +105,16 @@ func load(b *testing.B, addr, path string, gzip bool, clients int) {
 	pct := func(p float64) float64 {
 		return float64(all[int(p*float64(len(all)-1))].Microseconds()) / 1000
 	}
-	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "req/s")
-	b.ReportMetric(pct(0.50), "p50-ms")
-	b.ReportMetric(pct(0.99), "p99-ms")
+	res := loadResult{reqPerSec: float64(len(all)) / elapsed.Seconds(), p50: pct(0.50), p99: pct(0.99)}
+	b.ReportMetric(res.reqPerSec, "req/s")
+	b.ReportMetric(res.p50, "p50-ms")
+	b.ReportMetric(res.p99, "p99-ms")
+	return res
 }
+
+// loadResult is what load measured: requests per second and latency
+// percentiles in milliseconds.
+type loadResult struct{ reqPerSec, p50, p99 float64 }
 
 // benchConn is one client connection of the load generator.
 type benchConn struct {

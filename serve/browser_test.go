@@ -38,19 +38,10 @@ const cellsJS = `Array.from(document.querySelectorAll('table[data-indikator] td'
 // and checks every figure the place page shows, for the kommune, its fylke
 // and the nation, against the published mart, suppressed ones included.
 func TestBrowserSearchAndPlacePage(t *testing.T) {
-	chromium := browser(t)
+	ctx := browse(t)
 	dir := shared(t)
 	_, ts := portal(t, dir)
 	db := published(t, dir)
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox,
-		chromedp.Flag("headless", true), chromedp.Flag("disable-gpu", true))
-	actx, cancelAlloc := chromedp.NewExecAllocator(t.Context(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancelTime := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancelTime()
 
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(ts.URL+"/"),
@@ -65,10 +56,16 @@ func TestBrowserSearchAndPlacePage(t *testing.T) {
 		t.Fatal(err)
 	}
 	heading := run(t, ctx, chromedp.Text(chromedp.ID("sted")))
-	if title := run(t, ctx, chromedp.Title()); heading != "Tromsø" || !strings.HasPrefix(title, "Tromsø") {
+	if title := run(t, ctx, chromedp.Title()); heading != "Tromsø kommune" || !strings.HasPrefix(title, "Tromsø kommune") {
 		t.Fatalf("search for tromsø led to %q (%q)", heading, title)
 	}
+	// Today's Tromsø links to the figures as published for 1902.
+	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`a[href="/sted/1902"]`)), chromedp.WaitVisible(chromedp.CSS(`#sted[data-region="1902"]`)))
+	if err != nil {
+		t.Fatal(err)
+	}
 	checkCells(t, db, run(t, ctx, chromedp.Evaluate[[]shownCell](cellsJS)), "1902")
+	checkThemesAndCharts(t, ctx, db, "1902")
 
 	// A place with suppressed figures: each shows ':' with the explanation.
 	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/sted/1103"), chromedp.WaitVisible(chromedp.ID("sted"))); err != nil {
@@ -80,6 +77,79 @@ func TestBrowserSearchAndPlacePage(t *testing.T) {
 	}
 	if !strings.Contains(note, "personvern") {
 		t.Errorf("the page does not explain ':': %q", note)
+	}
+}
+
+// browse starts headless Chromium for a test, ended with it.
+func browse(t *testing.T) context.Context {
+	t.Helper()
+	chromium := browser(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox,
+		chromedp.Flag("headless", true), chromedp.Flag("disable-gpu", true))
+	actx, cancelAlloc := chromedp.NewExecAllocator(t.Context(), opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(cancel)
+	ctx, cancelTime := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(cancelTime)
+	return ctx
+}
+
+// checkThemesAndCharts checks the place page's themes (in the reader's
+// order, each indicator under its catalogue theme), that every count's bar
+// says what the table says, and the key figures against the mart.
+func checkThemesAndCharts(t *testing.T, ctx context.Context, db *sql.DB, region string) {
+	t.Helper()
+	type section struct {
+		Theme      string   `json:"tema"`
+		Indicators []string `json:"indikatorer"`
+	}
+	sections := run(t, ctx, chromedp.Evaluate[[]section](`Array.from(document.querySelectorAll('section.tema')).map(s => ({
+		tema: s.id.replace('tema-', ''), indikatorer: Array.from(s.querySelectorAll('table[data-indikator]')).map(t => t.dataset.indikator)}))`))
+	order := map[string]int{"bosetting": 0, "intro": 1, "norsk": 2, "tolk": 3}
+	last := -1
+	for _, sec := range sections {
+		if order[sec.Theme] <= last {
+			t.Errorf("theme %s out of order", sec.Theme)
+		}
+		last = order[sec.Theme]
+		for _, id := range sec.Indicators {
+			var theme string
+			if err := db.QueryRow(`SELECT tema FROM indikator_katalog WHERE indikator = ?`, id).Scan(&theme); err != nil || theme != sec.Theme {
+				t.Errorf("%s under theme %s, the catalogue says %q (%v)", id, sec.Theme, theme, err)
+			}
+		}
+	}
+	if len(sections) < 2 {
+		t.Errorf("themes %v", sections)
+	}
+	mismatch := run(t, ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('svg.diagram rect[data-aar]')).flatMap(r => {
+		const ind = r.closest('svg').dataset.indikator
+		const td = document.querySelector('table[data-indikator="' + ind + '"] td[data-aar="' + r.dataset.aar + '"]')
+		const text = td ? td.innerText.replace(/ p$/, '').trim() : null
+		return text === r.dataset.tekst ? [] : [ind + ' ' + r.dataset.aar + ': bar ' + r.dataset.tekst + ', table ' + text]
+	})`))
+	for _, m := range mismatch {
+		t.Errorf("chart and table differ: %s", m)
+	}
+	facts := run(t, ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('#nokkeltall li')).map(li => li.innerText)`))
+	var name string
+	var year int
+	var verdi sql.NullFloat64
+	var status string
+	err := db.QueryRow(`SELECT k.navn, i.aar, i.verdi, i.status FROM indikator i JOIN indikator_katalog k USING (indikator)
+		WHERE i.indikator = 'bosatte' AND i.region = ? ORDER BY i.aar DESC LIMIT 1`, region).Scan(&name, &year, &verdi, &status)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("%s i %d: ", name, year)
+	if status == ":" {
+		want += "prikket"
+	} else {
+		want += strconv.Itoa(int(verdi.Float64)) + " personer"
+	}
+	if len(facts) == 0 || !strings.HasPrefix(strings.ReplaceAll(facts[0], " ", ""), want) {
+		t.Errorf("key figures %q, want the first to start %q", facts, want)
 	}
 }
 

@@ -27,7 +27,20 @@ type Indicator struct {
 	PartOf      string   `json:"del_av,omitempty"`
 	Name        string   `json:"navn"`
 	Unit        string   `json:"enhet"`
-	Definition  string   `json:"definisjon"`
+	Definition  string   `json:"definisjon"` // precise, in the data's terms (Norwegian)
+	Theme       string   `json:"tema"`
+	Plain       string   `json:"forklaring"` // in plain words, in the answer's language
+
+	nameEN, unitEN, plainEN string
+}
+
+// in returns the indicator with its name, unit and plain definition in
+// language l.
+func (ind Indicator) in(l lang) Indicator {
+	if l == langEN {
+		ind.Name, ind.Unit, ind.Plain = ind.nameEN, ind.unitEN, ind.plainEN
+	}
+	return ind
 }
 
 // Value is one published figure (a row of indikator). Verdi, Teller and
@@ -44,7 +57,26 @@ type Value struct {
 	Nevner     *int64   `json:"nevner"`
 	Status     string   `json:"status"`
 	DataPer    string   `json:"data_per"`
-	Codes      string   `json:"koder,omitempty"` // on today's structure: the year's kommune codes summed
+	Codes      string   `json:"koder,omitempty"`   // on today's structure: the year's kommune codes summed
+	Note       string   `json:"merknad,omitempty"` // on today's structure: why a figure cannot be stated (status '.')
+}
+
+// RegionCode is a region code of any year 2013 to today's list (region_kode):
+// its names, validity and the codes it came from and went to.
+type RegionCode struct {
+	Level        string   `json:"niva"`
+	Code         string   `json:"region"`
+	Name         string   `json:"navn"`
+	Names        []string `json:"navn_alle"`
+	NameForms    []string `json:"navneformer"`
+	ValidFrom    string   `json:"gyldig_fra"`
+	ValidTo      *string  `json:"gyldig_til"` // exclusive; null while in today's list
+	Fylke        *string  `json:"fylke"`
+	Predecessors []string `json:"forgjengere"`
+	Successors   []string `json:"etterfolgere"`
+	Today        []string `json:"dagens"`
+	Earlier      []string `json:"tidligere"`
+	search       []string // folded name forms
 }
 
 // Region is a region code with its newest name, level and fylke, and
@@ -57,6 +89,22 @@ type Region struct {
 	Years  []int    `json:"aar"`
 	Names  []string `json:"tidligere_navn,omitempty"`
 	search []string // folded names for matching
+
+	fylkeIn map[int]string // a kommune's fylke in each year of the region table
+}
+
+// wasIn reports whether a kommune belongs to fylke: today (its newest
+// fylke) or, for the figures of each year, in any year.
+func (r *Region) wasIn(fylke string, today bool) bool {
+	if today || len(r.fylkeIn) == 0 {
+		return r.Fylke == fylke
+	}
+	for _, f := range r.fylkeIn {
+		if f == fylke {
+			return true
+		}
+	}
+	return false
 }
 
 // Publication says which publication a snapshot holds.
@@ -77,11 +125,17 @@ type snapshot struct {
 	pub        Publication
 	catalogue  []Indicator
 	indicators map[string]*Indicator
+	english    []Indicator // the catalogue in English
 	regions    map[string]*Region
 	regionList []*Region // sorted by level, then code
 	years      []int
-	current    valueSet // indikator: the current figures
-	today      valueSet // indikator_dagens_inndeling: counts on today's municipalities
+	current    valueSet               // indikator: the current figures
+	today      valueSet               // indikator_dagens_inndeling: counts on today's municipalities
+	codes      map[string]*RegionCode // region_kode: every code 2013 to today
+	codeList   []*RegionCode          // sorted by level, then code
+	// todayCodes holds, per year and kommune of today's structure, the
+	// codes of that year its territory was (as koder: comma-separated).
+	todayCodes map[int]map[string]string
 
 	maxValues int // the most values one answer may hold
 	cache     responseCache
@@ -105,6 +159,9 @@ func loadSnapshot(ctx context.Context, path string, maxValues int) (*snapshot, e
 	if err := s.loadRegions(ctx, db); err != nil {
 		return nil, fmt.Errorf("serve: %s: region: %w", path, err)
 	}
+	if err := s.loadCodes(ctx, db); err != nil {
+		return nil, fmt.Errorf("serve: %s: region_kode: %w", path, err)
+	}
 	if err := s.current.load(ctx, db, valuesQuery); err != nil {
 		return nil, fmt.Errorf("serve: %s: indikator: %w", path, err)
 	}
@@ -112,6 +169,15 @@ func loadSnapshot(ctx context.Context, path string, maxValues int) (*snapshot, e
 		return nil, fmt.Errorf("serve: %s: indikator_dagens_inndeling: %w", path, err)
 	}
 	s.addTodayRegions()
+	s.todayCodes = map[int]map[string]string{}
+	for _, v := range s.today.values {
+		if s.todayCodes[v.Year] == nil {
+			s.todayCodes[v.Year] = map[string]string{}
+		}
+		if len(v.Codes) > len(s.todayCodes[v.Year][v.Region]) {
+			s.todayCodes[v.Year][v.Region] = v.Codes
+		}
+	}
 	return s, nil
 }
 
@@ -125,7 +191,8 @@ func (s *snapshot) loadPublication(ctx context.Context, db *sql.DB) error {
 
 func (s *snapshot) loadCatalogue(ctx context.Context, db *sql.DB) error {
 	rows, err := db.QueryContext(ctx, `SELECT indikator, kilde, type, om_personer, additiv, nivaer,
-		coalesce(del_av, ''), navn, enhet, definisjon FROM indikator_katalog ORDER BY kilde, indikator`)
+		coalesce(del_av, ''), navn, enhet, definisjon, tema, navn_en, enhet_en, forklaring, forklaring_en
+		FROM indikator_katalog ORDER BY kilde, indikator`)
 	if err != nil {
 		return err
 	}
@@ -134,7 +201,7 @@ func (s *snapshot) loadCatalogue(ctx context.Context, db *sql.DB) error {
 		var ind Indicator
 		var levels string
 		if err := rows.Scan(&ind.ID, &ind.Source, &ind.Type, &ind.AboutPeople, &ind.Additive, &levels,
-			&ind.PartOf, &ind.Name, &ind.Unit, &ind.Definition); err != nil {
+			&ind.PartOf, &ind.Name, &ind.Unit, &ind.Definition, &ind.Theme, &ind.nameEN, &ind.unitEN, &ind.Plain, &ind.plainEN); err != nil {
 			return err
 		}
 		ind.Levels = strings.Split(levels, ",")
@@ -145,6 +212,7 @@ func (s *snapshot) loadCatalogue(ctx context.Context, db *sql.DB) error {
 	}
 	for i := range s.catalogue {
 		s.indicators[s.catalogue[i].ID] = &s.catalogue[i]
+		s.english = append(s.english, s.catalogue[i].in(langEN))
 	}
 	return nil
 }
@@ -174,6 +242,12 @@ func (s *snapshot) loadRegions(ctx context.Context, db *sql.DB) error {
 		if level != "fylke" {
 			r.Fylke = fylke
 		}
+		if level == "kommune" {
+			if r.fylkeIn == nil {
+				r.fylkeIn = map[int]string{}
+			}
+			r.fylkeIn[year] = fylke
+		}
 		if !slices.Contains(r.Names, name) {
 			r.Names = append(r.Names, name)
 		}
@@ -200,6 +274,63 @@ func (s *snapshot) loadRegions(ctx context.Context, db *sql.DB) error {
 		s.years = append(s.years, y)
 	}
 	sort.Ints(s.years)
+	return nil
+}
+
+func (s *snapshot) loadCodes(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, `SELECT niva, region, navn, navn_alle, navneformer, strftime(gyldig_fra, '%Y-%m-%d'),
+		strftime(gyldig_til, '%Y-%m-%d'), fylke, forgjengere, etterfolgere, dagens, tidligere FROM region_kode`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	s.codes = map[string]*RegionCode{}
+	for rows.Next() {
+		c := &RegionCode{}
+		var names, forms, pred, succ, today, earlier duckList
+		if err := rows.Scan(&c.Level, &c.Code, &c.Name, &names, &forms, &c.ValidFrom, &c.ValidTo, &c.Fylke,
+			&pred, &succ, &today, &earlier); err != nil {
+			return err
+		}
+		c.Names, c.NameForms, c.Predecessors, c.Successors, c.Today, c.Earlier = names, forms, pred, succ, today, earlier
+		for _, n := range slices.Concat(c.Names, c.NameForms) {
+			if f := fold(n); !slices.Contains(c.search, f) {
+				c.search = append(c.search, f)
+			}
+		}
+		s.codes[c.Code] = c
+		s.codeList = append(s.codeList, c)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	sort.Slice(s.codeList, func(i, j int) bool {
+		a, b := s.codeList[i], s.codeList[j]
+		if a.Level != b.Level {
+			return levelOrder[a.Level] < levelOrder[b.Level]
+		}
+		return a.Code < b.Code
+	})
+	return nil
+}
+
+// duckList scans a DuckDB VARCHAR[] (NULL: empty).
+type duckList []string
+
+func (l *duckList) Scan(src any) error {
+	*l = []string{}
+	if src == nil {
+		return nil
+	}
+	vs, ok := src.([]any)
+	if !ok {
+		return fmt.Errorf("list: %T", src)
+	}
+	for _, v := range vs {
+		if str, ok := v.(string); ok {
+			*l = append(*l, str)
+		}
+	}
 	return nil
 }
 
@@ -232,11 +363,11 @@ func (s *snapshot) addTodayRegions() {
 
 // The queries of the two tables of figures, in the order a valueSet keeps.
 const (
-	valuesQuery = `SELECT indikator, aar, niva, region, region_navn, verdi, teller, nevner, status, data_per, ''
+	valuesQuery = `SELECT indikator, aar, niva, region, region_navn, verdi, teller, nevner, status, data_per, '', ''
 		FROM indikator ORDER BY indikator, niva, region, aar`
 	// The table has every data state; the current figures are those of
 	// the state indikator has for the same indicator.
-	todayQuery = `SELECT d.indikator, d.aar, d.niva, d.region, d.region_navn, d.verdi, d.teller, d.nevner, d.status, d.data_per, d.koder
+	todayQuery = `SELECT d.indikator, d.aar, d.niva, d.region, d.region_navn, d.verdi, d.teller, d.nevner, d.status, d.data_per, d.koder, coalesce(d.merknad, '')
 		FROM indikator_dagens_inndeling d
 		JOIN (SELECT DISTINCT indikator, data_per FROM indikator) c USING (indikator, data_per)
 		ORDER BY d.indikator, d.niva, d.region, d.aar`
@@ -251,6 +382,8 @@ type valueSet struct {
 	byIndRegion map[[2]string][2]int
 	// byRegion holds the indicators with values for a region.
 	byRegion map[string][]string
+	// span holds each indicator's first and newest year.
+	span map[string][2]int
 }
 
 func (vs *valueSet) load(ctx context.Context, db *sql.DB, query string) error {
@@ -265,7 +398,7 @@ func (vs *valueSet) load(ctx context.Context, db *sql.DB, query string) error {
 		var verdi sql.NullFloat64
 		var teller, nevner sql.NullInt64
 		var dataPer time.Time
-		if err := rows.Scan(&v.Indicator, &v.Year, &v.Level, &v.Region, &v.RegionName, &verdi, &teller, &nevner, &v.Status, &dataPer, &v.Codes); err != nil {
+		if err := rows.Scan(&v.Indicator, &v.Year, &v.Level, &v.Region, &v.RegionName, &verdi, &teller, &nevner, &v.Status, &dataPer, &v.Codes, &v.Note); err != nil {
 			return err
 		}
 		if verdi.Valid {
@@ -288,7 +421,14 @@ func (vs *valueSet) load(ctx context.Context, db *sql.DB, query string) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	vs.byIndRegion, vs.byRegion = map[[2]string][2]int{}, map[string][]string{}
+	vs.byIndRegion, vs.byRegion, vs.span = map[[2]string][2]int{}, map[string][]string{}, map[string][2]int{}
+	for _, v := range vs.values {
+		sp, ok := vs.span[v.Indicator]
+		if !ok {
+			sp = [2]int{v.Year, v.Year}
+		}
+		vs.span[v.Indicator] = [2]int{min(sp[0], v.Year), max(sp[1], v.Year)}
+	}
 	for i := 0; i < len(vs.values); {
 		j := i
 		k := [2]string{vs.values[i].Indicator, vs.values[i].Region}
@@ -309,6 +449,14 @@ func (vs *valueSet) series(ind, region string) []Value {
 		return nil
 	}
 	return vs.values[r[0]:r[1]]
+}
+
+// catalogueIn is the catalogue in language l.
+func (s *snapshot) catalogueIn(l lang) []Indicator {
+	if l == langEN {
+		return s.english
+	}
+	return s.catalogue
 }
 
 // martFile is the published mart of a publication.

@@ -15,6 +15,7 @@ const (
 	formatJSON     format = "json"
 	formatCSV      format = "csv"
 	formatJSONStat format = "jsonstat"
+	formatXLSX     format = "xlsx"
 )
 
 // contentTypes of the formats. JSON-stat has no registered media type;
@@ -23,6 +24,7 @@ var contentTypes = map[format]string{
 	formatJSON:     "application/json; charset=utf-8",
 	formatCSV:      "text/csv; charset=utf-8",
 	formatJSONStat: "application/json; charset=utf-8",
+	formatXLSX:     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
 func parseFormat(s string, allowed ...format) (format, error) {
@@ -95,15 +97,23 @@ func catalogueCSV(cat []Indicator) ([]byte, error) {
 	return b.Bytes(), w.Error()
 }
 
-func regionsCSV(regions []*Region) ([]byte, error) {
+func regionsCSV(hits []Hit) ([]byte, error) {
 	var b bytes.Buffer
 	w := newCSV(&b)
-	w.Write([]string{"region", "niva", "navn", "fylke"})
-	for _, r := range regions {
-		w.Write([]string{r.Code, r.Level, r.Name, r.Fylke})
+	w.Write([]string{"region", "niva", "navn", "navn_alle", "gyldig_fra", "gyldig_til", "fylke", "forgjengere", "etterfolgere", "dagens", "tidligere", "historikk"})
+	for _, h := range hits {
+		w.Write([]string{h.Code, h.Level, h.Name, strings.Join(h.Names, "|"), h.ValidFrom, optString(h.ValidTo), optString(h.Fylke),
+			strings.Join(h.Predecessors, ","), strings.Join(h.Successors, ","), strings.Join(h.Today, ","), strings.Join(h.Earlier, ","), h.History})
 	}
 	w.Flush()
 	return b.Bytes(), w.Error()
+}
+
+func optString(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 func yesNo(b bool) string {

@@ -82,6 +82,9 @@ func TestMain(m *testing.M) {
 	if sharedDir != "" {
 		os.RemoveAll(sharedDir)
 	}
+	if clientsDir != "" {
+		os.RemoveAll(clientsDir)
+	}
 	os.Exit(code)
 }
 

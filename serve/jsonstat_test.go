@@ -10,11 +10,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 )
 
-// toolkitView is what check.js reports jsonstat-toolkit read.
+// toolkitView is what jsonstat.js reports jsonstat-toolkit read.
 type toolkitView struct {
 	Class   string                       `json:"class"`
 	ID      []string                     `json:"id"`
@@ -35,7 +36,7 @@ type toolkitView struct {
 }
 
 // TestJSONStatToolkit has the reference JavaScript client of JSON-stat,
-// jsonstat-toolkit (the version pinned in testdata/jsonstat), fetch our
+// jsonstat-toolkit (the version pinned in testdata/clients), fetch our
 // JSON-stat from a running portal under Node, and checks every cell it
 // reads, value and status, against the published mart.
 func TestJSONStatToolkit(t *testing.T) {
@@ -128,51 +129,89 @@ func fmtPtr(f *float64) string {
 	return strconv.FormatFloat(*f, 'g', -1, 64)
 }
 
-// toolkit installs testdata/jsonstat with npm in a temporary directory and
-// returns a function that runs check.js on a URL. Without node and npm it
-// skips, except on CI (CI=true), where it fails.
+// toolkit returns a function that runs jsonstat.js on a URL.
 func toolkit(t *testing.T) func(url string) toolkitView {
+	t.Helper()
+	run := clients(t)
+	return func(url string) toolkitView {
+		t.Helper()
+		var v toolkitView
+		if err := json.Unmarshal(run("jsonstat.js", url), &v); err != nil {
+			t.Fatalf("decoding what the toolkit read: %v", err)
+		}
+		return v
+	}
+}
+
+var (
+	clientsOnce sync.Once
+	clientsDir  string
+	clientsErr  error
+)
+
+// clients installs testdata/clients (jsonstat-toolkit, swagger-parser,
+// ajv, SheetJS, axe-core, as pinned in its package-lock.json) with npm ci
+// in a temporary directory, once per test run, and returns a function
+// that runs one of its scripts under Node and returns what it writes.
+// Without node and npm it skips, except on CI (CI=true), where it fails.
+func clients(t *testing.T) func(script string, args ...string) []byte {
 	t.Helper()
 	node, errNode := exec.LookPath("node")
 	npm, errNpm := exec.LookPath("npm")
 	if err := errors.Join(errNode, errNpm); err != nil {
-		msg := fmt.Sprintf("reading JSON-stat with jsonstat-toolkit needs node and npm on PATH: %v", err)
+		msg := fmt.Sprintf("the npm clients need node and npm on PATH: %v", err)
 		if os.Getenv("CI") == "true" {
 			t.Fatal(msg)
 		}
 		t.Skip(msg)
 	}
-	dir := t.TempDir()
-	for _, name := range []string{"package.json", "package-lock.json", "check.js"} {
-		b, err := os.ReadFile(filepath.Join("testdata", "jsonstat", name))
+	clientsOnce.Do(func() {
+		clientsErr = errors.New("installing the npm clients failed (see the first test that asked)")
+		dir, err := os.MkdirTemp("", "serve-clients-")
 		if err != nil {
-			t.Fatal(err)
+			return
 		}
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			t.Fatal(err)
+		clientsDir = dir
+		src, err := os.ReadDir(filepath.Join("testdata", "clients"))
+		if err != nil {
+			clientsErr = err
+			return
 		}
+		for _, e := range src {
+			b, err := os.ReadFile(filepath.Join("testdata", "clients", e.Name()))
+			if err == nil {
+				err = os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644)
+			}
+			if err != nil {
+				clientsErr = err
+				return
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		install := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund", "--prefer-offline", "--ignore-scripts")
+		install.Dir = dir
+		if out, err := install.CombinedOutput(); err != nil {
+			clientsErr = fmt.Errorf("npm ci in %s: %v\n%s", dir, err, out)
+			return
+		}
+		clientsErr = nil
+	})
+	if clientsErr != nil {
+		t.Fatal(clientsErr)
 	}
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
-	t.Cleanup(cancel)
-	install := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund", "--prefer-offline", "--ignore-scripts")
-	install.Dir = dir
-	if out, err := install.CombinedOutput(); err != nil {
-		t.Fatalf("npm ci in %s: %v\n%s", dir, err, out)
-	}
-	return func(url string) toolkitView {
+	return func(script string, args ...string) []byte {
 		t.Helper()
-		check := exec.CommandContext(ctx, node, "check.js", url)
-		check.Dir = dir
+		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, node, append([]string{script}, args...)...)
+		cmd.Dir = clientsDir
 		var stderr bytes.Buffer
-		check.Stderr = &stderr
-		out, err := check.Output()
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
 		if err != nil {
-			t.Fatalf("node check.js: %v\n%s", err, stderr.Bytes())
+			t.Fatalf("node %s: %v\n%s", script, err, stderr.Bytes())
 		}
-		var v toolkitView
-		if err := json.Unmarshal(out, &v); err != nil {
-			t.Fatalf("decoding what the toolkit read: %v", err)
-		}
-		return v
+		return out
 	}
 }

@@ -16,6 +16,8 @@ var assets embed.FS
 
 var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	"cell": cell,
+	"t":    tr,
+	"half": func(n int) int { return n / 2 },
 }).ParseFS(assets, "templates/*.html"))
 
 const htmlType = "text/html; charset=utf-8"
@@ -24,6 +26,9 @@ func (s *Server) pageRoutes(m *http.ServeMux) {
 	m.Handle("GET /{$}", s.handle(pageSearch))
 	m.Handle("GET /sted/{code}", s.handle(pagePlace))
 	m.Handle("GET /sammenlign", s.handle(pageCompare))
+	m.Handle("GET /en/{$}", s.handle(pageSearch))
+	m.Handle("GET /en/sted/{code}", s.handle(pagePlace))
+	m.Handle("GET /en/sammenlign", s.handle(pageCompare))
 	m.Handle("GET /static/", http.FileServerFS(assets))
 	m.Handle("GET /", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, "Siden finnes ikke.")
@@ -50,28 +55,64 @@ func (s *Server) errorPage(w http.ResponseWriter, code int, msg string) {
 
 // page is what every page template gets.
 type page struct {
+	Lang        lang
+	Prefix      string // "/en" on English pages: the links stay in the language
 	Title       string
 	Publication Publication
 	Query       string
-	Hits        []*Region
+	Hits        []Hit
 	Searched    bool
 	Suppressed  string
 	Preliminary string
 }
 
-func newPage(snap *snapshot, title string) page {
-	return page{Title: title, Publication: snap.pub, Suppressed: suppressedNote, Preliminary: preliminaryNote}
+func newPage(snap *snapshot, r *http.Request, title string) page {
+	l := pageLang(r)
+	p := page{Lang: l, Title: tr(l, title), Publication: snap.pub, Suppressed: txtSuppressed.in(l), Preliminary: txtPreliminary.in(l)}
+	if l == langEN {
+		p.Prefix = "/en"
+	}
+	return p
+}
+
+// pageLang is the language of a page: English under /en/.
+func pageLang(r *http.Request) lang {
+	if strings.HasPrefix(r.URL.Path, "/en/") {
+		return langEN
+	}
+	return langNB
+}
+
+// frontPage is the search and the map.
+type frontPage struct {
+	page
+	Choice mapChoice
+	Map    mapView
 }
 
 func pageSearch(snap *snapshot, r *http.Request) (string, []byte, error) {
-	p := newPage(snap, "Integreringsstatistikk – finn et sted")
-	p.Query = strings.TrimSpace(r.URL.Query().Get("q"))
+	q := r.URL.Query()
+	if err := checkParams(q, "q", "niva", "indikator", "aar"); err != nil {
+		return "", nil, err
+	}
+	p := frontPage{page: newPage(snap, r, "Integreringsstatistikk – finn et sted")}
+	p.Query = strings.TrimSpace(q.Get("q"))
 	if len(p.Query) > 100 {
 		return "", nil, badf("søket er for langt")
 	}
 	if p.Query != "" {
 		p.Searched = true
 		p.Hits = snap.search(p.Query)
+		for i := range p.Hits {
+			p.Hits[i].History = snap.history(&p.Hits[i].RegionCode, p.Lang)
+		}
+	}
+	var err error
+	if p.Choice, err = snap.parseMapChoice(q, p.Lang); err != nil {
+		return "", nil, err
+	}
+	if p.Map, err = snap.drawMap(p.Choice, p.Lang); err != nil {
+		return "", nil, err
 	}
 	return render("search.html", p)
 }
@@ -85,77 +126,6 @@ type shown struct {
 	Has    bool
 }
 
-// row is one year of an indicator on the place page.
-type row struct {
-	Year  int
-	Cells []shown // the place, its fylke, the nation
-}
-
-// chart is an inline SVG bar chart of a series.
-type chart struct {
-	Width, Height int
-	Bars          []bar
-	Label         string
-}
-
-type bar struct {
-	X, Y, W, H float64
-	Year       int
-	Text       string
-	Missing    bool
-}
-
-type placeIndicator struct {
-	Indicator
-	Rows  []row
-	Chart chart
-}
-
-type placePage struct {
-	page
-	Region  *Region
-	Columns []*Region
-	Items   []placeIndicator
-}
-
-func pagePlace(snap *snapshot, r *http.Request) (string, []byte, error) {
-	codes, err := snap.placeRegions(r.PathValue("code"))
-	if err != nil {
-		return "", nil, err
-	}
-	reg := snap.regions[codes[0]]
-	p := placePage{page: newPage(snap, reg.Name+" – integreringsstatistikk"), Region: reg}
-	for _, c := range codes {
-		p.Columns = append(p.Columns, snap.regions[c])
-	}
-	for _, id := range snap.indicatorIDs() {
-		series := snap.current.series(id, reg.Code)
-		if len(series) == 0 {
-			continue
-		}
-		ind := snap.indicators[id]
-		item := placeIndicator{Indicator: *ind}
-		others := make([]map[int]Value, len(codes))
-		for i, c := range codes {
-			others[i] = map[int]Value{}
-			for _, v := range snap.current.series(id, c) {
-				others[i][v.Year] = v
-			}
-		}
-		for _, v := range series {
-			rw := row{Year: v.Year}
-			for i := range codes {
-				o, ok := others[i][v.Year]
-				rw.Cells = append(rw.Cells, show(ind, o, ok))
-			}
-			item.Rows = append(item.Rows, rw)
-		}
-		item.Chart = barChart(ind, item.Rows, reg.Name)
-		p.Items = append(p.Items, item)
-	}
-	return render("place.html", p)
-}
-
 // show formats a value for a page: counts as integers, shares as percent,
 // means with one decimal, all with a decimal comma.
 func show(ind *Indicator, v Value, ok bool) shown {
@@ -165,10 +135,16 @@ func show(ind *Indicator, v Value, ok bool) shown {
 	s := shown{Status: v.Status}
 	switch v.Status {
 	case ":":
-		s.Text, s.Title = ":", suppressedNote
+		s.Text, s.Title = ":", txtSuppressed.nb
 		return s
 	case "p":
-		s.Title = preliminaryNote
+		s.Title = txtPreliminary.nb
+	case ".": // on today's structure: cannot be stated, with the reason
+		s.Text, s.Title = ".", v.Note
+		if s.Title == "" {
+			s.Title = txtNotStated.nb
+		}
+		return s
 	}
 	if v.Verdi == nil {
 		return s
@@ -200,36 +176,19 @@ func thousands(n int64) string {
 	return s
 }
 
-// barChart draws the place's values (the first cell of each row).
-func barChart(ind *Indicator, rows []row, name string) chart {
-	c := chart{Width: 40*len(rows) + 20, Height: 140, Label: fmt.Sprintf("%s i %s per år", ind.Name, name)}
-	top := 0.0
-	for _, rw := range rows {
-		if rw.Cells[0].Has {
-			top = math.Max(top, rw.Cells[0].Value)
-		}
-	}
-	const plot = 100.0
-	for i, rw := range rows {
-		b := bar{X: float64(10 + 40*i), W: 30, Year: rw.Year, Text: rw.Cells[0].Text}
-		if !rw.Cells[0].Has {
-			b.Missing, b.Y = true, plot
-		} else if top > 0 {
-			b.H = plot * rw.Cells[0].Value / top
-			b.Y = 10 + plot - b.H
-		} else {
-			b.Y = 10 + plot
-		}
-		c.Bars = append(c.Bars, b)
-	}
-	return c
-}
-
 // cell is a shown value in a table cell: ":" and "p" are explained in a
 // tooltip and by the note under the table.
-func cell(s shown) template.HTML {
+func cell(l lang, s shown) template.HTML {
 	if s.Text == "" && s.Status == "" {
-		return template.HTML(`<span aria-label="ingen verdi">–</span>`)
+		return template.HTML(`<span aria-label="` + tr(l, "ingen verdi") + `">–</span>`)
+	}
+	switch s.Status {
+	case ":":
+		s.Title = txtSuppressed.in(l)
+	case "p":
+		s.Title = txtPreliminary.in(l)
+	case ".":
+		return template.HTML(`<abbr class="ikke-oppgitt" title="` + template.HTMLEscapeString(s.Title) + `">.</abbr>`)
 	}
 	t := template.HTMLEscapeString(s.Text)
 	if s.Status == ":" {
@@ -249,19 +208,21 @@ type comparePage struct {
 	Regions    []*Region
 	Rows       []row
 	Error      string
+	Codes      string // the places' codes, for the downloads
 }
 
 func pageCompare(snap *snapshot, r *http.Request) (string, []byte, error) {
 	q := r.URL.Query()
-	p := comparePage{page: newPage(snap, "Sammenlign steder"), Indicators: snap.catalogue, RegionText: q.Get("regions")}
+	p := comparePage{page: newPage(snap, r, "Sammenlign steder"), Indicators: snap.catalogueIn(pageLang(r)), RegionText: q.Get("regions")}
 	id := q.Get("indicator")
 	if id == "" {
 		id = snap.catalogue[0].ID
 	}
-	p.Chosen = snap.indicators[id]
-	if p.Chosen == nil {
+	if snap.indicators[id] == nil {
 		return "", nil, badf("ukjent indikator")
 	}
+	chosen := snap.indicators[id].in(p.Lang)
+	p.Chosen = &chosen
 	codes, err := list(q, "regions")
 	if err != nil {
 		return "", nil, err
@@ -271,20 +232,29 @@ func pageCompare(snap *snapshot, r *http.Request) (string, []byte, error) {
 		if reg == nil {
 			// A name instead of a code: take the best match.
 			if hits := snap.search(c); len(hits) > 0 {
-				reg = hits[0]
+				reg = snap.regions[hits[0].Code]
 			}
 		}
 		if reg == nil {
-			p.Error = "Fant ikke " + c + "."
+			p.Error = tr(p.Lang, "Fant ikke") + " " + c + "."
 			continue
 		}
 		p.Regions = append(p.Regions, reg)
 	}
+	var cs []string
+	for _, reg := range p.Regions {
+		cs = append(cs, reg.Code)
+	}
+	p.Codes = strings.Join(cs, ",")
 	years := map[int]bool{}
 	series := make([]map[int]Value, len(p.Regions))
 	for i, reg := range p.Regions {
 		series[i] = map[int]Value{}
-		for _, v := range snap.current.series(id, reg.Code) {
+		vs := snap.current.series(id, reg.Code)
+		if len(vs) == 0 { // a kommune of today's structure only: its sums
+			vs = snap.today.series(id, reg.Code)
+		}
+		for _, v := range vs {
 			series[i][v.Year] = v
 			years[v.Year] = true
 		}

@@ -14,7 +14,7 @@ func TestPages(t *testing.T) {
 	_, ts := portal(t, dir)
 	db := published(t, dir)
 	var years int
-	if err := db.QueryRow(`SELECT count(DISTINCT aar) FROM indikator WHERE indikator = 'bosatte' AND region IN ('0301', '1902')`).Scan(&years); err != nil {
+	if err := db.QueryRow(`SELECT count(DISTINCT aar) FROM indikator WHERE indikator = 'bosatte' AND region IN ('0301', '1103')`).Scan(&years); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -23,13 +23,22 @@ func TestPages(t *testing.T) {
 		not  []string
 		n    map[string]int // substring -> how often
 	}{
-		{path: "/sammenlign?indicator=bosatte&regions=" + url.QueryEscape("0301, tromsø"),
-			want: []string{`<a href="/sted/0301">Oslo</a>`, `<a href="/sted/1902">Tromsø</a>`, "Bosatte flyktninger"},
-			n:    map[string]int{`data-region="0301"`: years, `data-region="1902"`: years}},
+		{path: "/sammenlign?indicator=bosatte&regions=" + url.QueryEscape("0301, stavanger"),
+			want: []string{`<a href="/sted/0301">Oslo</a>`, `<a href="/sted/1103">Stavanger</a>`, "Bosatte flyktninger",
+				`<a href="/api/v1/compare?regions=0301%2c1103&amp;format=xlsx">Excel</a>`},
+			n: map[string]int{`data-region="0301"`: years, `data-region="1103"`: years}},
 		{path: "/sammenlign?indicator=bosatte&regions=0301,xyzzy", want: []string{`role="alert">Fant ikke xyzzy.`}},
 		{path: "/?q=xyzzy", want: []string{`id="ingen-treff"`}},
 		{path: "/?q=" + url.QueryEscape(`<script>alert(1)</script>`), want: []string{"&lt;script&gt;"}, not: []string{"<script>"}},
-		{path: "/sted/03", want: []string{`<h1 id="sted" data-region="03">Oslo</h1>`, "Norge"}},
+		{path: "/sted/03", want: []string{`<h1 id="sted" data-region="03">Oslo fylke</h1>`, `<th scope="col">Hele landet</th>`}},
+		{path: "/sted/0301", want: []string{`<th scope="col">Oslo kommune</th><th scope="col">Oslo fylke</th><th scope="col">Hele landet</th>`,
+			`id="tema-bosetting"`, `id="tema-intro"`}},
+		// A former code's page says which kommune it is part of today and links there.
+		{path: "/sted/5401", want: []string{`Området er i dag en del av <a href="/sted/5501">Tromsø (5501)</a>`}},
+		{path: "/sted/1902", want: []string{`I dag en del av <a href="/sted/5501">Tromsø (5501)</a>`}},
+		// Today's kommune: its sums on today's structure, and links to the codes of each year.
+		{path: "/sted/5501", want: []string{`Summert på dagens kommuneinndeling`, `<a href="/sted/1902">Tromsø (1902)</a>`,
+			"Tromsø — 5501, tidligere 5401 (2020–2023) og 1902 (til 2019)"}},
 	} {
 		resp, body := get(t, ts.URL+tc.path)
 		page := string(body)

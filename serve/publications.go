@@ -52,7 +52,7 @@ type releaseEvent struct {
 
 // apiPublications lists every release, newest first.
 func (s *Server) apiPublications(w http.ResponseWriter, r *http.Request) {
-	if _, err := onlyFormat(r.URL.Query(), formatJSON); err != nil {
+	if _, _, err := onlyFormat(r.URL.Query(), formatJSON); err != nil {
 		s.fail(w, r, http.StatusBadRequest, err.(*badRequest).msg)
 		return
 	}

@@ -35,7 +35,11 @@ type Options struct {
 	ReloadEvery time.Duration // how often to look for a new publication (default 2 s)
 	MaxAge      time.Duration // Cache-Control max-age of answers (default 5 min)
 	MaxValues   int           // the most values one answer may hold (default 100 000)
-	Log         *slog.Logger  // default slog.Default()
+	// BaseURL is the portal's address as readers reach it (e.g.
+	// https://statistikk.example.no), for the links in JSON-stat answers;
+	// empty: http:// and the request's Host.
+	BaseURL string
+	Log     *slog.Logger // default slog.Default()
 }
 
 // Server answers from the current publication of a warehouse.
@@ -173,6 +177,15 @@ type response struct {
 	gzEtag  []string
 }
 
+// baseURLKey is the request context's key of the portal's base URL.
+type baseURLKey struct{}
+
+// baseURL is the portal's address, for absolute links in an answer.
+func baseURL(r *http.Request) string {
+	b, _ := r.Context().Value(baseURLKey{}).(string)
+	return b
+}
+
 // answer computes an answer from a snapshot and a request.
 type answer func(snap *snapshot, r *http.Request) (ctype string, body []byte, err error)
 
@@ -185,6 +198,8 @@ var (
 	hdrVary         = []string{"Accept-Encoding"}
 	hdrGzip         = []string{"gzip"}
 	hdrCacheNoStore = []string{"no-store"}
+	hdrAnyOrigin    = []string{"*"}
+	hdrExpose       = []string{"ETag"}
 )
 
 // handle wraps an answer with what every request gets: parameter checks,
@@ -203,6 +218,9 @@ func (s *Server) handle(a answer) http.HandlerFunc {
 		}
 		r = chosen
 		raw := r.URL.Path + "?" + r.URL.RawQuery
+		if s.opt.BaseURL == "" { // answers hold links with the request's Host
+			raw = r.Host + raw
+		}
 		if resp := snap.cache.get(raw); resp != nil {
 			s.write(w, r, resp)
 			return
@@ -217,9 +235,14 @@ func (s *Server) handle(a answer) http.HandlerFunc {
 			return
 		}
 		key := r.URL.Path + "?" + q.Encode()
+		base := s.opt.BaseURL
+		if base == "" {
+			base = "http://" + r.Host
+			key = r.Host + key
+		}
 		resp := snap.cache.get(key)
 		if resp == nil {
-			ctype, body, err := a(snap, r)
+			ctype, body, err := a(snap, r.WithContext(context.WithValue(r.Context(), baseURLKey{}, strings.TrimSuffix(base, "/"))))
 			if err != nil {
 				s.answerError(w, r, err)
 				return
