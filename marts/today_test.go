@@ -1,10 +1,8 @@
 package marts_test
 
 import (
-	"crypto/sha256"
 	"database/sql"
 	"encoding/csv"
-	"encoding/hex"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"integstat/delivery"
 	"integstat/internal/martstest"
 	"integstat/marts"
 	"integstat/reference"
@@ -21,78 +18,16 @@ import (
 	"integstat/transform/validate"
 )
 
-// futureID is the settlement delivery of 2024 the tests of today's structure
-// build: the registers of the future, on the 2024 kommune list.
-const futureID = "20240601T020000"
-
-// futureRequests are the rows of its anmodninger.csv after the small cases'
-// own, and whether each must load: a row is checked against the kommune list
-// of 1 January of its year.
-var futureRequests = []struct {
-	row  string
-	load bool
-}{
-	{"2016;1850;3;0;3;0", true},  // Tysfjord, split in 2020 between 1806 and 1875
-	{"2023;1507;4;0;4;0", true},  // Ålesund, split in 2024 into 1508 and 1580
-	{"2023;5401;6;1;6;1", true},  // Tromsø before the 2024 reform
-	{"2024;5501;7;1;7;1", true},  // Tromsø now
-	{"2024;1508;5;0;5;0", true},  // Ålesund after the split
-	{"2024;5401;2;0;2;0", false}, // Tromsø's code of 2020-2023
-	{"2024;3804;3;0;3;0", false}, // Sandefjord, 3907 since 2024
-	{"2023;3907;2;0;2;0", false}, // Sandefjord's code of 2024, not yet in use
-}
-
-// futureInbox writes an inbox with one settlement delivery extracted on
-// 1 June 2024: the small cases' persons, and their requests followed by
-// futureRequests, with a manifest that matches.
-func futureInbox(t *testing.T) string {
-	t.Helper()
-	src := filepath.Join(smallcases, "inbox", "bosetting", "20180305T020000")
-	inbox := t.TempDir()
-	dir := filepath.Join(inbox, "bosetting", futureID)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	m, err := delivery.ReadManifest(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m.DeliveryID, m.ExtractedAt = futureID, "2024-06-01T02:00:00+02:00"
-	for i, f := range m.Files {
-		data, err := os.ReadFile(filepath.Join(src, f.Name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if f.Name == "anmodninger.csv" {
-			text := strings.ReplaceAll(string(data), "\r\n", "\n")
-			for _, r := range futureRequests {
-				text += r.row + "\n"
-			}
-			data = []byte(text)
-			m.Files[i].Rows += int64(len(futureRequests))
-		}
-		sum := sha256.Sum256(data)
-		m.Files[i].SHA256 = hex.EncodeToString(sum[:])
-		if err := os.WriteFile(filepath.Join(dir, f.Name), data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := delivery.WriteManifest(dir, m); err != nil {
-		t.Fatal(err)
-	}
-	return inbox
-}
-
 // TestFutureRegisters loads a 2024 delivery and builds the marts on it: each
 // row is validated against the list in force on its date (a 2024 row with
 // 5501 loads, one with 5401 is quarantined), the 2024 figures are on the
 // 2024 codes, and today's structure carries every code to today without
 // dividing a split code's figures between its successors.
 func TestFutureRegisters(t *testing.T) {
-	wh := martstest.Ingest(t, futureInbox(t))
+	wh := martstest.Ingest(t, martstest.FutureInbox(t, filepath.Join(smallcases, "inbox")))
 
 	// Validation: the rows that must not load, and only they, are quarantined.
-	qf, err := os.Open(filepath.Join(wh.Quarantine(), "bosetting", futureID, "anmodninger.csv.quarantine.csv"))
+	qf, err := os.Open(filepath.Join(wh.Quarantine(), "bosetting", martstest.FutureID, "anmodninger.csv.quarantine.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,8 +44,8 @@ func TestFutureRegisters(t *testing.T) {
 	}
 	firstLine := strings.Count(strings.ReplaceAll(string(src), "\r\n", "\n"), "\n") + 1
 	var want []string
-	for i, r := range futureRequests {
-		if !r.load {
+	for i, r := range martstest.FutureRequests {
+		if !r.Load {
 			want = append(want, strings.Join([]string{strconv.Itoa(firstLine + i), validate.ReasonKommune}, "|"))
 		}
 	}

@@ -59,6 +59,13 @@ type Value struct {
 	DataPer    string   `json:"data_per"`
 	Codes      string   `json:"koder,omitempty"`   // on today's structure: the year's kommune codes summed
 	Note       string   `json:"merknad,omitempty"` // on today's structure: why a figure cannot be stated (status '.')
+	// Revised says whether the figure changed since the previous release
+	// (its value, or preliminary to final); nil where either release
+	// suppressed it or the previous one did not have it. Previous and
+	// PreviousStatus are what the previous release published.
+	Revised        *bool    `json:"revidert,omitempty"`
+	Previous       *float64 `json:"forrige_verdi,omitempty"`
+	PreviousStatus *string  `json:"forrige_status,omitempty"`
 }
 
 // RegionCode is a region code of any year 2013 to today's list (region_kode):

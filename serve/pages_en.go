@@ -75,6 +75,7 @@ var english = map[string]string{
 	"Summert på dagens kommuneinndeling.": "Summed on today's municipal structure.",
 	"per år":                              "per year",
 	"Foreløpige tall:":                    "Preliminary figures:",
+	"Ikke oppgitt (.):":                   "Not stated (.):",
 	"endelig med data per":                "final with data as of",
 	"prikket av personvernhensyn.":        "suppressed to protect privacy.",
 	"ikke oppgitt.":                       "not stated.",

@@ -75,8 +75,9 @@ type placeIndicator struct {
 	Indicator
 	Rows        []row
 	Chart       chart
-	Preliminary string // which years are preliminary and when they become final
-	Today       bool   // the figures are on today's structure
+	Preliminary string   // which years are preliminary and when they become final
+	NotStated   []string // on today's structure: the years that cannot be stated, each with the reason
+	Today       bool     // the figures are on today's structure
 }
 
 type placeTheme struct {
@@ -138,12 +139,14 @@ func pagePlace(snap *snapshot, r *http.Request) (string, []byte, error) {
 		byTheme[p.Themes[i].ID] = &p.Themes[i]
 	}
 	for _, id := range snap.indicatorIDs() {
+		// A kommune of today's structure shows its additive counts as a
+		// series on today's structure (its earlier codes summed); the
+		// figures as published for each year's codes are on their pages.
 		set := &snap.current
 		series := set.series(id, reg.Code)
 		today := false
-		if len(series) == 0 { // a kommune of today's structure only: its sums
-			set, today = &snap.today, true
-			series = set.series(id, reg.Code)
+		if ts := snap.today.series(id, reg.Code); len(ts) > 0 {
+			set, series, today = &snap.today, ts, true
 		}
 		if len(series) == 0 {
 			continue
@@ -170,6 +173,9 @@ func pagePlace(snap *snapshot, r *http.Request) (string, []byte, error) {
 			}
 			if v.Status == "p" {
 				prelim = append(prelim, strconv.Itoa(v.Year)+" ("+tr(l, "endelig med data per")+" "+finalFrom(ind, v.Year)+")")
+			}
+			if v.Status == "." {
+				item.NotStated = append(item.NotStated, strconv.Itoa(v.Year)+": "+notStatedReason(l, v))
 			}
 			item.Rows = append(item.Rows, rw)
 		}
@@ -345,4 +351,14 @@ func (s *snapshot) formerCodePage(c *RegionCode, r *http.Request) (string, []byt
 	}
 	slices.SortFunc(p.Earlier, func(a, b *Region) int { return strings.Compare(a.Code, b.Code) })
 	return render("former.html", p)
+}
+
+// notStatedReason says why a figure on today's structure cannot be stated:
+// the mart's merknad (in Norwegian, naming the split code), or the general
+// reason in English.
+func notStatedReason(l lang, v Value) string {
+	if l == langEN || v.Note == "" {
+		return txtNotStated.in(l)
+	}
+	return v.Note + "."
 }

@@ -145,7 +145,7 @@ func (s *Server) earlierSnapshot(ctx context.Context, id string) (*snapshot, err
 			return sn, nil
 		}
 	}
-	sn, err := loadSnapshot(ctx, martFile(s.opt.Warehouse, id), s.opt.MaxValues)
+	sn, err := s.loadRelease(ctx, id)
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,10 @@ package serve_test
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"net/http"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -100,5 +103,89 @@ func TestEarlierReleases(t *testing.T) {
 	}
 	if len(vals.Values) == 0 {
 		t.Error("release", old, "answers no values")
+	}
+
+	checkRevisions(t, ts.URL, dir, old, cur)
+}
+
+// checkRevisions checks what the current release cur says of each of its
+// figures against the previous release old, from the two published marts
+// alone: revised where both published the figure and its value or status
+// changed, with the previous value; nothing said where either suppressed it
+// (not even "not revised"); and nothing at all on the first release.
+func checkRevisions(t *testing.T, base, dir, old, cur string) {
+	t.Helper()
+	type value struct {
+		Indicator      string   `json:"indikator"`
+		Year           int      `json:"aar"`
+		Level          string   `json:"niva"`
+		Region         string   `json:"region"`
+		Verdi          *float64 `json:"verdi"`
+		Status         string   `json:"status"`
+		Revised        *bool    `json:"revidert"`
+		Previous       *float64 `json:"forrige_verdi"`
+		PreviousStatus *string  `json:"forrige_status"`
+	}
+	type published struct {
+		verdi  sql.NullFloat64
+		status string
+	}
+	prev := map[string]published{}
+	db, err := sql.Open("duckdb", filepath.Join(dir, "publications", old, marts.PublishedFile)+"?access_mode=read_only")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT indikator, aar, niva, region, verdi, status FROM indikator WHERE indikator IN ('intro_deltakere', 'bosatte')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var ind, level, region string
+		var year int
+		var p published
+		if err := rows.Scan(&ind, &year, &level, &region, &p.verdi, &p.status); err != nil {
+			t.Fatal(err)
+		}
+		prev[fmt.Sprint(ind, year, level, region)] = p
+	}
+	rows.Close()
+	var got struct {
+		Values []value `json:"verdier"`
+	}
+	getJSON(t, base+"/api/v1/values?indicator=intro_deltakere,bosatte", &got)
+	revised := 0
+	for _, v := range got.Values {
+		p, ok := prev[fmt.Sprint(v.Indicator, v.Year, v.Level, v.Region)]
+		name := fmt.Sprint(v.Indicator, " ", v.Year, " ", v.Region)
+		switch {
+		case !ok || !p.verdi.Valid || v.Verdi == nil || p.status == ":" || v.Status == ":":
+			if v.Revised != nil || v.Previous != nil || v.PreviousStatus != nil {
+				t.Errorf("%s: says %v/%v/%v of a figure one of the releases did not publish", name, v.Revised, v.Previous, v.PreviousStatus)
+			}
+		case p.verdi.Float64 != *v.Verdi || p.status != v.Status:
+			revised++
+			if v.Revised == nil || !*v.Revised || v.Previous == nil || *v.Previous != p.verdi.Float64 ||
+				(p.status != v.Status) != (v.PreviousStatus != nil) || (v.PreviousStatus != nil && *v.PreviousStatus != p.status) {
+				t.Errorf("%s: revised from %v %q to %v %q, answer says %v/%v/%v", name, p.verdi.Float64, p.status, *v.Verdi, v.Status, v.Revised, v.Previous, v.PreviousStatus)
+			}
+		default:
+			if v.Revised == nil || *v.Revised || v.Previous != nil {
+				t.Errorf("%s: unchanged, answer says %v/%v", name, v.Revised, v.Previous)
+			}
+		}
+	}
+	if revised == 0 {
+		t.Errorf("no figure of %s was revised since %s: the NIR figures of 2017 became final", cur, old)
+	}
+	var first struct {
+		Values []value `json:"verdier"`
+	}
+	getJSON(t, base+"/api/v1/values?indicator=intro_deltakere&publikasjon="+old, &first)
+	for _, v := range first.Values {
+		if v.Revised != nil {
+			t.Errorf("the first release says %s %d %s was revised", v.Indicator, v.Year, v.Region)
+			break
+		}
 	}
 }

@@ -96,7 +96,7 @@ func (s *Server) Reload(ctx context.Context) (bool, error) {
 		return false, nil
 	}
 	start := time.Now()
-	snap, err := loadSnapshot(ctx, martFile(s.opt.Warehouse, id), s.opt.MaxValues)
+	snap, err := s.loadRelease(ctx, id)
 	if err != nil {
 		return false, err
 	}
