@@ -212,20 +212,21 @@ func TestExtractSmallCases(t *testing.T) {
 }
 
 // TestExtractRefused checks that an extract that cannot meet k within what
-// the project allows is refused with a clear message and logged.
+// the project allows (here: more persons than there are) is refused with a
+// clear message and logged.
 func TestExtractRefused(t *testing.T) {
 	wh, key := ingest(t, smallInbox)
 	p := project(t, `{"project": "P-R", "approval": "REK 1", "population": {"sources": ["nir"]},
 		"tables": [{"table": "nir_personer", "variables": ["fodselsaar", "bostedskommune"]}],
 		"quasi_identifiers": [{"variable": "fodselsaar", "max_level": "5-year band"}, {"variable": "bostedskommune", "max_level": "kommune"}],
-		"k": 3, "max_suppression": 0, "formats": ["csv"]}`)
+		"k": 100, "max_suppression": 0, "formats": ["csv"]}`)
 	register(t, wh, p)
 	out := filepath.Join(t.TempDir(), "out")
 	_, err := research.Extract(context.Background(), research.Options{Project: p, Warehouse: wh, Key: key, Out: out})
 	if !errors.Is(err, research.ErrRefused) {
 		t.Fatalf("extract: %v, want refused", err)
 	}
-	for _, want := range []string{"k = 3", "max_suppression 0", "fodselsaar: 5-year band", "nir_personer"} {
+	for _, want := range []string{"k = 100", "max_suppression 0", "fodselsaar: 5-year band", "nir_personer"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("refusal %q lacks %q", err, want)
 		}
@@ -234,11 +235,11 @@ func TestExtractRefused(t *testing.T) {
 		t.Errorf("a refused extract left %d files", len(ents))
 	}
 	es, err := wh.Extracts(context.Background(), 0)
-	if err != nil || len(es) != 1 || es[0].Outcome != "refused" || !strings.Contains(es[0].Detail, "k = 3") {
+	if err != nil || len(es) != 1 || es[0].Outcome != "refused" || !strings.Contains(es[0].Detail, "k = 100") {
 		t.Errorf("audit log %+v, %v", es, err)
 	}
-	// Allowing the whole hierarchy makes the same project possible.
-	p.QuasiIdentifiers[0].MaxLevel, p.QuasiIdentifiers[1].MaxLevel = "", ""
+	// A k the persons can meet makes the same project possible.
+	p.K = 3
 	dir, m := extract(t, wh, key, p)
 	checkK(t, dir, m, p.K)
 	checkPersonK(t, dir, m, p.K)
@@ -508,15 +509,30 @@ func TestExtractDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// k for persons across four tables on a set this small needs more
-	// suppression than the project file's 5 %: with everything generalised
-	// as far as it allows, 5.3 % of the persons are still alone.
-	p.MaxSuppression = new(0.1)
 	out, m := extract(t, wh, key, p)
 	checkK(t, out, m, p.K)
 	checkPersonK(t, out, m, p.K)
-	if m.Persons.Share > *p.MaxSuppression || m.Persons.Suppressed+m.Persons.PersonsOut != m.Persons.PersonsIn {
-		t.Errorf("persons %+v: more suppressed than allowed, or not adding up", m.Persons)
+	checkHouseholds(t, filepath.Join(out, "bosetting_personer.csv"), p.K)
+	checkProtected(t, wh, key, out, m)
+	// The target of issue 16: under 1 % of the persons suppressed, and most
+	// quasi-identifiers' values above "all".
+	if m.Persons.Share >= 0.01 || m.Persons.Suppressed+m.Persons.PersonsOut != m.Persons.PersonsIn {
+		t.Errorf("persons %+v: 1 %% or more suppressed, or not adding up", m.Persons)
+	}
+	above := 0
+	for _, g := range m.Generalisation {
+		all := g.Values[len(g.Values)-1].Share
+		if all < 0.5 {
+			above++
+		}
+		var lv []string
+		for _, l := range g.Values {
+			lv = append(lv, fmt.Sprintf("%s %.1f%%", l.Level, 100*l.Share))
+		}
+		t.Logf("%-16s %s; suppressed %.2f%%", g.Variable, strings.Join(lv, ", "), 100*g.SuppressedShare)
+	}
+	if above*2 <= len(m.Generalisation) {
+		t.Errorf("only %d of %d quasi-identifiers have most values above their top level", above, len(m.Generalisation))
 	}
 	var rows int64
 	for _, tl := range m.Tables {
@@ -525,7 +541,7 @@ func TestExtractDemo(t *testing.T) {
 	if rows < 1000 {
 		t.Errorf("only %d rows extracted from the demo set", rows)
 	}
-	t.Logf("generalisation %+v, tables %+v", m.Generalisation, m.Tables)
+	t.Logf("persons %+v, tables %+v", m.Persons, m.Tables)
 
 	// Canaries: direct identifiers from every delivery's person files.
 	canaries := map[string]bool{}

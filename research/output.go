@@ -170,13 +170,13 @@ func (x *extractor) write(ctx context.Context, out string) error {
 			case j >= 0 && x.qis[j].household:
 				col = fmt.Sprintf("CASE WHEN lv.l%d = 0 THEN %s END", j, col)
 			case j >= 0:
-				col = fmt.Sprintf("g%d.ls[lv.l%d + 1]", j, j)
+				col = x.valueSQL(j)
 			case d[0] >= 0 && d[1] >= 0:
 				col = durationSQL(col, d[0], d[1])
 			}
 			sel = append(sel, col+" AS "+ident(v.Name))
 		}
-		q := fmt.Sprintf("CREATE TEMP TABLE o%d AS SELECT %s FROM %s WHERE %s NOT IN (SELECT u FROM sup)", i, strings.Join(sel, ", "), from, unit(i))
+		q := fmt.Sprintf("CREATE TEMP TABLE o%d AS SELECT %s FROM %s WHERE NOT %s", i, strings.Join(sel, ", "), from, gone(i, unit(i)))
 		if err := x.exec(ctx, q); err != nil {
 			return fmt.Errorf("%w (table %s)", err, wt.t.Name)
 		}
@@ -242,9 +242,9 @@ func durationSQL(col string, a, b int) string {
 		return fmt.Sprintf("(CAST(substr(%s, 1, 4) AS INTEGER) * 12 + CAST(substr(%s, 6, 2) AS INTEGER))", d, d)
 	}
 	year := func(d string) string { return fmt.Sprintf("CAST(substr(%s, 1, 4) AS INTEGER)", d) }
-	return fmt.Sprintf(`CASE WHEN %s IS NULL THEN NULL WHEN %s = 0 THEN CAST(%s AS VARCHAR)
-		WHEN %s = 1 THEN 'P' || (%s - %s) || 'M' WHEN %s = 2 THEN 'P' || (%s - %s) || 'Y' ELSE '%s' END`,
-		col, l, col, l, month(db), month(da), l, year(db), year(da), All)
+	return fmt.Sprintf(`CASE WHEN %s >= 3 THEN '%s' WHEN %s IS NULL THEN NULL WHEN %s = 0 THEN CAST(%s AS VARCHAR)
+		WHEN %s = 1 THEN 'P' || (%s - %s) || 'M' ELSE 'P' || (%s - %s) || 'Y' END`,
+		l, All, col, l, col, l, month(db), month(da), year(db), year(da))
 }
 
 // addFile records an output file in the manifest with its sha256.

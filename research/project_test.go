@@ -49,10 +49,10 @@ func TestProjectErrors(t *testing.T) {
 		want []string // every one must be in the error
 	}{
 		{"empty", "", []string{"empty"}},
-		{"syntax error", edit(`"k": 5,`, `"k": 5,,`), []string{"line 27", "not valid JSON"}},
-		{"unknown field", edit(`"k": 5,`, `"k": 5, "kk": 3,`), []string{"line 27", `unknown field "kk"`}},
-		{"unknown nested field", edit(`"years": [2016, 2017],`, `"year": [2016, 2017],`), []string{"line 6", `unknown field "year"`}},
-		{"wrong type", edit(`"k": 5,`, `"k": "5",`), []string{"line 27", "field k", "string"}},
+		{"syntax error", edit(`"k": 5,`, `"k": 5,,`), []string{"line 31", "not valid JSON"}},
+		{"unknown field", edit(`"k": 5,`, `"k": 5, "kk": 3,`), []string{"line 31", `unknown field "kk"`}},
+		{"unknown nested field", edit(`"years": [2016, 2017],`, `"year": [2016, 2017],`), []string{"line 9", `unknown field "year"`}},
+		{"wrong type", edit(`"k": 5,`, `"k": "5",`), []string{"line 31", "field k", "string"}},
 		{"truncated", string(good[:200]), []string{"ends inside"}},
 		{"two objects", string(good) + "{}", []string{"more after the project object"}},
 		{"no k, bad id, no approval", edit(`"k": 5,`, ``), []string{"k: 0"}},

@@ -37,8 +37,13 @@ type extractor struct {
 	has       map[string]uint64
 	household map[string]string
 	members   map[string][]string
-	// suppressed are the persons left out with all their rows.
-	suppressed map[string]bool
+	// suppressed are the persons left out with all their rows; in the
+	// tables each person has rows in, dropped those whose rows are left
+	// out (so that the set of tables a person is in does not single them
+	// out); tablePersons counts each table's persons.
+	suppressed   map[string]bool
+	in, dropped  map[string]uint64
+	tablePersons []int64
 }
 
 // wantedTable is one wanted table while it is extracted.
@@ -237,6 +242,7 @@ func unit(i int) string {
 // learns which quasi-identifiers each person has and their households.
 func (x *extractor) prepare(ctx context.Context, prior []warehouse.Delivered) error {
 	x.has, x.household, x.members, x.suppressed = map[string]uint64{}, map[string]string{}, map[string][]string{}, map[string]bool{}
+	x.in, x.dropped = map[string]uint64{}, map[string]uint64{}
 	for i, wt := range x.tables {
 		cols := []string{unit(i) + " AS u"}
 		for c, j := range wt.qis {
@@ -245,8 +251,16 @@ func (x *extractor) prepare(ctx context.Context, prior []warehouse.Delivered) er
 		if err := x.exec(ctx, fmt.Sprintf("CREATE TEMP TABLE d%d AS SELECT DISTINCT %s FROM w%d", i, strings.Join(cols, ", "), i)); err != nil {
 			return err
 		}
+		us, err := x.strings(ctx, fmt.Sprintf("SELECT DISTINCT u FROM d%d", i))
+		if err != nil {
+			return err
+		}
+		for _, u := range us {
+			x.in[u] |= 1 << i
+		}
+		x.tablePersons = append(x.tablePersons, int64(len(us)))
 		for c, j := range wt.qis {
-			us, err := x.strings(ctx, fmt.Sprintf("SELECT DISTINCT u FROM d%d WHERE q%d IS NOT NULL", i, c))
+			us, err := x.strings(ctx, fmt.Sprintf("SELECT DISTINCT u FROM d%d", i)) // a missing value is All at the top
 			if err != nil {
 				return err
 			}
@@ -285,7 +299,7 @@ func (x *extractor) prepare(ctx context.Context, prior []warehouse.Delivered) er
 	for j := range x.qis {
 		cols[j] = fmt.Sprintf("l%d INTEGER NOT NULL", j)
 	}
-	if err := x.exec(ctx, fmt.Sprintf("CREATE TEMP TABLE lv (u VARCHAR PRIMARY KEY, %s); CREATE TEMP TABLE lvc AS SELECT * FROM lv; CREATE TEMP TABLE sup (u VARCHAR PRIMARY KEY); CREATE TEMP TABLE prior (u VARCHAR, e VARCHAR)",
+	if err := x.exec(ctx, fmt.Sprintf("CREATE TEMP TABLE lv (u VARCHAR PRIMARY KEY, %s); CREATE TEMP TABLE lvc AS SELECT * FROM lv; CREATE TEMP TABLE sup (u VARCHAR PRIMARY KEY); CREATE TEMP TABLE drp (u VARCHAR, t INTEGER); CREATE TEMP TABLE prior (u VARCHAR, e VARCHAR)",
 		strings.Join(cols, ", "))); err != nil {
 		return err
 	}
@@ -341,7 +355,7 @@ func (x *extractor) elements() string {
 		var kvs []kv
 		for c, j := range wt.qis {
 			from += fmt.Sprintf(" LEFT JOIN g%d ON g%d.v = d%d.q%d", j, j, i, c)
-			kvs = append(kvs, kv{x.qis[j].name, fmt.Sprintf("g%d.ls[lv.l%d + 1]", j, j)})
+			kvs = append(kvs, kv{x.qis[j].name, x.valueSQL(j)})
 		}
 		slices.SortFunc(kvs, func(a, b kv) int { return strings.Compare(a.name, b.name) })
 		e := "'{}'"
@@ -352,7 +366,7 @@ func (x *extractor) elements() string {
 			}
 			e = "CAST(json_object(" + strings.Join(args, ", ") + ") AS VARCHAR)"
 		}
-		parts[i] = fmt.Sprintf("SELECT d%d.u, %s || ' ' || %s AS e FROM %s WHERE d%d.u NOT IN (SELECT u FROM sup)", i, literal(wt.t.Name), e, from, i)
+		parts[i] = fmt.Sprintf("SELECT d%d.u, %s || ' ' || %s AS e FROM %s WHERE NOT %s", i, literal(wt.t.Name), e, from, gone(i, fmt.Sprintf("d%d.u", i)))
 	}
 	return strings.Join(parts, " UNION ALL ")
 }
@@ -382,7 +396,7 @@ func (x *extractor) smallQuery() string {
 		for i, wt := range x.tables {
 			for _, s := range wt.sens {
 				t := fmt.Sprintf("s%d_%s", i, s)
-				ld += fmt.Sprintf(", %s_n AS (SELECT sig, count(DISTINCT s) AS n FROM sg JOIN %s USING (u) WHERE u NOT IN (SELECT u FROM sup) GROUP BY sig)", t, t)
+				ld += fmt.Sprintf(", %s_n AS (SELECT sig, count(DISTINCT s) AS n FROM sg JOIN %s USING (u) WHERE NOT %s GROUP BY sig)", t, t, gone(i, "u"))
 				cond += fmt.Sprintf(" OR sig IN (SELECT sig FROM %s_n WHERE n < %d)", t, x.pol.LDiversity)
 			}
 		}
@@ -433,10 +447,23 @@ func (x *extractor) recode(ctx context.Context) error {
 				}
 			}
 			if best < 0 {
-				continue
+				// Nothing more to generalise within what the project
+				// allows: suppress a single value (set it to All) rather
+				// than the person, the one of least weight.
+				for j, q := range x.qis {
+					if top := len(q.h.Levels()) - 1; x.has[u]&(1<<j) != 0 && lev[j] < top && (best < 0 || q.weight < cost) {
+						best, cost = j, q.weight
+					}
+				}
+				if best < 0 {
+					continue
+				}
+				if !x.qis[best].household {
+					x.levels[u][best] = len(x.qis[best].h.Levels()) - 2
+				}
 			}
-			if x.qis[best].household {
-				for _, m := range x.members[x.household[u]] {
+			if f := x.household[u]; x.qis[best].household && f != "" {
+				for _, m := range x.members[f] {
 					if x.levels[m][best] == 0 {
 						raise(m, best)
 					}
@@ -462,28 +489,68 @@ func (x *extractor) recode(ctx context.Context) error {
 			return err
 		}
 		var sup, changed []string
+		var drop [][]driver.Value
 		var stuck int
+		hj := slices.IndexFunc(x.qis, func(q qi) bool { return q.household })
+		hideHousehold := func(u string) {
+			if hj < 0 || x.household[u] == "" {
+				return
+			}
+			for _, m := range x.members[x.household[u]] {
+				if x.levels[m][hj] == 0 {
+					x.levels[m][hj] = 1
+					changed = append(changed, m)
+				}
+			}
+		}
 		for _, u := range small {
 			if _, ok := x.levels[u]; !ok || x.suppressed[u] {
 				stuck++
 				continue
 			}
-			x.suppressed[u] = true
-			sup = append(sup, u)
-			if j := slices.IndexFunc(x.qis, func(q qi) bool { return q.household }); j >= 0 && x.household[u] != "" {
-				for _, m := range x.members[x.household[u]] {
-					if x.levels[m][j] == 0 {
-						x.levels[m][j] = 1
-						changed = append(changed, m)
-					}
+			// Generalised as far as it goes, the person is still alone
+			// by the tables they are in: leave out their rows of the
+			// table with the fewest persons, or the person if it is the
+			// last table.
+			left, rarest := x.in[u]&^x.dropped[u], -1
+			for i := range x.tables {
+				if left&(1<<i) != 0 && (rarest < 0 || x.tablePersons[i] < x.tablePersons[rarest]) {
+					rarest = i
 				}
 			}
+			if rarest < 0 || left == 1<<rarest {
+				sup = append(sup, u)
+				continue
+			}
+			x.dropped[u] |= 1 << rarest
+			drop = append(drop, []driver.Value{u, int32(rarest)})
+			if hj >= 0 && slices.Contains(x.tables[rarest].qis, hj) {
+				hideHousehold(u)
+			}
 		}
-		if len(sup) == 0 {
-			if stuck > 0 {
+		if len(drop) > 0 {
+			if err := duckappend.Rows(ctx, x.conn, "drp", drop); err != nil {
+				return err
+			}
+		}
+		if len(sup) == 0 && len(drop) == 0 && stuck > 0 {
+			// Persons already delivered are in a group under k: the
+			// persons who shared their earlier signature are left out of
+			// this extract, so that they keep sharing it.
+			if sup, err = x.strings(ctx, fmt.Sprintf(`WITH ps AS (SELECT u, list_sort(list_distinct(list(e))) AS sig FROM prior GROUP BY u)
+				SELECT u FROM ps WHERE sig IN (SELECT sig FROM ps WHERE u IN (%s)) AND u IN (SELECT u FROM lv) AND u NOT IN (SELECT u FROM sup) ORDER BY u`, x.smallQuery())); err != nil {
+				return err
+			}
+			if len(sup) == 0 {
 				return x.refuse(ctx, fmt.Sprintf("%d persons delivered by the project's %d earlier extracts would be in groups under k together with this one", stuck, x.m.Extract-1))
 			}
+		}
+		if len(sup) == 0 && len(drop) == 0 {
 			break
+		}
+		for _, u := range sup {
+			x.suppressed[u] = true
+			hideHousehold(u)
 		}
 		rows := make([][]driver.Value, len(sup))
 		for i, u := range sup {
@@ -545,7 +612,7 @@ func (x *extractor) report(ctx context.Context) error {
 	x.m.Tables = nil
 	for i, wt := range x.tables {
 		var s int64
-		if err := x.conn.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM w%d WHERE %s IN (SELECT u FROM sup)", i, unit(i))).Scan(&s); err != nil {
+		if err := x.conn.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM w%d WHERE %s", i, gone(i, unit(i)))).Scan(&s); err != nil {
 			return fmt.Errorf("research: %w", err)
 		}
 		x.m.Tables = append(x.m.Tables, TableLoss{Table: wt.t.Name, RowsIn: wt.rows, Suppressed: s, RowsOut: wt.rows - s, Share: share(s, wt.rows)})
@@ -559,8 +626,8 @@ func (x *extractor) report(ctx context.Context) error {
 			if !slices.Contains(wt.qis, j) {
 				continue
 			}
-			rows, err := x.conn.QueryContext(ctx, fmt.Sprintf(`SELECT CASE WHEN %s IN (SELECT u FROM sup) THEN -1 ELSE lv.l%d END AS l, count(*)
-				FROM w%d JOIN lv ON lv.u = %s WHERE w%d.%s IS NOT NULL GROUP BY ALL`, unit(i), j, i, unit(i), i, ident(q.name)))
+			rows, err := x.conn.QueryContext(ctx, fmt.Sprintf(`SELECT CASE WHEN %s THEN -1 ELSE lv.l%d END AS l, count(*)
+				FROM w%d JOIN lv ON lv.u = %s WHERE w%d.%s IS NOT NULL GROUP BY ALL`, gone(i, unit(i)), j, i, unit(i), i, ident(q.name)))
 			if err != nil {
 				return fmt.Errorf("research: %w", err)
 			}
@@ -616,6 +683,21 @@ func (x *extractor) delivered(ctx context.Context) ([]warehouse.Delivered, error
 		out = append(out, d)
 	}
 	return out, rows.Err()
+}
+
+// valueSQL is the SQL of quasi-identifier j's value for the person at
+// their level, for a row whose raw value is joined as g<j>: at the top of
+// the hierarchy every value is All, a missing one too, so that even
+// whether a value is missing says nothing.
+func (x *extractor) valueSQL(j int) string {
+	return fmt.Sprintf("CASE WHEN lv.l%d >= %d THEN '%s' ELSE g%d.ls[lv.l%d + 1] END", j, len(x.qis[j].h.Levels())-1, All, j, j)
+}
+
+// gone is the SQL condition that the person u (an SQL expression) has no
+// rows in table i of the extract: suppressed, or their rows of the table
+// left out.
+func gone(i int, u string) string {
+	return fmt.Sprintf("(%s IN (SELECT u FROM sup) OR %s IN (SELECT u FROM drp WHERE t = %d))", u, u, i)
 }
 
 func (x *extractor) qiIndex(name string) int {
