@@ -328,3 +328,33 @@ func checkHouseholds(t *testing.T, file string, k int) {
 	}
 	t.Logf("%d households linked in %s", households, filepath.Base(file))
 }
+
+// TestLDiversity: with the owner's ℓ-diversity on the outcome, every group
+// of persons alike in the programme spells' quasi-identifiers holds at
+// least ℓ outcomes, so knowing someone's group does not tell their outcome.
+func TestLDiversity(t *testing.T) {
+	wh, key := ingest(t, smallInbox)
+	pol := research.DefaultPolicy()
+	pol.LDiversity = 2
+	p := projectWith(t, "LDIV-1", 2, `{"table": "nir_introprogram", "variables": ["kommunenummer", "avslutning"]}`)
+	register(t, wh, p)
+	out := filepath.Join(t.TempDir(), "out")
+	if _, err := research.Extract(context.Background(), research.Options{Project: p, Warehouse: wh, Key: key, Policy: pol, Out: out}); err != nil {
+		t.Fatal(err)
+	}
+	var groups, outcomes, uniform int
+	q := fmt.Sprintf(`WITH r AS (SELECT * FROM read_csv(%q, all_varchar = true)),
+		s AS (SELECT person, list_sort(list_distinct(list(coalesce(kommunenummer, '-')))) AS sig FROM r GROUP BY person)
+		SELECT count(*), sum(n), count(*) FILTER (WHERE n = 1) FROM (
+			SELECT sig, count(DISTINCT avslutning) AS n FROM s JOIN r USING (person) GROUP BY sig HAVING count(avslutning) > 0)`,
+		filepath.Join(out, "nir_introprogram.csv"))
+	if err := duck(t).QueryRow(q).Scan(&groups, &outcomes, &uniform); err != nil {
+		t.Fatal(err)
+	}
+	if groups == 0 {
+		t.Fatal("no group with an outcome: the test tests nothing")
+	}
+	if uniform > 0 {
+		t.Errorf("%d of %d groups share one outcome", uniform, groups)
+	}
+}

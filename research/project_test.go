@@ -97,3 +97,31 @@ func TestProjectErrors(t *testing.T) {
 		t.Errorf("two problems, error %v", err)
 	}
 }
+
+// TestParsePolicy checks that the owner's policy names variables of the
+// catalogue, dates as the sources of durations and a sensible ℓ.
+func TestParsePolicy(t *testing.T) {
+	if _, err := ParsePolicy([]byte(`{"quasi_identifiers": ["kjonn"], "derived": {"ventetid_dager": ["vedtak_dato", "bosatt_dato"]}, "households": true, "l_diversity": 2, "sensitive": ["avslutning"]}`)); err != nil {
+		t.Errorf("a good policy: %v", err)
+	}
+	for _, tc := range []struct{ text, want string }{
+		{`{"quasi_identifiers": ["timer"]}`, `"timer" is not a variable of the catalogue with a hierarchy`},
+		{`{"derived": {"ventetid_dager": ["kjonn", "bosatt_dato"]}}`, `"kjonn" is not a date`},
+		{`{"l_diversity": 1}`, "l_diversity: 1"},
+		{`{"households": true, "owner": "x"}`, `unknown field "owner"`},
+	} {
+		if _, err := ParsePolicy([]byte(tc.text)); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", tc.text, err, tc.want)
+		}
+	}
+	dir := t.TempDir()
+	if p, err := LoadPolicy(dir); err != nil || len(p.QuasiIdentifiers) != len(DefaultPolicy().QuasiIdentifiers) {
+		t.Errorf("no policy file: %+v, %v; want the default", p, err)
+	}
+	if err := os.WriteFile(dir+"/"+PolicyFile, []byte(`{"quasi_identifiers": ["kjonn"], "households": false}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := LoadPolicy(dir); err != nil || len(p.QuasiIdentifiers) != 1 || p.Households {
+		t.Errorf("the owner's file: %+v, %v", p, err)
+	}
+}
