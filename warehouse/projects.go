@@ -3,14 +3,13 @@ package warehouse
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
 	"integstat/internal/duckappend"
-
-	"database/sql/driver"
 )
 
 // projectsSchema holds the registered research projects (package research)
