@@ -40,24 +40,32 @@ type CodebookEntry struct {
 }
 
 // codebook builds the codebook of the extract at levels.
-func (x *extractor) codebook(levels []int) *Codebook {
+func (x *extractor) codebook() *Codebook {
 	cb := &Codebook{Project: x.m.Project, Approval: x.m.Approval, KeyID: x.m.KeyID, K: x.p.K}
 	for i, wt := range x.tables {
 		ct := CodebookTable{Table: wt.t.Name, Meaning: wt.t.Meaning, Source: wt.t.Source, Rows: x.m.Tables[i].RowsOut}
-		for _, v := range wt.vars {
+		for c, v := range wt.vars[:wt.hidden] {
 			e := CodebookEntry{Name: v.Name, Meaning: v.Meaning, Type: v.Type, Definition: v.Definition, Codes: v.Codes}
 			if e.Definition == "" {
 				e.Definition = fmt.Sprintf("column %s of the %s register's %s table", v.Expr, wt.t.Source, wt.t.Parquet)
 			}
-			if j := x.qiIndex(v.Name); j >= 0 {
+			j := x.qiIndex(v.Name)
+			switch d := wt.derive[c]; {
+			case j >= 0 && x.qis[j].household:
+				e.QuasiIdentifier, e.Hierarchy = true, x.qis[j].h.Levels()
+				e.Generalised = "per household: the pseudonym, or null where the household's size would single it out"
+				e.Definition += "; the household's size is a quasi-identifier, every group of persons counts k households"
+			case j >= 0:
 				q := x.qis[j]
-				e.QuasiIdentifier = true
-				e.Hierarchy = q.h.Levels()
-				e.Generalised = q.h.Levels()[levels[j]]
-				if levels[j] > 0 {
-					e.Type = "VARCHAR"
-					e.Definition += "; generalised to " + e.Generalised + " (" + All + " = all values); persons whose quasi-identifiers across the extract are shared by fewer than k persons suppressed in every table"
-				}
+				e.QuasiIdentifier, e.Hierarchy, e.Type = true, q.h.Levels(), "VARCHAR"
+				e.Generalised = "per person, up to " + q.h.Levels()[q.max]
+				e.Definition += "; generalised per person along its hierarchy as far as needed, up to " + q.h.Levels()[q.max] +
+					" (" + All + " = all values; the manifest gives the share at each level); persons whose signature across the extract and the project's earlier extracts is shared by fewer than k persons suppressed in every table"
+			case d[0] >= 0 && d[1] >= 0:
+				e.Type = "VARCHAR"
+				e.Generalised = "with " + x.qis[d[0]].name + " and " + x.qis[d[1]].name
+				e.Definition += "; given as precisely as the coarser of " + x.qis[d[0]].name + " and " + x.qis[d[1]].name +
+					" goes out for the person: days while both are exact dates, else whole months (P2M) or years (P1Y) between the generalised dates, or " + All
 			}
 			ct.Variables = append(ct.Variables, e)
 		}

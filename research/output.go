@@ -21,8 +21,12 @@ import (
 // and suppressed, and every file with its rows and sha256. It holds no
 // time, so a re-run writes the same bytes.
 type Manifest struct {
-	Project        string           `json:"project"`
-	Approval       string           `json:"approval"`
+	Project  string `json:"project"`
+	Approval string `json:"approval"`
+	// Registration is the project's registration; Extract counts the
+	// registration's extracts, this one included.
+	Registration   string           `json:"registration"`
+	Extract        int              `json:"extract"`
 	SpecHash       string           `json:"spec_hash"`
 	KeyID          string           `json:"key_id"`
 	KeyDerivation  string           `json:"key_derivation"`
@@ -30,9 +34,13 @@ type Manifest struct {
 	MaxSuppression float64          `json:"max_suppression"`
 	DataState      []StateRef       `json:"data_state"`
 	Generalisation []Generalisation `json:"generalisation"`
-	Persons        PersonLoss       `json:"persons"`
-	Tables         []TableLoss      `json:"tables"`
-	Files          []File           `json:"files"`
+	// QIUnion is every table.variable of a quasi-identifier delivered to
+	// the registration, by this extract and the earlier ones: what k was
+	// checked against.
+	QIUnion []string    `json:"qi_union"`
+	Persons PersonLoss  `json:"persons"`
+	Tables  []TableLoss `json:"tables"`
+	Files   []File      `json:"files"`
 }
 
 // StateRef is the data state of one source an extract read: the state's
@@ -43,13 +51,29 @@ type StateRef struct {
 	Deliveries []string `json:"deliveries"`
 }
 
-// Generalisation is the level a quasi-identifier was generalised to.
+// Generalisation is what became of one quasi-identifier's values: each
+// person's values are generalised to a level of their own (local
+// recoding), so the manifest gives the values (in rows delivered) at each
+// level and those of suppressed persons.
 type Generalisation struct {
-	Variable  string   `json:"variable"`
-	Level     int      `json:"level"`
-	LevelName string   `json:"level_name"`
-	MaxLevel  string   `json:"max_level"`
-	Levels    []string `json:"levels"`
+	Variable string   `json:"variable"`
+	Levels   []string `json:"levels"`
+	MaxLevel string   `json:"max_level"`
+	Weight   float64  `json:"weight"`
+	// Checked is set for a quasi-identifier checked but not written (the
+	// date a written duration is computed from).
+	Checked         bool         `json:"checked_only,omitempty"`
+	Values          []LevelShare `json:"values"`
+	Suppressed      int64        `json:"values_suppressed"`
+	SuppressedShare float64      `json:"share_suppressed"`
+}
+
+// LevelShare is how many of a quasi-identifier's values went out at one
+// level, and their share of all its values.
+type LevelShare struct {
+	Level  string  `json:"level"`
+	Values int64   `json:"values"`
+	Share  float64 `json:"share"`
 }
 
 // PersonLoss is the extract's persons (in any table) before and after
@@ -61,6 +85,9 @@ type PersonLoss struct {
 	Suppressed int64   `json:"persons_suppressed"`
 	PersonsOut int64   `json:"persons_out"`
 	Share      float64 `json:"share_suppressed"`
+	// SmallestGroup is the fewest persons sharing a signature among the
+	// persons delivered (with what earlier extracts delivered to them).
+	SmallestGroup int64 `json:"smallest_group"`
 }
 
 // TableLoss is one table's rows before and after suppression (the rows of
@@ -98,15 +125,6 @@ func (m *Manifest) suppressed() (n int64) {
 	return n
 }
 
-// levelSummary is the generalisation in one line: "fodselsaar: 5-year band, …".
-func (m *Manifest) levelSummary() string {
-	parts := make([]string, len(m.Generalisation))
-	for i, g := range m.Generalisation {
-		parts[i] = g.Variable + ": " + g.LevelName
-	}
-	return strings.Join(parts, ", ")
-}
-
 // dataStateText is the data state in one line, for the audit log.
 func (m *Manifest) dataStateText() string {
 	parts := make([]string, len(m.DataState))
@@ -120,7 +138,7 @@ func (m *Manifest) dataStateText() string {
 func (m *Manifest) auditRecord(outcome, detail, out string) warehouse.Extract {
 	e := warehouse.Extract{Project: m.Project, Approval: m.Approval, SpecHash: m.SpecHash, KeyID: m.KeyID,
 		DataState: m.dataStateText(), Rows: m.rows(), Suppressed: m.suppressed(), Outcome: outcome, Detail: detail,
-		OutDir: out, Checksums: map[string]string{}}
+		OutDir: out, Checksums: map[string]string{}, Registration: m.Registration, QIUnion: strings.Join(m.QIUnion, ", ")}
 	if outcome != "delivered" {
 		e.Rows = 0
 	}
@@ -132,23 +150,33 @@ func (m *Manifest) auditRecord(outcome, detail, out string) warehouse.Extract {
 
 // write writes every table at the chosen levels, without the suppressed
 // persons, then the codebook and the manifest.
-func (x *extractor) write(ctx context.Context, levels []int, out string) error {
+func (x *extractor) write(ctx context.Context, out string) error {
 	// One thread writes each file, so that the row groups, and so the
 	// bytes, never depend on scheduling.
 	if err := x.exec(ctx, "SET threads = 1; SET preserve_insertion_order = true"); err != nil {
 		return err
 	}
 	for i, wt := range x.tables {
-		sel := make([]string, len(wt.vars))
-		for c, v := range wt.vars {
-			sel[c] = fmt.Sprintf("w%d.%s", i, ident(v.Name))
-			if j := x.qiIndex(v.Name); j >= 0 && levels[j] > 0 {
-				sel[c] = fmt.Sprintf("g%d.l%d AS %s", j, levels[j], ident(v.Name))
-			}
+		var sel []string
+		from := fmt.Sprintf("w%d JOIN lv ON lv.u = %s", i, unit(i))
+		for _, j := range wt.qis {
+			from += fmt.Sprintf(" LEFT JOIN g%d ON g%d.v = CAST(w%d.%s AS VARCHAR)", j, j, i, ident(x.qis[j].name))
 		}
-		_, from := x.generalised(i, levels)
-		where := unit(i) + " NOT IN (SELECT u FROM sup)"
-		q := fmt.Sprintf("CREATE TEMP TABLE o%d AS SELECT %s FROM %s WHERE %s", i, strings.Join(sel, ", "), from, where)
+		for c, v := range wt.vars[:wt.hidden] {
+			col := fmt.Sprintf("w%d.%s", i, ident(v.Name))
+			j := x.qiIndex(v.Name)
+			switch d := wt.derive[c]; {
+			case c == 0:
+			case j >= 0 && x.qis[j].household:
+				col = fmt.Sprintf("CASE WHEN lv.l%d = 0 THEN %s END", j, col)
+			case j >= 0:
+				col = x.valueSQL(j)
+			case d[0] >= 0 && d[1] >= 0:
+				col = durationSQL(col, d[0], d[1])
+			}
+			sel = append(sel, col+" AS "+ident(v.Name))
+		}
+		q := fmt.Sprintf("CREATE TEMP TABLE o%d AS SELECT %s FROM %s WHERE NOT %s", i, strings.Join(sel, ", "), from, gone(i, unit(i)))
 		if err := x.exec(ctx, q); err != nil {
 			return fmt.Errorf("%w (table %s)", err, wt.t.Name)
 		}
@@ -174,7 +202,7 @@ func (x *extractor) write(ctx context.Context, levels []int, out string) error {
 			}
 		}
 	}
-	cb := x.codebook(levels)
+	cb := x.codebook()
 	b, err := json.MarshalIndent(cb, "", "  ")
 	if err != nil {
 		return fmt.Errorf("research: codebook: %w", err)
@@ -201,8 +229,22 @@ func (x *extractor) write(ctx context.Context, levels []int, out string) error {
 	return writeFile(out, ManifestFile, append(b, '\n'))
 }
 
-func (x *extractor) qiIndex(name string) int {
-	return slices.IndexFunc(x.qis, func(q qi) bool { return q.name == name })
+// durationSQL is a duration (col, computed from the dates of
+// quasi-identifiers a and b) given only as precisely as the coarser of the
+// two dates goes out for the person: in days while both are exact
+// ("61"), else as the whole months ("P2M") or years ("P1Y") between the
+// generalised dates, and All with either at All. So it tells nothing that
+// the generalised dates do not.
+func durationSQL(col string, a, b int) string {
+	l := fmt.Sprintf("greatest(lv.l%d, lv.l%d)", a, b)
+	da, db := fmt.Sprintf("g%d.ls[%s + 1]", a, l), fmt.Sprintf("g%d.ls[%s + 1]", b, l)
+	month := func(d string) string {
+		return fmt.Sprintf("(CAST(substr(%s, 1, 4) AS INTEGER) * 12 + CAST(substr(%s, 6, 2) AS INTEGER))", d, d)
+	}
+	year := func(d string) string { return fmt.Sprintf("CAST(substr(%s, 1, 4) AS INTEGER)", d) }
+	return fmt.Sprintf(`CASE WHEN %s >= 3 THEN '%s' WHEN %s IS NULL THEN NULL WHEN %s = 0 THEN CAST(%s AS VARCHAR)
+		WHEN %s = 1 THEN 'P' || (%s - %s) || 'M' ELSE 'P' || (%s - %s) || 'Y' END`,
+		l, All, col, l, col, l, month(db), month(da), year(db), year(da))
 }
 
 // addFile records an output file in the manifest with its sha256.

@@ -8,10 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Project is a research project's extract specification, read from its
@@ -19,6 +21,12 @@ import (
 type Project struct {
 	ID       string `json:"project"`
 	Approval string `json:"approval"`
+	// ApprovedBy, ValidFrom and ValidTo (YYYY-MM-DD, inclusive) are what
+	// `integstat research register` records with the project; an extract
+	// goes by the registration, not by them.
+	ApprovedBy string `json:"approved_by,omitempty"`
+	ValidFrom  string `json:"valid_from,omitempty"`
+	ValidTo    string `json:"valid_to,omitempty"`
 	// Population limits the rows: the sources, the years and simple
 	// filters on variables.
 	Population Population `json:"population"`
@@ -29,6 +37,10 @@ type Project struct {
 	// shared by at least K persons.
 	QuasiIdentifiers []QuasiIdentifier `json:"quasi_identifiers"`
 	K                int               `json:"k"`
+	// Weights say how much the project cares for the detail of a
+	// quasi-identifier (default 1): the extract generalises the variables
+	// of lower weight first.
+	Weights map[string]float64 `json:"weights,omitempty"`
 	// MaxSuppression is the largest share of the extract's persons that
 	// may be left out (with all their rows) to reach K (0–1).
 	MaxSuppression *float64 `json:"max_suppression"`
@@ -212,8 +224,18 @@ func (p *Project) check() error {
 			bad(field, "min %v is above max %v", *f.Min, *f.Max)
 		}
 	}
-	if len(p.QuasiIdentifiers) == 0 {
-		bad("quasi_identifiers", "missing: declare the variables an attacker may know (for example fodselsaar, kjonn, landbakgrunn, bostedskommune)")
+	for _, f := range []struct{ name, value string }{{"valid_from", p.ValidFrom}, {"valid_to", p.ValidTo}} {
+		if _, err := time.Parse(time.DateOnly, f.value); f.value != "" && err != nil {
+			bad(f.name, "%q is not a date YYYY-MM-DD", f.value)
+		}
+	}
+	if p.ValidFrom != "" && p.ValidTo != "" && p.ValidTo < p.ValidFrom {
+		bad("valid_to", "%s is before valid_from %s", p.ValidTo, p.ValidFrom)
+	}
+	for _, name := range slices.Sorted(maps.Keys(p.Weights)) {
+		if w := p.Weights[name]; w <= 0 || p.wanted(name) == nil {
+			bad("weights."+name, "%v: a weight is a positive number for a wanted variable", w)
+		}
 	}
 	for i, q := range p.QuasiIdentifiers {
 		field := fmt.Sprintf("quasi_identifiers[%d]", i)

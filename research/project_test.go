@@ -49,10 +49,10 @@ func TestProjectErrors(t *testing.T) {
 		want []string // every one must be in the error
 	}{
 		{"empty", "", []string{"empty"}},
-		{"syntax error", edit(`"k": 5,`, `"k": 5,,`), []string{"line 27", "not valid JSON"}},
-		{"unknown field", edit(`"k": 5,`, `"k": 5, "kk": 3,`), []string{"line 27", `unknown field "kk"`}},
-		{"unknown nested field", edit(`"years": [2016, 2017],`, `"year": [2016, 2017],`), []string{"line 6", `unknown field "year"`}},
-		{"wrong type", edit(`"k": 5,`, `"k": "5",`), []string{"line 27", "field k", "string"}},
+		{"syntax error", edit(`"k": 5,`, `"k": 5,,`), []string{"line 31", "not valid JSON"}},
+		{"unknown field", edit(`"k": 5,`, `"k": 5, "kk": 3,`), []string{"line 31", `unknown field "kk"`}},
+		{"unknown nested field", edit(`"years": [2016, 2017],`, `"year": [2016, 2017],`), []string{"line 9", `unknown field "year"`}},
+		{"wrong type", edit(`"k": 5,`, `"k": "5",`), []string{"line 31", "field k", "string"}},
 		{"truncated", string(good[:200]), []string{"ends inside"}},
 		{"two objects", string(good) + "{}", []string{"more after the project object"}},
 		{"no k, bad id, no approval", edit(`"k": 5,`, ``), []string{"k: 0"}},
@@ -95,5 +95,33 @@ func TestProjectErrors(t *testing.T) {
 	_, err = ParseProject([]byte(text))
 	if err == nil || !strings.Contains(err.Error(), "k: 1") || !strings.Contains(err.Error(), "nir_hours") {
 		t.Errorf("two problems, error %v", err)
+	}
+}
+
+// TestParsePolicy checks that the owner's policy names variables of the
+// catalogue, dates as the sources of durations and a sensible ℓ.
+func TestParsePolicy(t *testing.T) {
+	if _, err := ParsePolicy([]byte(`{"quasi_identifiers": ["kjonn"], "derived": {"ventetid_dager": ["vedtak_dato", "bosatt_dato"]}, "households": true, "l_diversity": 2, "sensitive": ["avslutning"]}`)); err != nil {
+		t.Errorf("a good policy: %v", err)
+	}
+	for _, tc := range []struct{ text, want string }{
+		{`{"quasi_identifiers": ["timer"]}`, `"timer" is not a variable of the catalogue with a hierarchy`},
+		{`{"derived": {"ventetid_dager": ["kjonn", "bosatt_dato"]}}`, `"kjonn" is not a date`},
+		{`{"l_diversity": 1}`, "l_diversity: 1"},
+		{`{"households": true, "owner": "x"}`, `unknown field "owner"`},
+	} {
+		if _, err := ParsePolicy([]byte(tc.text)); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", tc.text, err, tc.want)
+		}
+	}
+	dir := t.TempDir()
+	if p, err := LoadPolicy(dir); err != nil || len(p.QuasiIdentifiers) != len(DefaultPolicy().QuasiIdentifiers) {
+		t.Errorf("no policy file: %+v, %v; want the default", p, err)
+	}
+	if err := os.WriteFile(dir+"/"+PolicyFile, []byte(`{"quasi_identifiers": ["kjonn"], "households": false}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := LoadPolicy(dir); err != nil || len(p.QuasiIdentifiers) != 1 || p.Households {
+		t.Errorf("the owner's file: %+v, %v", p, err)
 	}
 }

@@ -44,6 +44,11 @@ type Extract struct {
 	Outcome    string // "delivered", "refused" or "failed"
 	Detail     string // the reason of a refusal or failure
 	OutDir     string
+	// Registration is the project's registration the extract was
+	// delivered under; QIUnion the quasi-identifiers over all the
+	// registration's extracts that k was checked against.
+	Registration string
+	QIUnion      string
 	// Checksums maps each output file's name to its sha256 in hex.
 	Checksums map[string]string
 }
@@ -60,8 +65,10 @@ func (w *Warehouse) RecordExtract(ctx context.Context, e Extract) error {
 	if e.Checksums == nil {
 		sums = []byte("{}")
 	}
-	_, err = w.db.ExecContext(ctx, `INSERT INTO extracts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.At, e.Project, e.Approval, e.SpecHash, e.KeyID, e.DataState, e.Rows, e.Suppressed, e.Outcome, e.Detail, e.OutDir, string(sums))
+	_, err = w.db.ExecContext(ctx, `INSERT INTO extracts (happened_at, project, approval, spec_hash, key_id, data_state,
+		rows_out, rows_suppressed, outcome, detail, out_dir, checksums, registration, qi_union) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.At, e.Project, e.Approval, e.SpecHash, e.KeyID, e.DataState, e.Rows, e.Suppressed, e.Outcome, e.Detail, e.OutDir, string(sums),
+		e.Registration, e.QIUnion)
 	if err != nil {
 		return fmt.Errorf("warehouse: extract log: %w", err)
 	}
@@ -76,7 +83,8 @@ func (w *Warehouse) Extracts(ctx context.Context, limit int) ([]Extract, error) 
 		lim = fmt.Sprintf(" LIMIT %d", limit)
 	}
 	rows, err := w.db.QueryContext(ctx, `SELECT happened_at, project, approval, spec_hash, key_id, data_state,
-		rows_out, rows_suppressed, outcome, coalesce(detail, ''), coalesce(out_dir, ''), checksums
+		rows_out, rows_suppressed, outcome, coalesce(detail, ''), coalesce(out_dir, ''), checksums,
+		coalesce(registration, ''), coalesce(qi_union, '')
 		FROM extracts ORDER BY happened_at DESC, project`+lim)
 	if err != nil {
 		return nil, fmt.Errorf("warehouse: extract log: %w", err)
@@ -87,7 +95,7 @@ func (w *Warehouse) Extracts(ctx context.Context, limit int) ([]Extract, error) 
 		var e Extract
 		var sums string
 		if err := rows.Scan(&e.At, &e.Project, &e.Approval, &e.SpecHash, &e.KeyID, &e.DataState,
-			&e.Rows, &e.Suppressed, &e.Outcome, &e.Detail, &e.OutDir, &sums); err != nil {
+			&e.Rows, &e.Suppressed, &e.Outcome, &e.Detail, &e.OutDir, &sums, &e.Registration, &e.QIUnion); err != nil {
 			return nil, fmt.Errorf("warehouse: extract log: %w", err)
 		}
 		if err := json.Unmarshal([]byte(sums), &e.Checksums); err != nil {
@@ -103,7 +111,9 @@ func (w *Warehouse) Extracts(ctx context.Context, limit int) ([]Extract, error) 
 
 // WriteExtracts writes the audit log of research extracts (newest first,
 // at most limit) as `integstat runs` shows it: when, project, approval,
-// outcome, rows, spec hash and key id, then each output file's checksum.
+// outcome, rows, spec hash and key id, then the registration and the
+// quasi-identifier union k was checked against, then each output file's
+// checksum.
 func (w *Warehouse) WriteExtracts(ctx context.Context, out io.Writer, limit int) error {
 	es, err := w.Extracts(ctx, limit)
 	if err != nil {
@@ -121,6 +131,9 @@ func (w *Warehouse) WriteExtracts(ctx context.Context, out io.Writer, limit int)
 		}
 		fmt.Fprintf(out, "%-20s %-20s %-20s %-9s %10d %10d %-16.16s %-16s %s\n", e.At.Local().Format("2006-01-02 15:04:05"),
 			e.Project, e.Approval, e.Outcome, e.Rows, e.Suppressed, e.SpecHash, e.KeyID, what)
+		if e.Registration != "" || e.QIUnion != "" {
+			fmt.Fprintf(out, "    registration %s; k checked over the project's quasi-identifiers %s\n", e.Registration, e.QIUnion)
+		}
 		names := make([]string, 0, len(e.Checksums))
 		for n := range e.Checksums {
 			names = append(names, n)

@@ -20,7 +20,7 @@ func TestExtractLog(t *testing.T) {
 	logged := []Extract{
 		{At: at, Project: "P1", Approval: "REK 1", SpecHash: "aaaa", KeyID: "k1", DataState: "nir 20180228T020000",
 			Rows: 42, Suppressed: 3, Outcome: "delivered", OutDir: "/out/p1",
-			Checksums: map[string]string{"nir_personer.csv": "c1", "manifest.json": "c2"}},
+			Checksums: map[string]string{"nir_personer.csv": "c1", "manifest.json": "c2"}, Registration: "r1", QIUnion: "nir_personer.kjonn, nir_personer.fodselsaar"},
 		{At: at.Add(time.Hour), Project: "P2", Approval: "REK 2", SpecHash: "bbbb", KeyID: "k2", DataState: "nir 20180228T020000",
 			Outcome: "refused", Detail: "k = 5 cannot be met", Checksums: map[string]string{}},
 	}
@@ -60,7 +60,8 @@ func TestExtractLog(t *testing.T) {
 	if err := w.WriteExtracts(ctx, &out, 0); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Research extracts", "P1", "REK 1", "delivered", "c1  nir_personer.csv", "refused", "k = 5 cannot be met"} {
+	for _, want := range []string{"Research extracts", "P1", "REK 1", "delivered", "c1  nir_personer.csv", "refused", "k = 5 cannot be met",
+		"registration r1; k checked over the project's quasi-identifiers nir_personer.kjonn, nir_personer.fodselsaar"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("WriteExtracts lacks %q:\n%s", want, out.String())
 		}

@@ -21,7 +21,7 @@ func TestExtractResearch(t *testing.T) {
 		t.Fatal(stderr)
 	}
 	proj := filepath.Join(dir, "project.json")
-	text := `{"project": "CLI-1", "approval": "REK 2026/9", "population": {"sources": ["nir"], "years": [2016, 2017]},
+	text := `{"project": "CLI-1", "approval": "REK 2026/9", "approved_by": "REK vest", "valid_from": "2020-01-01", "valid_to": "2999-12-31", "population": {"sources": ["nir"], "years": [2016, 2017]},
   "tables": [{"table": "nir_introprogram", "variables": ["kommunenummer", "vedtak_dato", "avslutning"]}],
   "quasi_identifiers": [{"variable": "kommunenummer"}, {"variable": "vedtak_dato"}],
   "k": 2, "max_suppression": 0.2, "formats": ["csv"]}`
@@ -30,7 +30,18 @@ func TestExtractResearch(t *testing.T) {
 	}
 	out := filepath.Join(dir, "out")
 	t.Setenv("INTEGSTAT_KEY_FILE", key)
-	code, stdout, stderr := runArgs("extract-research", "--project", proj, "--warehouse", wh, "--out", out)
+	// Not registered yet: refused.
+	if code, _, stderr := runArgs("extract-research", "--project", proj, "--warehouse", wh, "--out", out); code != 1 || !strings.Contains(stderr, "CLI-1 is not registered") {
+		t.Errorf("unregistered project: exit %d, %s", code, stderr)
+	}
+	code, stdout, stderr := runArgs("research", "register", "--project", proj, "--warehouse", wh)
+	if code != 0 || !strings.Contains(stdout, "project CLI-1 registered as") {
+		t.Fatalf("register: exit %d, %s%s", code, stdout, stderr)
+	}
+	if code, _, stderr := runArgs("research", "register", "--project", proj, "--warehouse", wh); code != 1 || !strings.Contains(stderr, "registered already") {
+		t.Errorf("registering twice: exit %d, %s", code, stderr)
+	}
+	code, stdout, stderr = runArgs("extract-research", "--project", proj, "--warehouse", wh, "--out", out)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -62,7 +73,8 @@ func TestExtractResearch(t *testing.T) {
 	}
 
 	code, stdout, _ = runArgs("runs", "--warehouse", wh)
-	if code != 0 || !strings.Contains(stdout, "Research extracts") || !strings.Contains(stdout, "CLI-1") || !strings.Contains(stdout, "nir_introprogram.csv") {
+	if code != 0 || !strings.Contains(stdout, "Research extracts") || !strings.Contains(stdout, "CLI-1") || !strings.Contains(stdout, "nir_introprogram.csv") ||
+		!strings.Contains(stdout, "nir_introprogram.kommunenummer") || !strings.Contains(stdout, "is not registered") {
 		t.Errorf("runs does not show the extract:\n%s", stdout)
 	}
 }
