@@ -83,15 +83,21 @@ func (d *Daemon) writeReleaseMetrics(p func(format string, a ...any)) {
 		p("# HELP integstat_candidate_warnings The warnings of the checks on the waiting candidate.\n# TYPE integstat_candidate_warnings gauge\n")
 		p("integstat_candidate_warnings %d\n", warnings)
 	}
-	var next time.Time
-	for _, j := range d.sched.Jobs {
-		if n := j.Next(d.opt.Now()); j.Kind == "release" && !n.IsZero() && (next.IsZero() || n.Before(next)) {
-			next = n
-		}
-	}
-	if !next.IsZero() {
+	if next := d.sched.NextRelease(d.opt.Now()); !next.IsZero() {
 		p("# HELP integstat_release_next_timestamp_seconds The next announced time of the release calendar (Unix time).\n")
 		p("# TYPE integstat_release_next_timestamp_seconds gauge\n")
 		p("integstat_release_next_timestamp_seconds %d\n", next.Unix())
 	}
+}
+
+// NextRelease returns the first time after t at which a release job of the
+// calendar runs, zero when the schedule announces none.
+func (s *Schedule) NextRelease(t time.Time) time.Time {
+	var next time.Time
+	for _, j := range s.Jobs {
+		if n := j.Next(t); j.Kind == "release" && !n.IsZero() && (next.IsZero() || n.Before(next)) {
+			next = n
+		}
+	}
+	return next
 }

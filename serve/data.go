@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/duckdb/duckdb-go/v2" // the DuckDB driver
@@ -144,6 +145,9 @@ type snapshot struct {
 	// codes of that year its territory was (as koder: comma-separated).
 	todayCodes map[int]map[string]string
 
+	states map[string]time.Time   // tilstand: each source's newest data state
+	footer atomic.Pointer[footer] // set by the server, for the clock (see footer)
+
 	maxValues int // the most values one answer may hold
 	cache     responseCache
 }
@@ -168,6 +172,9 @@ func loadSnapshot(ctx context.Context, path string, maxValues int) (*snapshot, e
 	}
 	if err := s.loadCodes(ctx, db); err != nil {
 		return nil, fmt.Errorf("serve: %s: region_kode: %w", path, err)
+	}
+	if err := s.loadStates(ctx, db); err != nil {
+		return nil, fmt.Errorf("serve: %s: tilstand: %w", path, err)
 	}
 	if err := s.current.load(ctx, db, valuesQuery); err != nil {
 		return nil, fmt.Errorf("serve: %s: indikator: %w", path, err)
@@ -483,6 +490,13 @@ type responseCache struct {
 const maxCacheBytes = 256 << 20
 
 func (c *responseCache) init() { c.m = map[string]*response{} }
+
+// reset drops every cached answer.
+func (c *responseCache) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m, c.bytes = map[string]*response{}, 0
+}
 
 func (c *responseCache) get(key string) *response {
 	c.mu.RLock()

@@ -64,11 +64,12 @@ type page struct {
 	Searched    bool
 	Suppressed  string
 	Preliminary string
+	Footer      *footer
 }
 
 func newPage(snap *snapshot, r *http.Request, title string) page {
 	l := pageLang(r)
-	p := page{Lang: l, Title: tr(l, title), Publication: snap.pub, Suppressed: txtSuppressed.in(l), Preliminary: txtPreliminary.in(l)}
+	p := page{Lang: l, Title: tr(l, title), Publication: snap.pub, Suppressed: txtSuppressed.in(l), Preliminary: txtPreliminary.in(l), Footer: snap.footer.Load()}
 	if l == langEN {
 		p.Prefix = "/en"
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"integstat/publish"
 )
@@ -24,6 +25,7 @@ func (s *Server) loadRelease(ctx context.Context, id string) (*snapshot, error) 
 			return nil, err
 		}
 	}
+	s.refreshFooter(snap, time.Now())
 	return snap, nil
 }
 

@@ -39,7 +39,13 @@ type Options struct {
 	// https://statistikk.example.no), for the links in JSON-stat answers;
 	// empty: http:// and the request's Host.
 	BaseURL string
-	Log     *slog.Logger // default slog.Default()
+	// Cadence is how often each source is expected to deliver, for the
+	// pages' footer; nil: warehouse.DefaultCadence.
+	Cadence map[string]time.Duration
+	// NextRelease gives the next announced release after a time (the
+	// release calendar of the schedule), for the footer; nil: none.
+	NextRelease func(time.Time) time.Time
+	Log         *slog.Logger // default slog.Default()
 }
 
 // Server answers from the current publication of a warehouse.
@@ -117,6 +123,9 @@ func (s *Server) Watch(ctx context.Context) {
 		case <-t.C:
 			if _, err := s.Reload(ctx); err != nil && ctx.Err() == nil {
 				s.log.Warn("new publication not loaded; serving the previous one", "err", err)
+			}
+			if cur := s.current.Load(); cur != nil {
+				s.refreshFooter(cur, time.Now())
 			}
 		}
 	}

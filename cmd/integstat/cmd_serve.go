@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"net"
 
+	"integstat/schedules"
 	"integstat/serve"
+	"integstat/warehouse"
 )
 
 func init() {
@@ -22,13 +24,27 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlagSet("serve", stderr)
 	dir := fs.String("warehouse", "", "the warehouse `DIR` (required); serves DIR/marts/publisert.duckdb only")
 	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT`")
+	cadenceFlag := fs.String("cadence", "", "expected delivery `cadence` per source for the pages' footer, e.g. nir=31d,bosetting=1d,tolk=7d (the defaults)")
+	schedule := fs.String("schedule", "", "the schedule `FILE` whose release calendar the pages announce (the next release)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *dir == "" {
 		return fmt.Errorf("%w: --warehouse is required", errUsage)
 	}
-	srv, err := serve.New(ctx, serve.Options{Warehouse: *dir, Log: slog.Default()})
+	cadence, err := warehouse.ParseCadence(*cadenceFlag)
+	if err != nil {
+		return fmt.Errorf("%w: --cadence: %v", errUsage, err)
+	}
+	opt := serve.Options{Warehouse: *dir, Cadence: cadence, Log: slog.Default()}
+	if *schedule != "" {
+		s, err := schedules.Load(*schedule)
+		if err != nil {
+			return err
+		}
+		opt.NextRelease = s.NextRelease
+	}
+	srv, err := serve.New(ctx, opt)
 	if err != nil {
 		return err
 	}
