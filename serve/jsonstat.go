@@ -135,11 +135,11 @@ func (s *snapshot) jsonStat(r *http.Request, label string, flt filter, values []
 		inndeling = "dagens"
 	}
 	ds := jsDataset{
-		Version: "2.0", Class: "dataset", Href: base + r.URL.RequestURI(), Label: label, Source: txtSource.in(l), Updated: s.pub.Built,
+		Version: "2.0", Class: "dataset", Href: base + pinned(r, r.URL.RequestURI()), Label: label, Source: txtSource.in(l), Updated: s.pub.Built,
 		Link: map[string][]jsLink{
 			"alternate": {
-				{Type: "text/csv", Href: base + withFormat(r, formatCSV)},
-				{Type: contentTypes[formatXLSX], Href: base + withFormat(r, formatXLSX)},
+				{Type: "text/csv", Href: base + pinned(r, withFormat(r, formatCSV))},
+				{Type: contentTypes[formatXLSX], Href: base + pinned(r, withFormat(r, formatXLSX))},
 			},
 			"describedby": {{Type: "application/json", Href: base + "/api/v1/indicators" + langQuery(l), Label: txtDefinitions.in(l)}},
 		},

@@ -128,6 +128,8 @@ func (s *Server) choose(ctx context.Context, r *http.Request) (*snapshot, *http.
 			return nil, nil, &badRequest{msg: "no release " + quoteInput(id) + " (see /api/v1/publications)", notFound: true}
 		}
 	}
+	// The answer's own links keep naming the release it came from.
+	r2 = r2.WithContext(context.WithValue(r2.Context(), pinnedKey{}, id))
 	if id == cur.pub.ID {
 		return cur, r2, nil
 	}
@@ -154,4 +156,23 @@ func (s *Server) earlierSnapshot(ctx context.Context, id string) (*snapshot, err
 	}
 	s.earlier.snaps = append(s.earlier.snaps, sn)
 	return sn, nil
+}
+
+// pinnedKey is the context key of the release a request named with
+// publikasjon or publisert_per: links in its answer keep naming it.
+type pinnedKey struct{}
+
+// pinned returns uri with publikasjon=ID added when the request named a
+// release, so that a link from an earlier release's answer does not lead to
+// the current one.
+func pinned(r *http.Request, uri string) string {
+	id, _ := r.Context().Value(pinnedKey{}).(string)
+	if id == "" {
+		return uri
+	}
+	sep := "?"
+	if strings.Contains(uri, "?") {
+		sep = "&"
+	}
+	return uri + sep + paramPublication + "=" + url.QueryEscape(id)
 }

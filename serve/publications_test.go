@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"fmt"
 	"net/http"
+	"net/url"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -105,6 +107,23 @@ func TestEarlierReleases(t *testing.T) {
 		t.Error("release", old, "answers no values")
 	}
 
+	// A JSON-stat answer of an earlier release links to that release.
+	var js struct {
+		Href string `json:"href"`
+		Link map[string][]struct {
+			Href string `json:"href"`
+		} `json:"link"`
+	}
+	for _, q := range []string{"publikasjon=" + old, "publisert_per=" + firstAt.In(time.Local).Format(time.DateOnly)} {
+		getJSON(t, ts.URL+"/api/v1/values?indicator=bosatte&level=land&format=jsonstat&"+q, &js)
+		want := "publikasjon=" + url.QueryEscape(old)
+		if strings.Contains(q, "publisert_per") {
+			want = "publikasjon=" + url.QueryEscape(cur)
+		}
+		if !strings.Contains(js.Href, want) || len(js.Link["alternate"]) == 0 || !strings.Contains(js.Link["alternate"][0].Href, want) {
+			t.Errorf("JSON-stat of %s: href %s, alternate %+v; want both to name %s", q, js.Href, js.Link["alternate"], want)
+		}
+	}
 	checkRevisions(t, ts.URL, dir, old, cur)
 }
 
