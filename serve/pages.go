@@ -43,8 +43,29 @@ func render(name string, data any) (string, []byte, error) {
 	return htmlType, b.Bytes(), nil
 }
 
-func (s *Server) errorPage(w http.ResponseWriter, code int, msg string) {
-	_, body, err := render("error.html", map[string]any{"Title": http.StatusText(code), "Code": code, "Message": msg})
+// statusTexts are the Norwegian titles of the error pages; English pages
+// take net/http's.
+var statusTexts = map[int]string{
+	http.StatusBadRequest:          "Ugyldig forespørsel",
+	http.StatusNotFound:            "Fant ikke siden",
+	http.StatusMethodNotAllowed:    "Metoden er ikke tillatt",
+	http.StatusRequestURITooLong:   "Adressen er for lang",
+	http.StatusInternalServerError: "Intern feil",
+	http.StatusServiceUnavailable:  "Tjenesten er ikke tilgjengelig",
+}
+
+// errorPage answers a page request that failed, in the page's language.
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, code int, msg string) {
+	l := pageLang(r)
+	title := http.StatusText(code)
+	if t, ok := statusTexts[code]; ok && l == langNB {
+		title = t
+	}
+	home := "/"
+	if l == langEN {
+		home = "/en/"
+	}
+	_, body, err := render("error.html", map[string]any{"Title": title, "Code": code, "Message": msg, "Lang": l, "Home": home})
 	if err != nil {
 		body = []byte(msg)
 	}

@@ -62,3 +62,20 @@ func TestEnglishPages(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorPagesInTheirLanguage: a page that is not found answers in the
+// language of the path asked for.
+func TestErrorPagesInTheirLanguage(t *testing.T) {
+	_, ts := portal(t, shared(t))
+	for _, tc := range []struct{ path, lang, title, home string }{
+		{"/sted/0000", "nb", "Fant ikke siden", `href="/"`},
+		{"/en/sted/0000", "en", "Not Found", `href="/en/"`},
+	} {
+		resp, body := get(t, ts.URL+tc.path)
+		page := string(body)
+		if resp.StatusCode != http.StatusNotFound || !strings.Contains(page, `<html lang="`+tc.lang+`">`) ||
+			!strings.Contains(page, tc.title) || !strings.Contains(page, tc.home) {
+			t.Errorf("%s: %d %s", tc.path, resp.StatusCode, page)
+		}
+	}
+}

@@ -333,7 +333,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, code int, msg stri
 		w.Write(body)
 		return
 	}
-	s.errorPage(w, code, msg)
+	s.errorPage(w, r, code, msg)
 }
 
 // acceptsGzip reports whether the client takes gzip (and did not refuse
