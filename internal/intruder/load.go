@@ -33,8 +33,9 @@ func Load(ctx context.Context, db *sql.DB) ([]Row, map[string]Def, error) {
 		`SELECT CAST((SELECT max(h.data_per) FROM indikator_historikk h WHERE h.indikator = i.indikator) AS VARCHAR),
 		        indikator, aar, niva, region, status = ':', verdi, teller, nevner, NULL
 		 FROM indikator i`,
+		// A sum not stated (status '.', a split part) publishes nothing.
 		`SELECT CAST(data_per AS VARCHAR), indikator, aar, 'dagens', region, status = ':', verdi, teller, nevner, koder
-		 FROM indikator_dagens_inndeling`,
+		 FROM indikator_dagens_inndeling WHERE status <> '.'`,
 	}
 	var rows []Row
 	for _, q := range queries {
