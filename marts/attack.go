@@ -23,7 +23,8 @@ type figKey struct {
 // suppressed) and the true values from the analysis mart's
 // indikator_historikk (analysis), and returns the suppressed figures that
 // can be derived exactly from the published ones through the regional
-// hierarchy and the catalogue's category relations. A protected
+// hierarchy, the catalogue's category relations and the links between
+// indicators (a share's nevner is the count it is over, complements). A protected
 // publication yields none; figures only the unsuppressed national figures
 // give away are returned apart (see Attack).
 func AttackPublished(ctx context.Context, published, analysis queryer, cat []Indicator) (derivable, unavoidable []Figure, err error) {

@@ -2,7 +2,6 @@ package marts
 
 import (
 	"math"
-	"slices"
 
 	"integstat/protect"
 )
@@ -57,15 +56,16 @@ func deref(p *int64) int64 {
 
 // Protect decides, for the figures of one source and data state, which are
 // suppressed in the published mart: per year, primary and secondary
-// suppression by package protect over the regional hierarchy and the
-// catalogue's category relations. It sets Protected and returns how many
+// suppression by package protect over the regional hierarchy, the
+// catalogue's category relations and the links between indicators
+// (identities). It sets Protected and returns how many
 // figures it suppressed.
 func Protect(figs []Figure, cat []Indicator, opt protect.Options) int {
 	byID := map[string]Indicator{}
 	for _, c := range cat {
 		byID[c.ID] = c
 	}
-	gs := groups(cat)
+	id := identities(cat)
 	years := map[int][]int{}
 	for i, f := range figs {
 		years[f.Year] = append(years[f.Year], i)
@@ -76,7 +76,7 @@ func Protect(figs []Figure, cat []Indicator, opt protect.Options) int {
 		for j, i := range idx {
 			cells[j] = cell(figs[i], byID[figs[i].Indicator])
 		}
-		for j, s := range protect.Suppress(cells, gs, opt) {
+		for j, s := range protect.SuppressWith(cells, id, opt) {
 			figs[idx[j]].Protected = s
 			if s {
 				n++
@@ -93,15 +93,17 @@ func Protect(figs []Figure, cat []Indicator, opt protect.Options) int {
 // National figures are published unsuppressed (indicators.md), so where
 // every person of the nation is in one region (one interpreter in the whole
 // country), the national figure is that region's, and no suppression below
-// national level can hide it. Such figures, still derivable when every
-// figure below national level is suppressed, are returned apart as
-// unavoidable: they disclose nothing the national figure does not.
+// national level can hide it. Such figures, equal to the national figure
+// (zeros are published, so the other regions show 0) or still derivable
+// when every figure below national level is suppressed, are returned apart
+// as unavoidable: they disclose nothing the national figure does not.
 func Attack(figs []Figure, cat []Indicator) (derivable, unavoidable []Figure) {
 	byID := map[string]Indicator{}
 	for _, c := range cat {
 		byID[c.ID] = c
 	}
-	gs := groups(cat)
+	id := identities(cat)
+	rel := relatedIndicators(id)
 	years := map[int][]int{}
 	for i, f := range figs {
 		years[f.Year] = append(years[f.Year], i)
@@ -117,7 +119,26 @@ func Attack(figs []Figure, cat []Indicator) (derivable, unavoidable []Figure) {
 			all[j] = figs[i].Protected || figs[i].Level != protect.Land
 			pos[cells[j]] = i
 		}
-		found := protect.Audit(cells, supp, gs)
+		type natKey struct {
+			ind  string
+			year int
+		}
+		nat := map[natKey]protect.Cell{}
+		for _, c := range cells {
+			if c.Level == protect.Land {
+				nat[natKey{c.Indicator, c.Year}] = c
+			}
+		}
+		var found []protect.Cell
+		for _, c := range protect.AuditWith(cells, supp, id) {
+			// A figure that holds every person of the nation is given
+			// away by the national figure, the other regions showing 0.
+			if n, ok := nat[natKey{c.Indicator, c.Year}]; ok && n.Teller == c.Teller && n.Nevner == c.Nevner {
+				unavoidable = append(unavoidable, figs[pos[c]])
+				continue
+			}
+			found = append(found, c)
+		}
 		if len(found) == 0 {
 			continue
 		}
@@ -126,13 +147,8 @@ func Attack(figs []Figure, cat []Indicator) (derivable, unavoidable []Figure) {
 		related := map[string]bool{}
 		for _, c := range found {
 			related[c.Indicator] = true
-			for _, g := range gs {
-				if g.Total == c.Indicator || slices.Contains(g.Parts, c.Indicator) {
-					related[g.Total] = true
-					for _, p := range g.Parts {
-						related[p] = true
-					}
-				}
+			for _, o := range rel[c.Indicator] {
+				related[o] = true
 			}
 		}
 		var sub []protect.Cell
@@ -144,7 +160,7 @@ func Attack(figs []Figure, cat []Indicator) (derivable, unavoidable []Figure) {
 			}
 		}
 		inherent := map[protect.Cell]bool{}
-		for _, c := range protect.Audit(sub, subAll, gs) {
+		for _, c := range protect.AuditWith(sub, subAll, id) {
 			inherent[c] = true
 		}
 		for _, c := range found {

@@ -79,54 +79,85 @@ func Primary(c Cell, opt Options) bool {
 	return c.Teller >= 1 && c.Teller <= int64(opt.Threshold)
 }
 
-// Suppress returns, for each cell (same order), whether it is suppressed.
+// Suppress returns, for each cell (same order), whether it is suppressed,
+// over the regional hierarchy and the groups; see SuppressWith.
+func Suppress(cells []Cell, groups []Group, opt Options) []bool {
+	return SuppressWith(cells, Identities{Groups: groups}, opt)
+}
+
+// SuppressWith returns, for each cell (same order), whether it is
+// suppressed.
 //
 // Primary suppression is applied first (see Primary). Then, for every
-// additive relation (the kommuner of a fylke and the fylke, the fylker and
-// land, the parts of a Group and its total at one region), secondary
-// suppression ensures that no relation has exactly one suppressed member: the
-// complement is the smallest non-zero published part (ties broken by region
-// code, then indicator), or failing that the total unless it is national, or
-// failing that a published zero part. This is repeated to a fixed point across
-// the hierarchy, and then the result is attacked with Audit; each cell the
-// attack still recovers forces one more complement in one of its relations,
-// until the attack recovers nothing. National figures are never suppressed.
-func Suppress(cells []Cell, groups []Group, opt Options) []bool {
+// relation (the kommuner of a fylke and the fylke, the fylker and land, the
+// parts of a Group and its total, each Link at one region), secondary
+// suppression ensures that no relation gives away a suppressed teller by
+// itself: the complement is the cheapest published member (see complement).
+// This is repeated to a fixed point across the hierarchy, and then the
+// result is attacked with AuditWith; each cell the attack still recovers
+// forces one more complement in its relations (or, when they have none to
+// give, in those of the suppressed cells linked to it), one per relation
+// and round, until the attack recovers nothing. A cell that holds every
+// person of the nation (its figure is the national one) is not pursued: the
+// national figure, never suppressed, gives it away whatever is hidden.
+// An empty cell (a count of 0, a share or mean over 0) needs no protection.
+func SuppressWith(cells []Cell, id Identities, opt Options) []bool {
 	sup := make([]bool, len(cells))
 	for i, c := range cells {
 		sup[i] = Primary(c, opt)
 	}
-	eqs := relations(cells, groups)
+	eqs := relations(cells, id)
 	byCell := make(map[int][]int)
 	for e, eq := range eqs {
 		for _, i := range eq.members() {
 			byCell[i] = append(byCell[i], e)
 		}
 	}
+	cache := map[string][]derived{}
+	nat := nationals(cells)
 	for {
 		for changed := true; changed; {
 			changed = false
 			for _, eq := range eqs {
-				if eq.suppressedCount(sup) == 1 {
+				if eq.exposes(cells, sup) {
 					if j, ok := complement(cells, sup, []relation{eq}); ok {
+						sup[j] = true
+						changed = true
+					}
+				} else if eq.tight(cells, sup) {
+					if j, ok := atLeastTwo(cells, sup, eq); ok {
 						sup[j] = true
 						changed = true
 					}
 				}
 			}
 		}
-		found := derivable(cells, sup, eqs)
+		found := derivable(cells, sup, eqs, cache)
 		slices.SortFunc(found, func(a, b derived) int { return compareCells(cells[a.cell], cells[b.cell]) })
+		// One complement per recovered cell, skipping cells whose
+		// relations were already given a complement in this round: the
+		// attack is repeated after the round.
+		touched := map[int]bool{}
 		added := false
+	next:
 		for _, d := range found {
-			rels := make([]relation, 0, len(byCell[d.cell]))
-			for _, e := range byCell[d.cell] {
-				rels = append(rels, eqs[e])
+			if national(cells, nat, d.cell) {
+				continue
 			}
-			if j, ok := complement(cells, sup, rels); ok {
+			for _, e := range byCell[d.cell] {
+				if touched[e] {
+					continue next
+				}
+			}
+			if j, ok := widening(cells, sup, eqs, byCell, d.cell); ok {
 				sup[j] = true
 				added = true
-				break // re-run the group rule before attacking again
+				for _, e := range byCell[j] {
+					touched[e] = true
+				}
+				for _, e := range byCell[d.cell] {
+					touched[e] = true
+				}
 			}
 		}
 		if !added {
@@ -135,19 +166,99 @@ func Suppress(cells []Cell, groups []Group, opt Options) []bool {
 	}
 }
 
+type natKey struct {
+	indicator string
+	year      int
+}
+
+// nationals indexes the national cells by indicator and year.
+func nationals(cells []Cell) map[natKey]int {
+	out := map[natKey]int{}
+	for i, c := range cells {
+		if c.Level == Land {
+			out[natKey{c.Indicator, c.Year}] = i
+		}
+	}
+	return out
+}
+
+// national reports whether cells[i], below national level, holds every
+// person of the nation: its teller and nevner are the national ones. Zeros
+// are published, so the other regions show 0 and the national figure,
+// never suppressed, gives the cell away whatever else is hidden; hiding more
+// would not help, and Suppress does not try (the caller's attack reports it
+// as unavoidable).
+func national(cells []Cell, nat map[natKey]int, i int) bool {
+	c := cells[i]
+	j, ok := nat[natKey{c.Indicator, c.Year}]
+	return ok && c.Level != Land && cells[j].Teller == c.Teller && cells[j].Nevner == c.Nevner
+}
+
+// widening chooses a complement for the recovered cell c among its own
+// relations, or, when all their members are suppressed or national,
+// among the relations of the suppressed cells linked to it, widening step by
+// step: a published zero two relations away can be what gives c away
+// (t_c/03 = land − t_c/11, with t_c/11 = 0 from its kommuner).
+func widening(cells []Cell, sup []bool, eqs []relation, byCell map[int][]int, c int) (int, bool) {
+	seenCell := map[int]bool{c: true}
+	seenRel := map[int]bool{}
+	layer := []int{c}
+	for len(layer) > 0 {
+		var rels []relation
+		var next []int
+		for _, m := range layer {
+			for _, e := range byCell[m] {
+				if seenRel[e] {
+					continue
+				}
+				seenRel[e] = true
+				rels = append(rels, eqs[e])
+				for _, o := range eqs[e].members() {
+					if sup[o] && !seenCell[o] {
+						seenCell[o] = true
+						next = append(next, o)
+					}
+				}
+			}
+		}
+		if j, ok := complement(cells, sup, rels); ok {
+			return j, true
+		}
+		slices.SortFunc(next, func(a, b int) int { return compareCells(cells[a], cells[b]) })
+		layer = next
+	}
+	return 0, false
+}
+
+// atLeastTwo chooses the complement for a tight relation: its smallest
+// published member below land whose teller is at least 2 (a hidden 1 would
+// leave the relation tight).
+func atLeastTwo(cells []Cell, sup []bool, r relation) (int, bool) {
+	var cand []int
+	for _, m := range r.members() {
+		if !sup[m] && cells[m].Level != Land && cells[m].Teller >= 2 {
+			cand = append(cand, m)
+		}
+	}
+	if len(cand) == 0 {
+		return 0, false
+	}
+	return slices.MinFunc(cand, func(a, b int) int { return order(cells[a], cells[b]) }), true
+}
+
 // complement chooses the published cell to suppress so that the relations
 // rels no longer give away their suppressed members: the smallest non-zero
 // published part, else a published total below land, else a published zero
 // part. It reports false if every member is suppressed or national.
 func complement(cells []Cell, sup []bool, rels []relation) (int, bool) {
-	var nonZero, totals, zeros []int
+	var nonZero, totals, zero []int
 	for _, r := range rels {
 		for _, p := range r.parts {
 			if sup[p] || cells[p].Level == Land {
 				continue
 			}
 			if size(cells[p]) == 0 {
-				zeros = append(zeros, p)
+				zero = append(zero, p)
 			} else {
 				nonZero = append(nonZero, p)
 			}
@@ -156,7 +267,7 @@ func complement(cells []Cell, sup []bool, rels []relation) (int, bool) {
 			totals = append(totals, r.total)
 		}
 	}
-	for _, cand := range [][]int{nonZero, totals, zeros} {
+	for _, cand := range [][]int{nonZero, totals, zero} {
 		if len(cand) > 0 {
 			return slices.MinFunc(cand, func(a, b int) int { return order(cells[a], cells[b]) }), true
 		}

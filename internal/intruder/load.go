@@ -11,7 +11,9 @@ import (
 // Load reads everything a publication shows that the attack uses, from
 // publisert.duckdb (db): the catalogue, every row of indikator_historikk
 // (all data states), indikator (the newest state of each indicator) and
-// indikator_dagens_inndeling.
+// indikator_dagens_inndeling. Rows with status '.' (a figure that cannot
+// be stated, such as a sum over a split kommune) publish no number and hide
+// none, so they are left out.
 func Load(ctx context.Context, db *sql.DB) ([]Row, map[string]Def, error) {
 	cat := map[string]Def{}
 	rs, err := db.QueryContext(ctx, `SELECT indikator, kilde, type, CAST(om_personer AS VARCHAR), CAST(additiv AS VARCHAR) FROM indikator_katalog`)
@@ -29,11 +31,10 @@ func Load(ctx context.Context, db *sql.DB) ([]Row, map[string]Def, error) {
 	rs.Close()
 	queries := []string{
 		`SELECT CAST(data_per AS VARCHAR), indikator, aar, niva, region, status = ':', verdi, teller, nevner, NULL
-		 FROM indikator_historikk`,
+		 FROM indikator_historikk WHERE status <> '.'`,
 		`SELECT CAST((SELECT max(h.data_per) FROM indikator_historikk h WHERE h.indikator = i.indikator) AS VARCHAR),
 		        indikator, aar, niva, region, status = ':', verdi, teller, nevner, NULL
-		 FROM indikator i`,
-		// A sum not stated (status '.', a split part) publishes nothing.
+		 FROM indikator i WHERE status <> '.'`,
 		`SELECT CAST(data_per AS VARCHAR), indikator, aar, 'dagens', region, status = ':', verdi, teller, nevner, koder
 		 FROM indikator_dagens_inndeling WHERE status <> '.'`,
 	}

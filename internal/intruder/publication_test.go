@@ -19,14 +19,16 @@ import (
 // attack against the truth in analyse.duckdb. Without the assumption that
 // a hidden count is at least 1, every range must hold the true value (the
 // attack is sound); with it (a hidden zero can make it wrong), it returns
-// the numbers recovered exactly and truly: the leaks.
-func attackPublication(t *testing.T, wh *warehouse.Warehouse) (all, leaks []intruder.Range) {
+// the numbers recovered exactly and truly (leaks) and, of those, the ones
+// that disclose persons (disclosing, see discloses).
+func attackPublication(t *testing.T, wh *warehouse.Warehouse) (all, leaks, disclosing []intruder.Range) {
 	t.Helper()
 	rows, cat, err := intruder.Load(context.Background(), martstest.OpenMart(t, wh, marts.PublishedFile))
 	if err != nil {
 		t.Fatal(err)
 	}
 	truth := truths(t, martstest.OpenMart(t, wh, marts.AnalysisFile), cat)
+	logShares(t, rows, cat)
 	start := time.Now()
 	sound, err := intruder.Attack(rows, cat, intruder.Options{})
 	if err != nil {
@@ -42,12 +44,82 @@ func attackPublication(t *testing.T, wh *warehouse.Warehouse) (all, leaks []intr
 	if err != nil {
 		t.Fatal(err)
 	}
+	nz := nonZeros(truth)
 	for _, r := range all {
 		if v, ok := truth[r.Cell]; ok && r.Exact() && r.Lo.Cmp(v) == 0 {
 			leaks = append(leaks, r)
+			if discloses(r, v, cat, truth, nz) {
+				disclosing = append(disclosing, r)
+			}
 		}
 	}
-	return all, leaks
+	return all, leaks, disclosing
+}
+
+// discloses reports whether recovering r (true value v) discloses persons:
+// a count, a share's teller or a mean's total of persons below national
+// level that is not 0. Not counted: a 0 (it discloses no one); a share's or
+// mean's nevner (it is the count of persons it is over, published as that
+// count or attacked as that count); and a number the national figure gives
+// away whatever is hidden below it, because zeros are published
+// (indicators.md) and the national figure never is suppressed: one equal to
+// the national number of the same state, year and indicator (every person
+// of the nation is in that region), or, for an additive indicator, one of k
+// non-zero regions of its level when the national number is k (each holds
+// exactly one).
+func discloses(r intruder.Range, v *big.Rat, cat map[string]intruder.Def, truth map[intruder.Cell]*big.Rat, nonZero map[intruder.Cell]int64) bool {
+	c := r.Cell
+	if !cat[c.Indicator].Persons || c.Level == "land" || c.Part == intruder.N || v.Sign() == 0 {
+		return false
+	}
+	nat := c
+	nat.Level, nat.Region = "land", "0"
+	n, ok := truth[nat]
+	if !ok {
+		return true
+	}
+	if n.Cmp(v) == 0 {
+		return false
+	}
+	lvl := c
+	lvl.Region = ""
+	return !(cat[c.Indicator].Additive && n.Cmp(big.NewRat(nonZero[lvl], 1)) == 0)
+}
+
+// nonZeros counts, per state, indicator, year, level and part (the Cell
+// with no region), the regions whose true value is not 0.
+func nonZeros(truth map[intruder.Cell]*big.Rat) map[intruder.Cell]int64 {
+	out := map[intruder.Cell]int64{}
+	for c, v := range truth {
+		if v.Sign() != 0 {
+			c.Region = ""
+			out[c]++
+		}
+	}
+	return out
+}
+
+// logShares logs, per source and level below land, the share of rows of
+// indicators about persons that are suppressed, over every data state: the
+// loss that protection costs.
+func logShares(t *testing.T, rows []intruder.Row, cat map[string]intruder.Def) {
+	t.Helper()
+	type key struct{ source, level string }
+	all, sup := map[key]int{}, map[key]int{}
+	for _, r := range rows {
+		d := cat[r.Indicator]
+		if !d.Persons || r.Level == "land" {
+			continue
+		}
+		k := key{d.Source, r.Level}
+		all[k]++
+		if r.Suppressed {
+			sup[k]++
+		}
+	}
+	for k, n := range all {
+		t.Logf("suppressed %s %s: %d of %d rows (%.1f %%)", k.source, k.level, sup[k], n, 100*float64(sup[k])/float64(n))
+	}
 }
 
 // truths reads every number of the analysis mart's history.
@@ -82,24 +154,33 @@ func truths(t *testing.T, db *sql.DB, cat map[string]intruder.Def) map[intruder.
 }
 
 // TestAttackSmallCases attacks the small cases' publication: the attack
-// is sound, and it recovers suppressed numbers the build's own attack
-// (hierarchy and declared groups only) passes, through the identities of
-// the definitions: the leaks the suppression still has to close.
+// is sound, and the intruder, who knows every identity of the definitions
+// and that counts are whole and non-negative, recovers no suppressed
+// number that discloses persons (see discloses).
 func TestAttackSmallCases(t *testing.T) {
 	wh := martstest.Ingest(t, filepath.Join("..", "..", "testdata", "smallcases", "inbox"))
 	martstest.Build(t, wh, time.Time{})
-	all, leaks := attackPublication(t, wh)
+	all, leaks, disclosing := attackPublication(t, wh)
 	if len(all) == 0 {
 		t.Fatal("nothing suppressed to attack")
 	}
-	for _, r := range leaks {
-		t.Logf("recovered %s = %v", r.Cell, r.Lo)
+	for _, r := range disclosing {
+		t.Errorf("recovered %s = %v", r.Cell, r.Lo)
 	}
-	t.Logf("%d of %d suppressed numbers recovered exactly", len(leaks), len(all))
+	t.Logf("%d of %d suppressed numbers recovered exactly, %d of them disclosing", len(leaks), len(all), len(disclosing))
 }
 
+// maxDisclosingDemo is how many disclosing numbers the intruder may still
+// recover on the demo publication: a ratchet, to be brought to 0 (issue
+// 13). The 6 left are one unaccompanied minor (bosatte_em 2015, kommune
+// 0538 and fylke 05, in three data states), pinned by reasoning that
+// protect's attack, exact and linear only, does not do (integer bounds).
+// The protection of today recovers 338.
+const maxDisclosingDemo = 6
+
 // TestAttackDemo attacks the publication of a generated demo set of real
-// proportions (scale 0.02), as TestAttackSmallCases.
+// proportions (scale 0.02), as TestAttackSmallCases, but allows the few
+// disclosing recoveries of maxDisclosingDemo.
 func TestAttackDemo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates a demo set")
@@ -110,10 +191,16 @@ func TestAttackDemo(t *testing.T) {
 	}
 	wh := martstest.Ingest(t, filepath.Join(set, "inbox"))
 	martstest.Build(t, wh, time.Time{})
-	all, leaks := attackPublication(t, wh)
+	all, leaks, disclosing := attackPublication(t, wh)
 	byInd := map[string]int{}
-	for _, r := range leaks {
+	for _, r := range disclosing {
 		byInd[r.Cell.Indicator]++
 	}
-	t.Logf("%d of %d suppressed numbers recovered exactly; by indicator %v", len(leaks), len(all), byInd)
+	for _, r := range disclosing {
+		t.Logf("recovered %s = %v", r.Cell, r.Lo)
+	}
+	if len(disclosing) > maxDisclosingDemo {
+		t.Errorf("%d disclosing numbers recovered, at most %d allowed", len(disclosing), maxDisclosingDemo)
+	}
+	t.Logf("%d of %d suppressed numbers recovered exactly, %d of them disclosing; by indicator %v", len(leaks), len(all), len(disclosing), byInd)
 }
