@@ -77,6 +77,7 @@ type placeIndicator struct {
 	Chart       chart
 	Preliminary string   // which years are preliminary and when they become final
 	NotStated   []string // on today's structure: the years that cannot be stated, each with the reason
+	AsPublished []string // on today's structure: each year's codes summed, with their figures as published
 	Today       bool     // the figures are on today's structure
 }
 
@@ -176,6 +177,9 @@ func pagePlace(snap *snapshot, r *http.Request) (string, []byte, error) {
 			}
 			if v.Status == "." {
 				item.NotStated = append(item.NotStated, strconv.Itoa(v.Year)+": "+notStatedReason(l, v))
+			}
+			if today && v.Codes != "" && v.Codes != reg.Code {
+				item.AsPublished = append(item.AsPublished, snap.asPublished(ind, v, l))
 			}
 			item.Rows = append(item.Rows, rw)
 		}
@@ -361,4 +365,31 @@ func notStatedReason(l lang, v Value) string {
 		return txtNotStated.in(l)
 	}
 	return v.Note + "."
+}
+
+// asPublished says, for a value on today's structure, which codes of its
+// year it sums and the figure each had as published for that year:
+// "2016: Trondheim (1601) 2, Klæbu (1662) 0".
+func (s *snapshot) asPublished(ind *Indicator, v Value, l lang) string {
+	var parts []string
+	for _, c := range strings.Split(v.Codes, ",") {
+		name := c
+		if r := s.regions[c]; r != nil {
+			name = r.Name + " (" + c + ")"
+		}
+		var year Value
+		found := false
+		for _, o := range s.current.series(ind.ID, c) {
+			if o.Year == v.Year {
+				year, found = o, true
+				break
+			}
+		}
+		text := show(ind, year, found).Text
+		if text == "" {
+			text = "–"
+		}
+		parts = append(parts, name+" "+text)
+	}
+	return strconv.Itoa(v.Year) + ": " + strings.Join(parts, ", ")
 }

@@ -60,6 +60,11 @@ func TestSplitOnTodaysStructure(t *testing.T) {
 			t.Errorf("page of 1508 lacks %q", want)
 		}
 	}
+	// Below its series on today's structure, the figures as published for
+	// the year's codes: Ålesund's 2023 requests were 4 under 1507.
+	if !strings.Contains(string(page), "2023: Ålesund (1507) 4") {
+		t.Errorf("page of 1508 does not give the 2023 figure as published for 1507")
+	}
 	_, page = get(t, ts.URL+"/en/sted/1508")
 	if !strings.Contains(string(page), "Not stated (.):") || !strings.Contains(string(page), "split between several") {
 		t.Errorf("English page of 1508 does not explain the figure not stated")
