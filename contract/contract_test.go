@@ -2,15 +2,16 @@ package contract
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"integstat/internal/testkit"
 )
 
 // TestMatchesSpec checks every table and column against the contract text
 // in ../shared/spec/sources.md, so the data here cannot drift from it.
 func TestMatchesSpec(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "..", "shared", "spec", "sources.md"))
+	b, err := os.ReadFile(testkit.Shared("spec", "sources.md"))
 	if err != nil {
 		if os.Getenv("CI") == "" {
 			t.Skipf("spec not found: %v", err)

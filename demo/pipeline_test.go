@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"integstat/internal/martstest"
+	"integstat/internal/testkit/fixture"
 	"integstat/marts"
 	"integstat/reference"
 )
@@ -24,19 +24,19 @@ func TestThroughThePipeline(t *testing.T) {
 		t.Skip("generates and builds the scale-1 demo registers (minutes)")
 	}
 	set, _ := generate(t, Options{Seed: 1, Scale: 1, BadRate: 0})
-	wh := martstest.Ingest(t, filepath.Join(set, "inbox"))
-	res := martstest.Build(t, wh, time.Time{})
+	wh := fixture.Ingest(t, filepath.Join(set, "inbox"))
+	res := fixture.Build(t, wh, time.Time{})
 	if len(res.States) == 0 || res.Publication == "" {
 		t.Fatalf("nothing built: %+v", res)
 	}
-	analyse := martstest.OpenMart(t, wh, marts.AnalysisFile)
+	analyse := fixture.OpenMart(t, wh, marts.AnalysisFile)
 
 	figures, err := reference.PublishedFigures()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range figures {
-		v := martstest.ValueAsOf(t, analyse, f.Indicator, f.Year, "land", "0", f.AsOf)
+		v := fixture.ValueAsOf(t, analyse, f.Indicator, f.Year, "land", "0", f.AsOf)
 		if !v.Found || !f.Matches(v.Verdi.Float64) {
 			t.Errorf("%s %d as of %v: mart has %+v, published %v (%s)", f.Indicator, f.Year, f.AsOf, v, f.Value, f.Kind)
 		}
@@ -50,8 +50,8 @@ func TestThroughThePipeline(t *testing.T) {
 	prelim := time.Date(2017, 12, 31, 0, 0, 0, 0, time.UTC)
 	final := time.Date(2018, 2, 28, 0, 0, 0, 0, time.UTC)
 	for _, ind := range []string{"intro_deltakere", "intro_avsluttet", "norsk_deltakere"} {
-		p := martstest.ValueAsOf(t, analyse, ind, 2017, "land", "0", prelim)
-		f := martstest.ValueAsOf(t, analyse, ind, 2017, "land", "0", final)
+		p := fixture.ValueAsOf(t, analyse, ind, 2017, "land", "0", prelim)
+		f := fixture.ValueAsOf(t, analyse, ind, 2017, "land", "0", final)
 		if p.Status != "p" || f.Status != "" || f.Verdi.Float64 < p.Verdi.Float64 {
 			t.Errorf("%s 2017: preliminary %+v, final %+v", ind, p, f)
 		}
@@ -66,20 +66,20 @@ func TestThroughThePipeline(t *testing.T) {
 		t.Errorf("only %d national 2017 figures revised from preliminary to final", revised)
 	}
 
-	martstest.CheckPublished(t, wh)
+	fixture.CheckPublished(t, wh)
 
 	// Nothing new: a second build computes no state and publishes the same figures.
-	again := martstest.Build(t, wh, time.Time{})
+	again := fixture.Build(t, wh, time.Time{})
 	if len(again.States) != 0 {
 		t.Errorf("second build computed %d states again", len(again.States))
 	}
 
 	// As of 2017-12-31 the current figures are the preliminary ones.
-	asOf := martstest.Build(t, wh, prelim)
+	asOf := fixture.Build(t, wh, prelim)
 	if asOf.Publication == "" {
 		t.Fatal("no publication as of 2017-12-31")
 	}
-	cur := martstest.OpenMart(t, wh, marts.AnalysisFile)
+	cur := fixture.OpenMart(t, wh, marts.AnalysisFile)
 	for _, f := range figures {
 		if !f.AsOf.Equal(prelim) {
 			continue

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"integstat/internal/martstest"
+	"integstat/internal/testkit/fixture"
 	"integstat/load"
 	"integstat/marts"
 	"integstat/pipeline"
@@ -43,8 +43,8 @@ func copyInbox(t *testing.T, src string, keep func(source, id string) bool) stri
 func TestIncrementalBuild(t *testing.T) {
 	inbox := filepath.Join(smallcases, "inbox")
 	early := copyInbox(t, inbox, func(source, id string) bool { return id < "20180201" })
-	wh := martstest.Ingest(t, early)
-	first := martstest.Build(t, wh, time.Time{})
+	wh := fixture.Ingest(t, early)
+	first := fixture.Build(t, wh, time.Time{})
 	var firstStates []string
 	for _, s := range first.States {
 		firstStates = append(firstStates, s.Source+" "+s.Date.Format(time.DateOnly))
@@ -60,7 +60,7 @@ func TestIncrementalBuild(t *testing.T) {
 	if _, err := pipeline.Ingest(context.Background(), pipeline.IngestOptions{Inbox: inbox, Warehouse: wh, Key: key, AllowSynthetic: true}); err != nil {
 		t.Fatal(err)
 	}
-	second := martstest.Build(t, wh, time.Time{})
+	second := fixture.Build(t, wh, time.Time{})
 	var got []string
 	for _, s := range second.States {
 		got = append(got, s.Source+" "+s.Date.Format(time.DateOnly))
@@ -73,7 +73,7 @@ func TestIncrementalBuild(t *testing.T) {
 	if second.Publication == first.Publication {
 		t.Error("the second build did not publish anew")
 	}
-	db := martstest.OpenMart(t, wh, marts.AnalysisFile)
+	db := fixture.OpenMart(t, wh, marts.AnalysisFile)
 	var states int
 	if err := db.QueryRow(`SELECT count(*) FROM tilstand`).Scan(&states); err != nil || states != 5 {
 		t.Errorf("tilstand has %d states (%v), want 5", states, err)
@@ -84,8 +84,8 @@ func TestIncrementalBuild(t *testing.T) {
 // test fails: the build reports which test failed with example rows, and
 // the previous publication stays live.
 func TestFailingDataTestKeepsPublication(t *testing.T) {
-	wh := martstest.Ingest(t, filepath.Join(smallcases, "inbox"))
-	martstest.Build(t, wh, time.Time{})
+	wh := fixture.Ingest(t, filepath.Join(smallcases, "inbox"))
+	fixture.Build(t, wh, time.Time{})
 	before, err := publish.Current(wh.Dir)
 	if err != nil {
 		t.Fatal(err)
@@ -119,10 +119,10 @@ func TestFailingDataTestKeepsPublication(t *testing.T) {
 // nowhere below: kommune 1601 and fylke 16 show no settlement and no
 // kommune is counted for them.
 func TestProtectedIdentityAlone(t *testing.T) {
-	wh := martstest.Ingest(t, filepath.Join(smallcases, "inbox"))
-	martstest.Build(t, wh, time.Time{})
+	wh := fixture.Ingest(t, filepath.Join(smallcases, "inbox"))
+	fixture.Build(t, wh, time.Time{})
 	for _, file := range []string{marts.AnalysisFile, marts.PublishedFile} {
-		db := martstest.OpenMart(t, wh, file)
+		db := fixture.OpenMart(t, wh, file)
 		for _, c := range []struct {
 			ind, level, region string
 			want               int64

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"integstat/internal/martstest"
+	"integstat/internal/testkit/fixture"
 	"integstat/marts"
 	"integstat/protect"
 	"integstat/publish"
@@ -47,8 +47,8 @@ func TestKilledBuild(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs many builds")
 	}
-	wh := martstest.Ingest(t, filepath.Join(smallcases, "inbox"))
-	martstest.Build(t, wh, time.Time{})
+	wh := fixture.Ingest(t, filepath.Join(smallcases, "inbox"))
+	fixture.Build(t, wh, time.Time{})
 	dir := wh.Dir
 	wh.Close() // the build processes open it
 
@@ -102,7 +102,7 @@ func TestKilledBuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer wh2.Close()
-	martstest.CheckPublished(t, wh2)
+	fixture.CheckPublished(t, wh2)
 }
 
 // checkConsistent checks what a reader sees in the warehouse at dir: a

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"integstat/internal/martstest"
+	"integstat/internal/testkit/fixture"
 	"integstat/marts"
 )
 
@@ -16,16 +16,16 @@ import (
 // that kommune or its fylke, in any data state of either mart, counts
 // them, and the national figures do.
 func TestProtectedIdentityInNIR(t *testing.T) {
-	wh := martstest.Ingest(t, martstest.ProtectedInNIR(t, filepath.Join(smallcases, "inbox")))
-	martstest.Build(t, wh, time.Time{})
+	wh := fixture.Ingest(t, fixture.ProtectedInNIR(t, filepath.Join(smallcases, "inbox")))
+	fixture.Build(t, wh, time.Time{})
 	for _, file := range []string{marts.AnalysisFile, marts.PublishedFile} {
-		db := martstest.OpenMart(t, wh, file)
+		db := fixture.OpenMart(t, wh, file)
 		// Below the nation the kommune and fylke have nobody in NIR: every
 		// count is zero (or suppressed) and no share or mean has a nevner.
 		rows, err := db.Query(`SELECT h.indikator, h.aar, h.niva, h.data_per, h.teller, h.nevner
 			FROM indikator_historikk h JOIN indikator_katalog k USING (indikator)
 			WHERE k.kilde = 'nir' AND ((h.niva = 'kommune' AND h.region = ?) OR (h.niva = 'fylke' AND h.region = ?))
-			  AND (coalesce(h.teller, 0) <> 0 OR coalesce(h.nevner, 0) <> 0)`, martstest.ProtectedKommune, martstest.ProtectedFylke)
+			  AND (coalesce(h.teller, 0) <> 0 OR coalesce(h.nevner, 0) <> 0)`, fixture.ProtectedKommune, fixture.ProtectedFylke)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,7 +52,7 @@ func TestProtectedIdentityInNIR(t *testing.T) {
 			{"intro_pabegynt", 5 + 1},
 			{"norsk_rp_kohort", 1 + 1},
 		} {
-			got := martstest.ValueAsOf(t, db, c.ind, 2017, "land", "0", time.Time{})
+			got := fixture.ValueAsOf(t, db, c.ind, 2017, "land", "0", time.Time{})
 			if !got.Teller.Valid || got.Teller.Int64 != c.want {
 				t.Errorf("%s: %s 2017 land = %v, want %d", file, c.ind, got.Teller, c.want)
 			}

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"integstat/internal/martstest"
+	"integstat/internal/testkit/fixture"
 	"integstat/marts"
 	"integstat/releases"
 )
@@ -26,17 +26,17 @@ func TestMethodChangeLeavesReleases(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the marts twice")
 	}
-	wh := martstest.Ingest(t, filepath.Join(smallcases, "inbox"))
+	wh := fixture.Ingest(t, filepath.Join(smallcases, "inbox"))
 	restore := marts.SetMethod(1)
 	defer restore()
-	first := martstest.Build(t, wh, time.Time{})
+	first := fixture.Build(t, wh, time.Time{})
 	if !first.Released {
 		t.Fatalf("the first build was not released: %+v", first)
 	}
 	before := treeSums(t, releases.Path(wh.Dir, first.Publication))
 
 	marts.SetMethod(2)
-	second := martstest.Build(t, wh, time.Time{})
+	second := fixture.Build(t, wh, time.Time{})
 	if !second.Released || second.Publication == first.Publication || len(second.States) == 0 {
 		t.Fatalf("the build with method 2 made %s (released %v) computing %d states; want a new release with every state computed again",
 			second.Publication, second.Released, len(second.States))

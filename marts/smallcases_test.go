@@ -2,25 +2,27 @@ package marts_test
 
 import (
 	"encoding/csv"
-	"integstat/internal/martstest"
 	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
+
+	"integstat/internal/testkit"
+	"integstat/internal/testkit/fixture"
 )
 
 // smallcases is the hand-written inbox with hand-computed figures.
-var smallcases = filepath.Join("..", "testdata", "smallcases")
+var smallcases = testkit.SmallCases()
 
 // TestSmallCases ingests the small cases, builds the marts and checks every
 // hand-computed figure of expected.csv, at every level and data state it
 // names, from the analysis mart's tables alone.
 func TestSmallCases(t *testing.T) {
-	wh := martstest.Ingest(t, filepath.Join(smallcases, "inbox"))
-	martstest.Build(t, wh, time.Time{})
-	db := martstest.OpenMart(t, wh, "analyse.duckdb")
+	wh := fixture.Ingest(t, filepath.Join(smallcases, "inbox"))
+	fixture.Build(t, wh, time.Time{})
+	db := fixture.OpenMart(t, wh, "analyse.duckdb")
 	f, err := os.Open(filepath.Join(smallcases, "expected.csv"))
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +40,7 @@ func TestSmallCases(t *testing.T) {
 			asOf, _ = time.Parse(time.DateOnly, r[4])
 		}
 		name := ind + "/" + r[1] + "/" + level + "/" + region + "/" + r[4]
-		got := martstest.ValueAsOf(t, db, ind, year, level, region, asOf)
+		got := fixture.ValueAsOf(t, db, ind, year, level, region, asOf)
 		if !got.Found {
 			t.Errorf("%s: no value in the mart", name)
 			continue

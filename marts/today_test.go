@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"integstat/internal/martstest"
+	"integstat/internal/testkit/fixture"
 	"integstat/marts"
 	"integstat/reference"
 	"integstat/releases"
@@ -24,10 +24,10 @@ import (
 // 2024 codes, and today's structure carries every code to today without
 // dividing a split code's figures between its successors.
 func TestFutureRegisters(t *testing.T) {
-	wh := martstest.Ingest(t, martstest.FutureInbox(t, filepath.Join(smallcases, "inbox")))
+	wh := fixture.Ingest(t, fixture.FutureInbox(t, filepath.Join(smallcases, "inbox")))
 
 	// Validation: the rows that must not load, and only they, are quarantined.
-	qf, err := os.Open(filepath.Join(wh.Quarantine(), "bosetting", martstest.FutureID, "anmodninger.csv.quarantine.csv"))
+	qf, err := os.Open(filepath.Join(wh.Quarantine(), "bosetting", fixture.FutureID, "anmodninger.csv.quarantine.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func TestFutureRegisters(t *testing.T) {
 	}
 	firstLine := strings.Count(strings.ReplaceAll(string(src), "\r\n", "\n"), "\n") + 1
 	var want []string
-	for i, r := range martstest.FutureRequests {
+	for i, r := range fixture.FutureRequests {
 		if !r.Load {
 			want = append(want, strings.Join([]string{strconv.Itoa(firstLine + i), validate.ReasonKommune}, "|"))
 		}
@@ -59,21 +59,21 @@ func TestFutureRegisters(t *testing.T) {
 
 	// Three of the delivery's requests were quarantined, more than the hold
 	// rules allow: the candidate waits for a statistician, who releases it.
-	res := martstest.Build(t, wh, time.Time{})
+	res := fixture.Build(t, wh, time.Time{})
 	if len(res.Held) == 0 || res.Released {
 		t.Fatalf("a delivery that quarantined 3 of its requests was not held: %+v", res)
 	}
 	if _, err := releases.Release(wh.Dir, releases.Request{Candidate: res.Publication, By: "test", Note: "2024 codes checked"}); err != nil {
 		t.Fatal(err)
 	}
-	martstest.CheckPublished(t, wh)
-	db := martstest.OpenMart(t, wh, marts.AnalysisFile)
+	fixture.CheckPublished(t, wh)
+	db := fixture.OpenMart(t, wh, marts.AnalysisFile)
 	for _, tt := range []struct {
 		year   int
 		region string
 		want   int64
 	}{{2024, "5501", 7}, {2024, "1508", 5}, {2023, "5401", 6}, {2023, "1507", 4}} {
-		v := martstest.ValueAsOf(t, db, "anmodet", tt.year, "kommune", tt.region, time.Time{})
+		v := fixture.ValueAsOf(t, db, "anmodet", tt.year, "kommune", tt.region, time.Time{})
 		if !v.Found || v.Teller.Int64 != tt.want {
 			t.Errorf("anmodet %d %s = %+v, want %d", tt.year, tt.region, v, tt.want)
 		}
@@ -96,7 +96,7 @@ func TestFutureRegisters(t *testing.T) {
 		}
 		return s, true
 	}
-	pub := martstest.OpenMart(t, wh, marts.PublishedFile)
+	pub := fixture.OpenMart(t, wh, marts.PublishedFile)
 	tests := []struct {
 		year          int
 		region, koder string

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"integstat/internal/testkit"
 )
 
 // date returns midnight UTC of the given day.
@@ -20,21 +22,7 @@ func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0
 // it is absent outside CI.
 func sharedReference(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test's directory")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(dir, "..", "shared", "reference")
+	shared := testkit.Shared("reference")
 	if _, err := os.Stat(shared); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("shared reference data: %v", err)

@@ -18,7 +18,8 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 
 	"integstat/demo"
-	"integstat/internal/martstest"
+	"integstat/internal/testkit"
+	"integstat/internal/testkit/fixture"
 	"integstat/pseudo"
 	"integstat/research"
 	"integstat/warehouse"
@@ -28,7 +29,7 @@ import (
 // the warehouse (closed when the test ends) and the key.
 func ingest(t testing.TB, inbox string) (*warehouse.Warehouse, *pseudo.Key) {
 	t.Helper()
-	return martstest.IngestWithKey(t, inbox)
+	return fixture.IngestWithKey(t, inbox)
 }
 
 // project parses a project file written as JSON text, failing the test on error.
@@ -88,7 +89,7 @@ const smallProject = `{
   "formats": ["parquet", "csv"]
 }`
 
-var smallInbox = filepath.Join("..", "testdata", "smallcases", "inbox")
+var smallInbox = testkit.SmallInbox()
 
 // TestExtractSmallCases checks an extract of the small cases end to end:
 // unlinkable across projects, byte-identical when run again, k met as

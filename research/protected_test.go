@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"integstat/internal/martstest"
+	"integstat/internal/testkit/fixture"
 	"integstat/pseudo"
 )
 
@@ -14,7 +14,7 @@ import (
 // no row in an extract of every NIR table, although kjonn alone, the only
 // quasi-identifier, would let them through.
 func TestProtectedNeverExtracted(t *testing.T) {
-	wh, key := ingest(t, martstest.ProtectedInNIR(t, smallInbox))
+	wh, key := ingest(t, fixture.ProtectedInNIR(t, smallInbox))
 	out, _ := extract(t, wh, key, project(t, `{
   "project": "P-PROT", "approval": "REK 2026/13",
   "population": {"sources": ["nir"]},
@@ -28,10 +28,10 @@ func TestProtectedNeverExtracted(t *testing.T) {
   "k": 2, "max_suppression": 0.5, "formats": ["csv"]
 }`))
 	// The protected person's warehouse keys: their NIR rows are the only
-	// ones in martstest.ProtectedKommune.
+	// ones in fixture.ProtectedKommune.
 	stored := column(t, fmt.Sprintf(`SELECT DISTINCT person FROM read_parquet(%q, union_by_name = true)
 		WHERE kommunenummer = '%s' OR bostedskommune = '%s'`,
-		filepath.Join(wh.Parquet(), "nir", "*", "*", "*.parquet"), martstest.ProtectedKommune, martstest.ProtectedKommune))
+		filepath.Join(wh.Parquet(), "nir", "*", "*", "*.parquet"), fixture.ProtectedKommune, fixture.ProtectedKommune))
 	if len(stored) == 0 {
 		t.Fatal("the protected person has no NIR rows in the warehouse")
 	}

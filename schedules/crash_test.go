@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"integstat/internal/testkit"
 	"integstat/marts"
 	"integstat/pipeline"
 	"integstat/pseudo"
@@ -58,7 +59,7 @@ func TestKilledDaemon(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := pipeline.Ingest(ctx, pipeline.IngestOptions{Inbox: filepath.Join("..", "testdata", "smallcases", "inbox"),
+	if _, err := pipeline.Ingest(ctx, pipeline.IngestOptions{Inbox: testkit.SmallInbox(),
 		Warehouse: wh, Key: key, AllowSynthetic: true}); err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	_ "github.com/duckdb/duckdb-go/v2"
 
+	"integstat/internal/testkit"
 	"integstat/marts"
 	"integstat/pipeline"
 	"integstat/pseudo"
@@ -24,7 +25,7 @@ import (
 )
 
 // smallInbox is the small complete test input of the repository.
-const smallInbox = "../testdata/smallcases/inbox"
+var smallInbox = testkit.SmallInbox()
 
 // newWarehouse ingests the small cases into a new warehouse in dir and
 // publishes its marts as of asOf (zero: the newest state). The warehouse

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"integstat/internal/martstest"
+	"integstat/internal/testkit/fixture"
 	"integstat/marts"
 	"integstat/releases"
 )
@@ -16,7 +16,7 @@ import (
 // now 1508 and 1580) is not stated, with the reason in the API and on the
 // page, and the page of the former code says where it lies today.
 func TestSplitOnTodaysStructure(t *testing.T) {
-	wh := martstest.Ingest(t, martstest.FutureInbox(t, smallInbox))
+	wh := fixture.Ingest(t, fixture.FutureInbox(t, smallInbox))
 	res, err := marts.Build(context.Background(), marts.Options{Warehouse: wh})
 	if err != nil {
 		t.Fatal(err)

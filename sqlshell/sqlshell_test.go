@@ -17,6 +17,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"integstat/internal/testkit"
 	"integstat/marts"
 	"integstat/pipeline"
 	"integstat/pseudo"
@@ -51,7 +52,7 @@ func publishSmallCases(t *testing.T) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := pipeline.Ingest(ctx, pipeline.IngestOptions{Inbox: "../testdata/smallcases/inbox", Warehouse: wh, Key: key, AllowSynthetic: true}); err != nil {
+		if _, err := pipeline.Ingest(ctx, pipeline.IngestOptions{Inbox: testkit.SmallInbox(), Warehouse: wh, Key: key, AllowSynthetic: true}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := marts.Build(ctx, marts.Options{Warehouse: wh}); err != nil {

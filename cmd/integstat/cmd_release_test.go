@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"integstat/delivery"
+	"integstat/internal/testkit"
 )
 
 // asMainEnv makes the test binary play integstat: its arguments are
@@ -45,7 +46,7 @@ func integstatProcess(t *testing.T, args ...string) *exec.Cmd {
 // out those whose source/id is in skip.
 func copyInbox(t *testing.T, dst string, skip ...string) {
 	t.Helper()
-	src := filepath.Join("..", "..", "testdata", "smallcases", "inbox")
+	src := testkit.SmallInbox()
 	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"integstat/internal/testkit"
 )
 
 // TestExtractResearch runs extract-research from the command line on the
@@ -16,7 +18,7 @@ func TestExtractResearch(t *testing.T) {
 	if code, _, stderr := runArgs("keygen", key); code != 0 {
 		t.Fatal(stderr)
 	}
-	inbox := filepath.Join("..", "..", "testdata", "smallcases", "inbox")
+	inbox := testkit.SmallInbox()
 	if code, _, stderr := runArgs("ingest", "--inbox", inbox, "--warehouse", wh, "--key-file", key, "--allow-synthetic-ids"); code != 0 {
 		t.Fatal(stderr)
 	}

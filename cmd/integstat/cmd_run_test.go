@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"integstat/internal/testkit"
 )
 
 // TestRunSmallCases runs the main job on the small cases from the command
@@ -14,7 +16,7 @@ func TestRunSmallCases(t *testing.T) {
 	dir := t.TempDir()
 	wh, key := newKeyedWarehouse(t, dir)
 	conf := filepath.Join(dir, "integstat.conf")
-	text := "# test\ninbox = " + filepath.Join("..", "..", "testdata", "smallcases", "inbox") + "\nallow_synthetic_ids = true\nthreshold = 3\n"
+	text := "# test\ninbox = " + testkit.SmallInbox() + "\nallow_synthetic_ids = true\nthreshold = 3\n"
 	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"integstat/internal/testkit"
 	"integstat/warehouse"
 )
 
@@ -22,7 +23,7 @@ func TestScheduleOnceAndRuns(t *testing.T) {
 	if err := os.WriteFile(sched, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	inbox := filepath.Join("..", "..", "testdata", "smallcases", "inbox")
+	inbox := testkit.SmallInbox()
 	base := []string{"schedule", "--warehouse", wh, "--schedule", sched, "--inbox", inbox, "--key-file", key, "--allow-synthetic-ids"}
 
 	code, stdout, stderr := runArgs(append(base, "--list")...)

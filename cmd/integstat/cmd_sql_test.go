@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"integstat/internal/testkit"
 )
 
 // TestSQLAndServeCommands runs the main job on the small cases, then
@@ -20,7 +22,7 @@ func TestSQLAndServeCommands(t *testing.T) {
 	if code, _, stderr := runArgs("keygen", key); code != 0 {
 		t.Fatal(stderr)
 	}
-	inbox := filepath.Join("..", "..", "testdata", "smallcases", "inbox")
+	inbox := testkit.SmallInbox()
 	if code, _, stderr := runArgs("run", "--inbox", inbox, "--warehouse", wh, "--key-file", key, "--allow-synthetic-ids"); code != 0 {
 		t.Fatalf("run: exit %d: %s", code, stderr)
 	}

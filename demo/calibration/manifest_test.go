@@ -17,12 +17,14 @@ import (
 	"testing"
 	"time"
 	_ "time/tzdata" // Europe/Oslo for extracted_at on machines without a zoneinfo database
+
+	"integstat/internal/testkit"
 )
 
 var update = flag.Bool("update", false, "rewrite the manifests of testdata/smallcases from their files")
 
 // smallCases is the hand-written inbox, shared with the warehouse's tests.
-const smallCases = "../../testdata/smallcases"
+var smallCases = testkit.SmallCases()
 
 // corruptDelivery is the small cases' deliberately corrupt delivery: its
 // manifest is 20180228T020000's, while its introprogram.csv has a row more.

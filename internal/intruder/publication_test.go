@@ -10,7 +10,8 @@ import (
 
 	"integstat/demo"
 	"integstat/internal/intruder"
-	"integstat/internal/martstest"
+	"integstat/internal/testkit"
+	"integstat/internal/testkit/fixture"
 	"integstat/marts"
 	"integstat/warehouse"
 )
@@ -23,11 +24,11 @@ import (
 // that disclose persons (disclosing, see discloses).
 func attackPublication(t *testing.T, wh *warehouse.Warehouse) (all, leaks, disclosing []intruder.Range) {
 	t.Helper()
-	rows, cat, err := intruder.Load(context.Background(), martstest.OpenMart(t, wh, marts.PublishedFile))
+	rows, cat, err := intruder.Load(context.Background(), fixture.OpenMart(t, wh, marts.PublishedFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	truth := truths(t, martstest.OpenMart(t, wh, marts.AnalysisFile), cat)
+	truth := truths(t, fixture.OpenMart(t, wh, marts.AnalysisFile), cat)
 	logShares(t, rows, cat)
 	start := time.Now()
 	sound, err := intruder.Attack(rows, cat, intruder.Options{})
@@ -158,8 +159,8 @@ func truths(t *testing.T, db *sql.DB, cat map[string]intruder.Def) map[intruder.
 // and that counts are whole and non-negative, recovers no suppressed
 // number that discloses persons (see discloses).
 func TestAttackSmallCases(t *testing.T) {
-	wh := martstest.Ingest(t, filepath.Join("..", "..", "testdata", "smallcases", "inbox"))
-	martstest.Build(t, wh, time.Time{})
+	wh := fixture.Ingest(t, testkit.SmallInbox())
+	fixture.Build(t, wh, time.Time{})
 	all, leaks, disclosing := attackPublication(t, wh)
 	if len(all) == 0 {
 		t.Fatal("nothing suppressed to attack")
@@ -189,8 +190,8 @@ func TestAttackDemo(t *testing.T) {
 	if _, err := demo.Generate(context.Background(), demo.Options{Out: set, Seed: 7, Scale: 0.02, BadRate: 0.001}); err != nil {
 		t.Fatal(err)
 	}
-	wh := martstest.Ingest(t, filepath.Join(set, "inbox"))
-	martstest.Build(t, wh, time.Time{})
+	wh := fixture.Ingest(t, filepath.Join(set, "inbox"))
+	fixture.Build(t, wh, time.Time{})
 	all, leaks, disclosing := attackPublication(t, wh)
 	byInd := map[string]int{}
 	for _, r := range disclosing {
