@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"integstat/reference"
+	"integstat/extract/reference"
 )
 
 // The settlement model covers the persons settled 2013–2017. Figures are

@@ -14,9 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"integstat/delivery"
-	"integstat/ident"
-	"integstat/reference"
+	"integstat/extract/delivery"
+	"integstat/transform/ident"
+	"integstat/extract/reference"
 )
 
 // The settlement indicators of indicators.md whose published figures the

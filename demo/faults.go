@@ -11,8 +11,8 @@ import (
 	"sync"
 	"time"
 
-	"integstat/contract"
-	"integstat/ident"
+	"integstat/extract/contract"
+	"integstat/transform/ident"
 )
 
 // Fault kinds as the answer key names them. Each is a reason the pipeline

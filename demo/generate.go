@@ -18,8 +18,8 @@ import (
 	"sort"
 	"time"
 
-	"integstat/contract"
-	"integstat/delivery"
+	"integstat/extract/contract"
+	"integstat/extract/delivery"
 )
 
 // Options says what to generate.

@@ -22,12 +22,12 @@ import (
 
 	_ "github.com/duckdb/duckdb-go/v2"
 
-	"integstat/contract"
-	"integstat/delivery"
+	"integstat/extract/contract"
+	"integstat/extract/delivery"
 	"integstat/demo/calibration"
 	"integstat/extract/files"
-	"integstat/ident"
-	"integstat/reference"
+	"integstat/transform/ident"
+	"integstat/extract/reference"
 )
 
 // generated caches demo sets shared by several tests, by options.

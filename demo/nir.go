@@ -8,7 +8,7 @@ import (
 	"sort"
 	"time"
 
-	"integstat/reference"
+	"integstat/extract/reference"
 )
 
 // The NIR model. Every person of the introduction register is drawn from a

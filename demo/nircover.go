@@ -4,7 +4,7 @@ import (
 	"sort"
 	"time"
 
-	"integstat/reference"
+	"integstat/extract/reference"
 )
 
 // The counts of kommuner (with participants, with school inside the

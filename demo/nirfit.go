@@ -6,7 +6,7 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"integstat/reference"
+	"integstat/extract/reference"
 )
 
 // nirFlags is what one person contributes to the national NIR indicators

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"time"
 
-	"integstat/delivery"
+	"integstat/extract/delivery"
 )
 
 // emit writes the NIR tables as known at d's extraction: rows registered by

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"integstat/contract"
-	"integstat/delivery"
+	"integstat/extract/contract"
+	"integstat/extract/delivery"
 )
 
 // deliveryOut is one delivery being written: a directory

@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"integstat/internal/testkit/fixture"
-	"integstat/marts"
-	"integstat/reference"
+	"integstat/load/marts"
+	"integstat/extract/reference"
 )
 
 // TestThroughThePipeline runs the demo registers (seed 1, scale 1, the set

@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 
-	"integstat/contract"
-	"integstat/delivery"
+	"integstat/extract/contract"
+	"integstat/extract/delivery"
 )
 
 // StripFaults copies the deliveries of inbox into out without the rows that

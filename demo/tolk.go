@@ -17,8 +17,8 @@ import (
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 
-	"integstat/delivery"
-	"integstat/reference"
+	"integstat/extract/delivery"
+	"integstat/extract/reference"
 )
 
 // The interpreter-register model. Every interpreter is drawn from a prior

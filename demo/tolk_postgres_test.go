@@ -8,7 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"integstat/contract"
+	"integstat/extract/contract"
 	"integstat/internal/pgtest"
 )
 

@@ -17,10 +17,10 @@ import (
 
 	"golang.org/x/text/language"
 
-	"integstat/contract"
-	"integstat/delivery"
-	"integstat/ident"
-	"integstat/reference"
+	"integstat/extract/contract"
+	"integstat/extract/delivery"
+	"integstat/transform/ident"
+	"integstat/extract/reference"
 )
 
 // The tests read back what emit wrote and recompute every interpreter

@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"time"
 
-	"integstat/ident"
-	"integstat/reference"
+	"integstat/transform/ident"
+	"integstat/extract/reference"
 )
 
 // world holds what every source's model shares: the reference data, the

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"integstat/delivery"
+	"integstat/extract/delivery"
 	"integstat/internal/peak"
 )
 

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"integstat/demo"
-	"integstat/pseudo"
-	"integstat/warehouse"
+	"integstat/transform/pseudo"
+	"integstat/load/warehouse"
 )
 
 // TestMain lets the test binary play the ingest process that

@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"integstat/demo"
-	"integstat/pseudo"
-	"integstat/warehouse"
+	"integstat/transform/pseudo"
+	"integstat/load/warehouse"
 )
 
 // newWarehouse opens a warehouse in a temporary directory with a new key

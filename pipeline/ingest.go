@@ -18,14 +18,14 @@ import (
 	"strings"
 	"time"
 
-	"integstat/contract"
-	"integstat/delivery"
+	"integstat/extract/contract"
+	"integstat/extract/delivery"
 	"integstat/extract/files"
-	"integstat/pseudo"
-	"integstat/reference"
-	"integstat/transform/parquet"
+	"integstat/transform/pseudo"
+	"integstat/extract/reference"
+	"integstat/transform/store"
 	"integstat/transform/validate"
-	"integstat/warehouse"
+	"integstat/load/warehouse"
 )
 
 // IngestOptions configures the ingest stage.
@@ -71,7 +71,7 @@ func newIngester(opt IngestOptions) (*ingester, error) {
 // and the deliveries it belonged to are not in the ledger, so they load
 // again. It assumes no other run is writing (the warehouse lock's job).
 func cleanTemp(wh *warehouse.Warehouse) error {
-	if _, err := parquet.CleanTemp(wh.Parquet()); err != nil {
+	if _, err := store.CleanTemp(wh.Parquet()); err != nil {
 		return err
 	}
 	// Key spills of the duplicate check (validate.DupFinder).

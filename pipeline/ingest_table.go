@@ -14,12 +14,12 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
-	"integstat/contract"
-	"integstat/delivery"
+	"integstat/extract/contract"
+	"integstat/extract/delivery"
 	"integstat/extract/files"
-	"integstat/transform/parquet"
+	"integstat/transform/store"
 	"integstat/transform/validate"
-	"integstat/warehouse"
+	"integstat/load/warehouse"
 )
 
 // chunkBytes is the size of the chunks of a CSV file that workers parse,
@@ -56,7 +56,7 @@ type tableRun struct {
 	idCols   []int // identity-number columns, for collect
 	refCol   int   // the one column CheckRefs checks, -1 if none or several
 	key0     int   // the first key column, -1 for a table without a key
-	dict     parquet.Dictionaries
+	dict     store.Dictionaries
 }
 
 // batch is what one chunk of rows (or one builder's worth of rows read one
@@ -81,7 +81,7 @@ type qline struct {
 // worker turns rows into a batch. Each goroutine has its own.
 type worker struct {
 	t     *tableRun
-	b     *parquet.Builder
+	b     *store.Builder
 	check *validate.Checker
 	spill *validate.KeySpill
 	// run holds the keys of the current run of rows that share the first
@@ -102,7 +102,7 @@ type worker struct {
 const maxRun = 64
 
 func (t *tableRun) newWorker() (*worker, error) {
-	w := &worker{t: t, b: parquet.NewDictBuilder(t.tb, 1<<16, t.dict), runSet: make(map[[2]uint64]struct{}), check: t.v.Checker(), near: -1}
+	w := &worker{t: t, b: store.NewDictBuilder(t.tb, 1<<16, t.dict), runSet: make(map[[2]uint64]struct{}), check: t.v.Checker(), near: -1}
 	if t.finder != nil {
 		s, err := t.finder.Spill()
 		if err != nil {
@@ -352,8 +352,8 @@ func (in *ingester) loadTable(ctx context.Context, d files.Decision, tb *contrac
 // to the contract's, kommune numbers to the reference data's) and the
 // delivery id. Writing them so costs a few index bytes a row instead of
 // hashing every value.
-func (in *ingester) dictionaries(tb *contract.Table, deliveryID string) parquet.Dictionaries {
-	dict := parquet.Dictionaries{parquet.DeliveryIDColumn: {deliveryID}}
+func (in *ingester) dictionaries(tb *contract.Table, deliveryID string) store.Dictionaries {
+	dict := store.Dictionaries{store.DeliveryIDColumn: {deliveryID}}
 	for _, c := range tb.Cols {
 		switch {
 		case c.Personal:
@@ -381,7 +381,7 @@ func manifestRows(d files.Decision, tb *contract.Table) int64 {
 func (t *tableRun) load(ctx context.Context, rows rowSource, dir string) (warehouse.TableLoad, error) {
 	in, d, tb := t.in, t.d, t.tb
 	tl := warehouse.TableLoad{Table: tb.Name}
-	pw, err := parquet.Create(in.opt.Warehouse.Parquet(), d.Source, tb.Name, d.ID, parquet.DictSchema(tb, t.dict), parquet.Options{KeyID: in.opt.Key.ID(), ZstdLevel: ingestZstdLevel})
+	pw, err := store.Create(in.opt.Warehouse.Parquet(), d.Source, tb.Name, d.ID, store.DictSchema(tb, t.dict), store.Options{KeyID: in.opt.Key.ID(), ZstdLevel: ingestZstdLevel})
 	if err != nil {
 		return tl, err
 	}

@@ -14,9 +14,9 @@ import (
 	"strings"
 	"testing"
 
-	"integstat/delivery"
+	"integstat/extract/delivery"
 	"integstat/demo"
-	"integstat/warehouse"
+	"integstat/load/warehouse"
 )
 
 // alteredDelivery generates a small demo set, copies its NIR delivery id

@@ -16,7 +16,7 @@ import (
 
 	_ "github.com/duckdb/duckdb-go/v2"
 
-	"integstat/delivery"
+	"integstat/extract/delivery"
 	"integstat/demo"
 )
 

@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"integstat/contract"
-	"integstat/delivery"
+	"integstat/extract/contract"
+	"integstat/extract/delivery"
 	"integstat/extract/files"
 	"integstat/extract/tolkdb"
 )

@@ -12,11 +12,11 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"integstat/delivery"
+	"integstat/extract/delivery"
 	"integstat/demo"
 	"integstat/extract/tolkdb"
 	"integstat/internal/pgtest"
-	"integstat/reference"
+	"integstat/extract/reference"
 )
 
 // TestIngestDB loads the interpreter register from a real PostgreSQL

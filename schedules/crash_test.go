@@ -12,12 +12,12 @@ import (
 	"time"
 
 	"integstat/internal/testkit"
-	"integstat/marts"
+	"integstat/load/marts"
 	"integstat/pipeline"
-	"integstat/pseudo"
-	"integstat/publish"
+	"integstat/transform/pseudo"
+	"integstat/load/publish"
 	"integstat/schedules"
-	"integstat/warehouse"
+	"integstat/load/warehouse"
 )
 
 // crashSchedule rebuilds the marts with another threshold than the first

@@ -11,7 +11,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
-	"integstat/warehouse"
+	"integstat/load/warehouse"
 )
 
 // Options configures a Daemon.

@@ -18,10 +18,10 @@ import (
 	"testing"
 	"time"
 
-	"integstat/marts"
+	"integstat/load/marts"
 	"integstat/pipeline"
 	"integstat/schedules"
-	"integstat/warehouse"
+	"integstat/load/warehouse"
 )
 
 // testRunners holds the work of the jobs of kind "test", by warehouse

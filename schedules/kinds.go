@@ -12,12 +12,12 @@ import (
 	"time"
 
 	"integstat/extract/tolkdb"
-	"integstat/marts"
+	"integstat/load/marts"
 	"integstat/pipeline"
-	"integstat/protect"
-	"integstat/pseudo"
-	"integstat/releases"
-	"integstat/warehouse"
+	"integstat/load/protect"
+	"integstat/transform/pseudo"
+	"integstat/load/releases"
+	"integstat/load/warehouse"
 )
 
 // Runner does the work of one kind of job. The daemon calls Run with the

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"time"
 
-	"integstat/warehouse"
+	"integstat/load/warehouse"
 )
 
 // Handler serves /healthz (200 "ok" while the daemon runs, 503 once it

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"integstat/publish"
-	"integstat/releases"
+	"integstat/load/publish"
+	"integstat/load/releases"
 )
 
 // ErrHeld reports a release of the calendar that found the newest

@@ -9,10 +9,10 @@ import (
 	"strings"
 	"testing"
 
-	"integstat/publish"
-	"integstat/releases"
+	"integstat/load/publish"
+	"integstat/load/releases"
 	"integstat/schedules"
-	"integstat/warehouse"
+	"integstat/load/warehouse"
 )
 
 // writePublication makes a complete publication in the warehouse at dir:

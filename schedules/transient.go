@@ -9,10 +9,10 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"integstat/extract/tolkdb"
-	"integstat/load"
-	"integstat/marts"
+	"integstat/load/sqlmodel"
+	"integstat/load/marts"
 	"integstat/pipeline"
-	"integstat/warehouse"
+	"integstat/load/warehouse"
 )
 
 // ErrUnavailable marks a failure to reach the warehouse itself (its lock
@@ -39,7 +39,7 @@ func Transient(err error) bool {
 		errors.Is(err, context.Canceled):
 		return false
 	}
-	var tf *load.TestFailure
+	var tf *sqlmodel.TestFailure
 	if errors.As(err, &tf) {
 		return false
 	}

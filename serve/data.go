@@ -14,7 +14,7 @@ import (
 
 	_ "github.com/duckdb/duckdb-go/v2" // the DuckDB driver
 
-	"integstat/marts"
+	"integstat/load/marts"
 )
 
 // Indicator is one entry of the catalogue (indikator_katalog).

@@ -6,8 +6,8 @@ import (
 	"slices"
 	"time"
 
-	"integstat/delivery"
-	"integstat/warehouse"
+	"integstat/extract/delivery"
+	"integstat/load/warehouse"
 )
 
 // footer is what every page says at its foot of how current the figures are:

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"integstat/delivery"
+	"integstat/extract/delivery"
 	"integstat/serve"
 )
 

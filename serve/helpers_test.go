@@ -17,11 +17,11 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 
 	"integstat/internal/testkit"
-	"integstat/marts"
+	"integstat/load/marts"
 	"integstat/pipeline"
-	"integstat/pseudo"
+	"integstat/transform/pseudo"
 	"integstat/serve"
-	"integstat/warehouse"
+	"integstat/load/warehouse"
 )
 
 // smallInbox is the small complete test input of the repository.

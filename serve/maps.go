@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"integstat/reference"
+	"integstat/extract/reference"
 )
 
 // mapChoice is what a reader picks for a map: level, indicator and year.

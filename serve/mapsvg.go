@@ -9,7 +9,7 @@ import (
 	"strings"
 	"sync"
 
-	"integstat/reference"
+	"integstat/extract/reference"
 )
 
 // mapBase is the drawing of today's kommuner or fylker: one SVG path per

@@ -8,9 +8,9 @@ import (
 	"sync"
 	"time"
 
-	"integstat/delivery"
-	"integstat/publish"
-	"integstat/releases"
+	"integstat/extract/delivery"
+	"integstat/load/publish"
+	"integstat/load/releases"
 )
 
 // Query parameters that choose an earlier release instead of the current

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"integstat/marts"
-	"integstat/releases"
+	"integstat/load/marts"
+	"integstat/load/releases"
 )
 
 // TestEarlierReleases publishes a release as of 31.12.2017, a newer one,

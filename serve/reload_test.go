@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"integstat/marts"
+	"integstat/load/marts"
 	"integstat/serve"
 )
 

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"integstat/publish"
+	"integstat/load/publish"
 )
 
 // loadRelease loads publication id and marks its figures revised against

@@ -26,7 +26,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"integstat/publish"
+	"integstat/load/publish"
 )
 
 // Options configure a Server.

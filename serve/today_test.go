@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"integstat/internal/testkit/fixture"
-	"integstat/marts"
-	"integstat/releases"
+	"integstat/load/marts"
+	"integstat/load/releases"
 )
 
 // TestSplitOnTodaysStructure serves a publication with a 2024 delivery: a

@@ -5,7 +5,7 @@ import (
 	"os"
 	"testing"
 
-	"integstat/reference"
+	"integstat/extract/reference"
 )
 
 // TestDecodeQuantizedTopoJSON decodes a small quantized topology by hand:

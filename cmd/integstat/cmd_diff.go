@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"integstat/releases"
+	"integstat/load/releases"
 )
 
 func init() {

@@ -9,7 +9,7 @@ import (
 
 	"integstat/demo"
 	"integstat/demo/calibration"
-	"integstat/reference"
+	"integstat/extract/reference"
 )
 
 func init() {

@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"integstat/pseudo"
+	"integstat/transform/pseudo"
 )
 
 func init() {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"integstat/pseudo"
+	"integstat/transform/pseudo"
 )
 
 func TestKeygen(t *testing.T) {

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"integstat/marts"
+	"integstat/load/marts"
 )
 
 func init() {

@@ -12,9 +12,9 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"integstat/delivery"
-	"integstat/publish"
-	"integstat/releases"
+	"integstat/extract/delivery"
+	"integstat/load/publish"
+	"integstat/load/releases"
 )
 
 func init() {

@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"integstat/delivery"
+	"integstat/extract/delivery"
 	"integstat/internal/testkit"
 )
 

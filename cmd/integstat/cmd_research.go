@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"integstat/pseudo"
-	"integstat/research"
-	"integstat/warehouse"
+	"integstat/transform/pseudo"
+	"integstat/readers/research"
+	"integstat/load/warehouse"
 )
 
 func init() {

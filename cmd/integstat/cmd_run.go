@@ -10,12 +10,12 @@ import (
 	"time"
 
 	"integstat/internal/peak"
-	"integstat/load"
-	"integstat/marts"
+	"integstat/load/sqlmodel"
+	"integstat/load/marts"
 	"integstat/pipeline"
-	"integstat/protect"
-	"integstat/releases"
-	"integstat/warehouse"
+	"integstat/load/protect"
+	"integstat/load/releases"
+	"integstat/load/warehouse"
 )
 
 func init() {
@@ -109,7 +109,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) (rerr 
 		}
 	}
 	if err != nil {
-		var tf *load.TestFailure
+		var tf *sqlmodel.TestFailure
 		if errors.As(err, &tf) {
 			for _, r := range tf.Failed {
 				fmt.Fprintf(stderr, "data test %s failed: %d rows; examples (pseudonymised):\n  %v\n", r.Test.Name, r.Failing, r.Columns)

@@ -6,8 +6,8 @@ import (
 	"io"
 	"time"
 
-	"integstat/releases"
-	"integstat/warehouse"
+	"integstat/load/releases"
+	"integstat/load/warehouse"
 )
 
 func init() {

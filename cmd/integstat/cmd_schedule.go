@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"integstat/extract/tolkdb"
-	"integstat/pseudo"
+	"integstat/transform/pseudo"
 	"integstat/schedules"
-	"integstat/warehouse"
+	"integstat/load/warehouse"
 )
 
 func init() {

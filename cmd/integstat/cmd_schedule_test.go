@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"integstat/internal/testkit"
-	"integstat/warehouse"
+	"integstat/load/warehouse"
 )
 
 // TestScheduleOnceAndRuns runs the jobs of a schedule file one by one on

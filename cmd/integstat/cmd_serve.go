@@ -9,7 +9,7 @@ import (
 
 	"integstat/schedules"
 	"integstat/serve"
-	"integstat/warehouse"
+	"integstat/load/warehouse"
 )
 
 func init() {

@@ -9,7 +9,7 @@ import (
 
 	"golang.org/x/term"
 
-	"integstat/sqlshell"
+	"integstat/readers/sqlshell"
 )
 
 func init() {

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 
-	"integstat/config"
+	"integstat/pipeline/config"
 	"integstat/extract/tolkdb"
 	"integstat/pipeline"
-	"integstat/pseudo"
-	"integstat/warehouse"
+	"integstat/transform/pseudo"
+	"integstat/load/warehouse"
 )
 
 // ingestFlags are the flags of the commands that ingest: where deliveries

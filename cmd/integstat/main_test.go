@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"integstat/warehouse"
+	"integstat/load/warehouse"
 )
 
 func runArgs(args ...string) (int, string, string) {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"integstat/reference"
+	"integstat/extract/reference"
 )
 
 // changesByCode indexes the kommune code changes of the reference data by

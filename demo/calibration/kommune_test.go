@@ -3,7 +3,7 @@ package calibration
 import (
 	"testing"
 
-	"integstat/reference"
+	"integstat/extract/reference"
 )
 
 func TestCodeInYear(t *testing.T) {

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"integstat/reference"
+	"integstat/extract/reference"
 )
 
 // CheckPublished computes every figure of published_figures.csv from the

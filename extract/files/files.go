@@ -16,8 +16,8 @@ import (
 	"sort"
 	"time"
 
-	"integstat/contract"
-	"integstat/delivery"
+	"integstat/extract/contract"
+	"integstat/extract/delivery"
 )
 
 // Delivery is one delivery directory found in the inbox.

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"integstat/delivery"
+	"integstat/extract/delivery"
 	"integstat/demo"
 )
 

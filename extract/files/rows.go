@@ -6,8 +6,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"integstat/contract"
-	"integstat/delivery"
+	"integstat/extract/contract"
+	"integstat/extract/delivery"
 )
 
 // RowFunc receives one record of a table: the line it starts on (1 is a

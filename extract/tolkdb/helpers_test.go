@@ -13,7 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"integstat/delivery"
+	"integstat/extract/delivery"
 	"integstat/internal/pgtest"
 )
 

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"integstat/contract"
-	"integstat/delivery"
+	"integstat/extract/contract"
+	"integstat/extract/delivery"
 	"integstat/demo"
 	"integstat/internal/pgtest"
 )

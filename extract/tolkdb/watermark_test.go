@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"integstat/delivery"
+	"integstat/extract/delivery"
 )
 
 // TestFileWatermark checks that a missing file is the zero watermark, that

@@ -12,8 +12,8 @@ import (
 	"integstat/internal/intruder"
 	"integstat/internal/testkit"
 	"integstat/internal/testkit/fixture"
-	"integstat/marts"
-	"integstat/warehouse"
+	"integstat/load/marts"
+	"integstat/load/warehouse"
 )
 
 // attackPublication attacks the current publication of wh and checks the

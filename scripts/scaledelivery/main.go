@@ -28,8 +28,8 @@ import (
 	"strconv"
 	"time"
 
-	"integstat/delivery"
-	"integstat/ident"
+	"integstat/extract/delivery"
+	"integstat/transform/ident"
 )
 
 func main() {

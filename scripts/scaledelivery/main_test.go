@@ -6,11 +6,11 @@ import (
 	"path/filepath"
 	"testing"
 
-	"integstat/delivery"
+	"integstat/extract/delivery"
 	"integstat/demo"
 	"integstat/pipeline"
-	"integstat/pseudo"
-	"integstat/warehouse"
+	"integstat/transform/pseudo"
+	"integstat/load/warehouse"
 )
 
 // TestScale copies a small NIR delivery three times and ingests both: the

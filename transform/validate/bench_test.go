@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"testing"
 
-	"integstat/contract"
-	"integstat/ident"
+	"integstat/extract/contract"
+	"integstat/transform/ident"
 )
 
 // timerRows returns n valid timer.csv rows with distinct keys.

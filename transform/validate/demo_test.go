@@ -12,11 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"integstat/contract"
-	"integstat/delivery"
+	"integstat/extract/contract"
+	"integstat/extract/delivery"
 	"integstat/demo"
 	"integstat/extract/files"
-	"integstat/reference"
+	"integstat/extract/reference"
 )
 
 // finding is one row the validator quarantined, or one the answer key says

@@ -4,7 +4,7 @@ import (
 	"hash/maphash"
 	"strings"
 
-	"integstat/contract"
+	"integstat/extract/contract"
 )
 
 // keySet remembers the primary keys a Table has accepted. A key is kept as

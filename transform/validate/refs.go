@@ -3,7 +3,7 @@ package validate
 import (
 	"slices"
 
-	"integstat/contract"
+	"integstat/extract/contract"
 )
 
 // PersonSet holds the identity numbers of the persons of one delivery, each

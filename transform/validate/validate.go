@@ -13,11 +13,11 @@ import (
 	"math"
 	"time"
 
-	"integstat/contract"
-	"integstat/delivery"
-	"integstat/ident"
+	"integstat/extract/contract"
+	"integstat/extract/delivery"
+	"integstat/transform/ident"
 	"integstat/internal/civil"
-	"integstat/reference"
+	"integstat/extract/reference"
 )
 
 // Reasons a row is quarantined for. The first six are the kinds of fault the

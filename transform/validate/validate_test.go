@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"integstat/contract"
+	"integstat/extract/contract"
 	"integstat/demo"
-	"integstat/ident"
-	"integstat/reference"
+	"integstat/transform/ident"
+	"integstat/extract/reference"
 )
 
 var ref = reference.MustLoad()

@@ -1,0 +1,476 @@
+// Package marts builds the marts the statistics portal and analysts read
+// (shared/spec/marts.md): it computes every indicator of every data state
+// of the warehouse from the Parquet history with the SQL models of package
+// sql, keeps the values in the history (state/historikk.duckdb), decides
+// their protection, runs the data tests and publishes publisert.duckdb and
+// analyse.duckdb together (package publish). Adding a delivery computes
+// only the states it makes or changes.
+package marts
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"integstat/extract/contract"
+	"integstat/extract/reference"
+	"integstat/internal/duckappend"
+	"integstat/load/protect"
+	"integstat/load/releases"
+	"integstat/load/sqlmodel"
+	"integstat/load/warehouse"
+)
+
+// FirstYear is the first year figures are computed for: the first year of
+// the municipality lists in the reference data.
+const FirstYear = 2013
+
+// Options configures a build.
+type Options struct {
+	Warehouse *warehouse.Warehouse
+	// AsOf publishes the figures as known at the end of that date (only
+	// states on or before it); zero publishes the newest.
+	AsOf    time.Time
+	Protect protect.Options
+	Keep    int    // publications kept; 0 means publish.DefaultKeep
+	Memory  string // DuckDB memory limit, e.g. "2GB"; "" means 2GB
+	// Release says when the build's candidate becomes current: Auto (at
+	// once unless held; also ""), Manual or Calendar (left waiting).
+	Release releases.Mode
+	Hold    HoldRules // the checks that hold a candidate; zero fields take DefaultHoldRules
+	Log     *slog.Logger
+}
+
+// Result says what a build did.
+type Result struct {
+	States      []StateBuilt // the data states computed by this build
+	Publication string       // the id of the new candidate (or the newest publication when unchanged), "" if none
+	Unchanged   bool         // nothing new: the newest publication already holds these figures
+	Released    bool         // the candidate was made current by this build (mode auto)
+	Held        []string     // the warnings that hold the candidate for a person
+	Previous    string       // the release that was current when the build began, "" if none
+	AsOf        time.Time    // the as-of date of the publication (zero: newest)
+	Figures     int64        // values in the published indikator table
+	Tests       []sqlmodel.TestResult
+}
+
+// Outcome names what the build did, as the ledger's builds record it:
+// released, held, unchanged or candidate (waiting for release).
+func (r *Result) Outcome() string {
+	switch {
+	case r.Released:
+		return "released"
+	case len(r.Held) > 0:
+		return "held"
+	case r.Unchanged:
+		return "unchanged"
+	}
+	return "candidate"
+}
+
+// StateBuilt is one data state computed by a build.
+type StateBuilt struct {
+	State
+	Rows       int64
+	Suppressed int
+	Duration   time.Duration
+}
+
+// builder holds what one build shares between its steps.
+type builder struct {
+	opt     Options
+	log     *slog.Logger
+	proj    *sqlmodel.Project
+	cat     []Indicator
+	ref     *reference.Data
+	db      *sql.DB
+	conn    *sql.Conn
+	version string // method version, models hash and protection options: "m1 f25ac4df8765717b t=4 n=10"
+}
+
+// Build computes the data states not yet in the history and publishes the
+// marts as of opt.AsOf. Nothing is published unless every data test passes
+// and the attack on the protection recovers nothing; the previous
+// publication then stays live and the error says why.
+func Build(ctx context.Context, opt Options) (*Result, error) {
+	if opt.Release == "" {
+		opt.Release = releases.Auto
+	}
+	b, err := newBuilder(ctx, opt)
+	if err != nil {
+		return nil, err
+	}
+	defer b.close()
+	ds, err := opt.Warehouse.Deliveries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	states := States(ds)
+	res := &Result{AsOf: opt.AsOf}
+	for _, st := range states {
+		built, err := b.computeState(ctx, st)
+		if err != nil {
+			return res, err
+		}
+		if built != nil {
+			res.States = append(res.States, *built)
+		}
+	}
+	if err := b.publish(ctx, states, res); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+func newBuilder(ctx context.Context, opt Options) (*builder, error) {
+	log := opt.Log
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	proj, err := Project()
+	if err != nil {
+		return nil, err
+	}
+	cat, err := Catalogue()
+	if err != nil {
+		return nil, err
+	}
+	ref, err := reference.Load()
+	if err != nil {
+		return nil, err
+	}
+	hash, err := modelsHash()
+	if err != nil {
+		return nil, fmt.Errorf("marts: %w", err)
+	}
+	method, err := currentMethod()
+	if err != nil {
+		return nil, err
+	}
+	b := &builder{opt: opt, log: log, proj: proj, cat: cat, ref: ref,
+		version: fmt.Sprintf("m%d %s t=%d n=%d", method.Version, hash, opt.Protect.Threshold, opt.Protect.MinDenominator)}
+	if b.db, err = sql.Open("duckdb", ""); err != nil {
+		return nil, fmt.Errorf("marts: %w", err)
+	}
+	if b.conn, err = b.db.Conn(ctx); err != nil {
+		b.db.Close()
+		return nil, fmt.Errorf("marts: %w", err)
+	}
+	mem := opt.Memory
+	if mem == "" {
+		mem = "2GB"
+	}
+	tmp := filepath.Join(opt.Warehouse.State(), "tmp")
+	hist := filepath.Join(opt.Warehouse.State(), "historikk.duckdb")
+	setup := []string{
+		fmt.Sprintf("SET memory_limit = %s", quote(mem)),
+		fmt.Sprintf("SET temp_directory = %s", quote(tmp)),
+		"SET preserve_insertion_order = false",
+		fmt.Sprintf("ATTACH %s AS hist", quote(hist)),
+		`CREATE TABLE IF NOT EXISTS hist.historikk (
+			kilde VARCHAR NOT NULL, data_per DATE NOT NULL, indikator VARCHAR NOT NULL, aar INTEGER NOT NULL,
+			niva VARCHAR NOT NULL, region VARCHAR NOT NULL, verdi DOUBLE, teller BIGINT, nevner BIGINT,
+			beskyttet BOOLEAN NOT NULL)`,
+		`CREATE TABLE IF NOT EXISTS hist.tilstand_bygget (
+			kilde VARCHAR NOT NULL, data_per DATE NOT NULL, leveranser VARCHAR NOT NULL, versjon VARCHAR NOT NULL,
+			bygget TIMESTAMPTZ NOT NULL, sekunder DOUBLE NOT NULL, rader BIGINT NOT NULL, beskyttet INTEGER NOT NULL,
+			PRIMARY KEY (kilde, data_per))`,
+	}
+	for _, s := range setup {
+		if _, err := b.conn.ExecContext(ctx, s); err != nil {
+			b.close()
+			return nil, fmt.Errorf("marts: %s: %w", strings.SplitN(s, " ", 3)[:2], err)
+		}
+	}
+	if err := b.loadProtected(ctx); err != nil {
+		b.close()
+		return nil, err
+	}
+	return b, nil
+}
+
+// loadProtected creates the table of the persons with protected identity.
+func (b *builder) loadProtected(ctx context.Context) error {
+	return ProtectedPersons(ctx, b.conn, b.opt.Warehouse, protectedTable)
+}
+
+// stateVersion is the version a state's figures are computed with: the
+// build's, and a digest of the protected persons among the state's
+// persons, so that a person newly protected (by a later settlement
+// delivery) computes again exactly the states they are in. It defines the
+// state's source views.
+func (b *builder) stateVersion(ctx context.Context, st State) (string, error) {
+	var persons []string
+	for _, tb := range contract.OfSource(st.Source) {
+		if err := b.sourceView(ctx, st, tb); err != nil {
+			return "", err
+		}
+		// Every row of a delivery names a person of its personer (or
+		// tolk) table, so those tables hold all of the state's persons.
+		if tb.Name == "personer" || tb.Name == "tolk" {
+			persons = append(persons, "SELECT person FROM "+srcName(tb))
+		}
+	}
+	if len(persons) == 0 {
+		return b.version, nil
+	}
+	var digest sql.NullString
+	err := b.conn.QueryRowContext(ctx, `SELECT md5(string_agg(DISTINCT person, ',' ORDER BY person)) FROM (`+
+		strings.Join(persons, " UNION ")+`) WHERE person IN (SELECT person FROM `+protectedTable+`)`).Scan(&digest)
+	if err != nil {
+		return "", fmt.Errorf("marts: state %s %s: protected persons: %w", st.Source, st.Date.Format(time.DateOnly), err)
+	}
+	if !digest.Valid {
+		return b.version, nil
+	}
+	return b.version + " p=" + digest.String[:16], nil
+}
+
+func (b *builder) close() {
+	if b.conn != nil {
+		b.conn.Close()
+	}
+	if b.db != nil {
+		b.db.Close()
+	}
+}
+
+// quote makes a SQL string literal.
+func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// lastYear is the last year figures are computed for in a state: the
+// state's own year (its figures are preliminary until the year is over).
+func lastYear(st State) int { return st.Date.Year() }
+
+// computeState computes the values of one data state and stores them in
+// the history, with their protection, in one transaction; it returns nil
+// when the history already holds the state from the same deliveries with
+// the same models.
+func (b *builder) computeState(ctx context.Context, st State) (*StateBuilt, error) {
+	sig := strings.Join(st.Deliveries, ",")
+	start := time.Now()
+	version, err := b.stateVersion(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	var have, ver string
+	err = b.conn.QueryRowContext(ctx, `SELECT leveranser, versjon FROM hist.tilstand_bygget WHERE kilde = ? AND data_per = ?`,
+		st.Source, st.Date).Scan(&have, &ver)
+	if err == nil && have == sig && ver == version {
+		return nil, nil
+	}
+	if err := b.prepare(ctx, FirstYear, lastYear(st), []State{st}); err != nil {
+		return nil, err
+	}
+	models, err := b.modelsFor("indikator_" + st.Source)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := sqlmodel.Build(ctx, b.conn, models); err != nil {
+		return nil, fmt.Errorf("marts: state %s %s: %w", st.Source, st.Date.Format(time.DateOnly), err)
+	}
+	if _, err := b.conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE figurer AS SELECT * FROM indikator_`+st.Source); err != nil {
+		return nil, fmt.Errorf("marts: state %s %s: %w", st.Source, st.Date.Format(time.DateOnly), err)
+	}
+	figs, err := b.readFigures(ctx, "figurer")
+	if err != nil {
+		return nil, err
+	}
+	supp := Protect(figs, b.cat, b.opt.Protect)
+	if err := b.store(ctx, st, sig, version, figs, supp, time.Since(start)); err != nil {
+		return nil, err
+	}
+	built := &StateBuilt{State: st, Rows: int64(len(figs)), Suppressed: supp, Duration: time.Since(start)}
+	b.log.Info("data state computed", "source", st.Source, "data_per", st.Date.Format(time.DateOnly),
+		"deliveries", len(st.Deliveries), "figures", len(figs), "suppressed", supp, "seconds", built.Duration.Seconds())
+	return built, nil
+}
+
+// prepare creates the external relations the models read for years
+// first..last and the given states: the years, the reference tables and,
+// per state, its source tables as views over the state's Parquet files.
+func (b *builder) prepare(ctx context.Context, first, last int, states []State) error {
+	// The years of the state, and the next one, marked, for the figures
+	// that exist before their year (NextYear in the catalogue).
+	if _, err := b.conn.ExecContext(ctx, fmt.Sprintf(
+		`CREATE OR REPLACE TABLE aar AS SELECT CAST(range AS INTEGER) AS aar, range > %d AS neste FROM range(%d, %d)`,
+		last, first, last+2)); err != nil {
+		return fmt.Errorf("marts: %w", err)
+	}
+	if err := loadReference(ctx, b.conn, b.ref, first, last+1, b.cat); err != nil {
+		return err
+	}
+	for _, st := range states {
+		for _, tb := range contract.OfSource(st.Source) {
+			if err := b.sourceView(ctx, st, tb); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// srcName is the relation the models read a source table as.
+func srcName(tb *contract.Table) string {
+	if tb.Source == "tolk" && tb.Name == "tolk_sprak" {
+		return "src_tolk_sprak"
+	}
+	return "src_" + tb.Source + "_" + tb.Name
+}
+
+// sourceView defines the source table tb of state st as a view over the
+// Parquet partitions of the state's deliveries, with protected persons
+// masked (maskProtected).
+func (b *builder) sourceView(ctx context.Context, st State, tb *contract.Table) error {
+	root := filepath.Join(b.opt.Warehouse.Parquet(), tb.Source, tb.Name)
+	var files []string
+	for _, id := range st.Deliveries {
+		m, err := filepath.Glob(filepath.Join(root, "delivery_id="+id, "*.parquet"))
+		if err != nil {
+			return fmt.Errorf("marts: %w", err)
+		}
+		files = append(files, m...)
+	}
+	limit := ""
+	if len(files) == 0 {
+		// A database read may hold no row of a table; the view must
+		// still have the table's columns, from any partition.
+		any, _ := filepath.Glob(filepath.Join(root, "delivery_id=*", "*.parquet"))
+		if len(any) == 0 {
+			return fmt.Errorf("marts: state %s %s: no Parquet for table %s", st.Source, st.Date.Format(time.DateOnly), tb.Name)
+		}
+		files, limit = any[:1], " LIMIT 0"
+	}
+	quoted := make([]string, len(files))
+	for i, f := range files {
+		quoted[i] = quote(f)
+	}
+	q := fmt.Sprintf(`CREATE OR REPLACE VIEW %s AS SELECT %s FROM read_parquet([%s], hive_partitioning = false, union_by_name = true)%s`,
+		srcName(tb), maskProtected(tb), strings.Join(quoted, ", "), limit)
+	if _, err := b.conn.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("marts: source view %s: %w", srcName(tb), err)
+	}
+	return nil
+}
+
+// modelsFor returns the models needed to build the named models, in build
+// order: they and everything they read, directly or not.
+func (b *builder) modelsFor(names ...string) ([]*sqlmodel.Model, error) {
+	need := map[string]bool{}
+	var visit func(string) error
+	visit = func(n string) error {
+		if need[n] {
+			return nil
+		}
+		m := b.proj.Model(n)
+		if m == nil {
+			if slices.Contains(externals, n) {
+				return nil
+			}
+			return fmt.Errorf("marts: no model %q", n)
+		}
+		need[m.Name] = true
+		for _, d := range m.Depends {
+			if err := visit(d); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, n := range names {
+		if err := visit(n); err != nil {
+			return nil, err
+		}
+	}
+	var out []*sqlmodel.Model
+	for _, m := range b.proj.Models {
+		if need[m.Name] {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// readFigures reads the output of an indicator model.
+func (b *builder) readFigures(ctx context.Context, model string) ([]Figure, error) {
+	rows, err := b.conn.QueryContext(ctx, `SELECT indikator, aar, niva, region, verdi, teller, nevner FROM `+model+
+		` ORDER BY indikator, aar, niva, region`)
+	if err != nil {
+		return nil, fmt.Errorf("marts: %s: %w", model, err)
+	}
+	defer rows.Close()
+	var out []Figure
+	for rows.Next() {
+		var f Figure
+		var v sql.NullFloat64
+		var t, n sql.NullInt64
+		if err := rows.Scan(&f.Indicator, &f.Year, &f.Level, &f.Region, &v, &t, &n); err != nil {
+			return nil, fmt.Errorf("marts: %s: %w", model, err)
+		}
+		f.Value = v.Float64
+		if t.Valid {
+			f.Teller = &t.Int64
+		}
+		if n.Valid {
+			f.Nevner = &n.Int64
+		}
+		out = append(out, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("marts: %s: %w", model, err)
+	}
+	return out, nil
+}
+
+// store replaces the state's values in the history in one transaction:
+// the figures of temporary table figurer, marked protected where figs say.
+func (b *builder) store(ctx context.Context, st State, sig, version string, figs []Figure, supp int, took time.Duration) error {
+	if _, err := b.conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE beskyttet (indikator VARCHAR, aar INTEGER, niva VARCHAR, region VARCHAR)`); err != nil {
+		return fmt.Errorf("marts: history: %w", err)
+	}
+	var rows [][]driver.Value
+	for _, f := range figs {
+		if f.Protected {
+			rows = append(rows, []driver.Value{f.Indicator, int32(f.Year), f.Level, f.Region})
+		}
+	}
+	if err := duckappend.Rows(ctx, b.conn, "beskyttet", rows); err != nil {
+		return fmt.Errorf("marts: history: %w", err)
+	}
+	day := st.Date.Format(time.DateOnly)
+	tx, err := b.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("marts: history: %w", err)
+	}
+	defer tx.Rollback()
+	stmts := []struct {
+		q    string
+		args []any
+	}{
+		{`DELETE FROM hist.historikk WHERE kilde = ? AND data_per = CAST(? AS DATE)`, []any{st.Source, day}},
+		{`DELETE FROM hist.tilstand_bygget WHERE kilde = ? AND data_per = CAST(? AS DATE)`, []any{st.Source, day}},
+		{`INSERT INTO hist.historikk
+			SELECT ?, CAST(? AS DATE), f.indikator, f.aar, f.niva, f.region, f.verdi, f.teller, f.nevner, b.indikator IS NOT NULL
+			FROM figurer f
+			LEFT JOIN beskyttet b ON b.indikator = f.indikator AND b.aar = f.aar AND b.niva = f.niva AND b.region = f.region`,
+			[]any{st.Source, day}},
+		{`INSERT INTO hist.tilstand_bygget VALUES (?, CAST(? AS DATE), ?, ?, now(), ?, ?, ?)`,
+			[]any{st.Source, day, sig, version, took.Seconds(), len(figs), supp}},
+	}
+	for _, s := range stmts {
+		if _, err := tx.ExecContext(ctx, s.q, s.args...); err != nil {
+			return fmt.Errorf("marts: history: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("marts: history: %w", err)
+	}
+	return nil
+}

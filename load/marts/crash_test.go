@@ -1,0 +1,153 @@
+package marts_test
+
+import (
+	"context"
+	"database/sql"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"integstat/internal/testkit/fixture"
+	"integstat/load/marts"
+	"integstat/load/protect"
+	"integstat/load/publish"
+	"integstat/load/warehouse"
+)
+
+// TestMain lets the test binary play the build process that
+// TestKilledBuild kills.
+func TestMain(m *testing.M) {
+	if dir := os.Getenv("INTEGSTAT_MARTS_CRASH_WAREHOUSE"); dir != "" {
+		threshold, _ := strconv.Atoi(os.Getenv("INTEGSTAT_MARTS_CRASH_THRESHOLD"))
+		ctx := context.Background()
+		wh, err := warehouse.Open(ctx, dir)
+		if err == nil {
+			_, err = marts.Build(ctx, marts.Options{Warehouse: wh, Protect: protect.Options{Threshold: threshold}})
+			wh.Close()
+		}
+		if err != nil {
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// TestKilledBuild kills real build processes (SIGKILL) at many moments:
+// computing data states (each run changes the protection threshold, so
+// every state is computed anew), testing, writing and publishing. After
+// every kill marts/ is the previous publication or the complete new one,
+// both files of it from the same publication, and the history holds each
+// state whole or not at all; the next build completes.
+func TestKilledBuild(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs many builds")
+	}
+	wh := fixture.Ingest(t, filepath.Join(smallcases, "inbox"))
+	fixture.Build(t, wh, time.Time{})
+	dir := wh.Dir
+	wh.Close() // the build processes open it
+
+	run := func(threshold int, killAfter time.Duration) (time.Duration, bool) {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), "INTEGSTAT_MARTS_CRASH_WAREHOUSE="+dir,
+			"INTEGSTAT_MARTS_CRASH_THRESHOLD="+strconv.Itoa(threshold))
+		start := time.Now()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		if killAfter > 0 {
+			select {
+			case err := <-done:
+				return time.Since(start), err == nil
+			case <-time.After(killAfter):
+				cmd.Process.Kill()
+				<-done
+				return time.Since(start), false
+			}
+		}
+		err := <-done
+		return time.Since(start), err == nil
+	}
+	full, ok := run(5, 0)
+	if !ok {
+		t.Fatal("an unkilled build failed")
+	}
+	checkConsistent(t, dir)
+	rng := rand.New(rand.NewPCG(7, 7))
+	kills := 0
+	for i := 0; i < 24; i++ {
+		// Startup of the process is part of its run: kill anywhere in it.
+		after := time.Duration(rng.Int64N(int64(full)))
+		if _, finished := run(3+i%4, after+time.Millisecond); !finished {
+			kills++
+		}
+		checkConsistent(t, dir)
+	}
+	if kills < 12 {
+		t.Errorf("only %d of 24 builds were killed before they finished", kills)
+	}
+	if _, ok := run(4, 0); !ok {
+		t.Fatal("the build after the kills failed")
+	}
+	checkConsistent(t, dir)
+	wh2, err := warehouse.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wh2.Close()
+	fixture.CheckPublished(t, wh2)
+}
+
+// checkConsistent checks what a reader sees in the warehouse at dir: a
+// current publication whose two files open and name the same publication,
+// which package publish lists as current; and a history in which every
+// computed state has exactly the rows it was computed with.
+func checkConsistent(t *testing.T, dir string) {
+	t.Helper()
+	cur, err := publish.Current(dir)
+	if err != nil || cur == "" {
+		t.Fatalf("no current publication (%v)", err)
+	}
+	for _, f := range []string{marts.PublishedFile, marts.AnalysisFile} {
+		db, err := sql.Open("duckdb", filepath.Join(dir, "marts", f)+"?access_mode=read_only")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var id string
+		var n int
+		err = db.QueryRow(`SELECT publikasjon, (SELECT count(*) FROM indikator) FROM publikasjon`).Scan(&id, &n)
+		db.Close()
+		if err != nil || id != cur || n == 0 {
+			t.Fatalf("%s: publication %q with %d figures (%v), current is %q", f, id, n, err, cur)
+		}
+	}
+	db, err := sql.Open("duckdb", filepath.Join(dir, "state", "historikk.duckdb")+"?access_mode=read_only")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var bad int
+	if err := db.QueryRow(`SELECT count(*) FROM tilstand_bygget t
+		LEFT JOIN (SELECT kilde, data_per, count(*) AS n FROM historikk GROUP BY ALL) h USING (kilde, data_per)
+		WHERE coalesce(h.n, 0) <> t.rader`).Scan(&bad); err != nil {
+		t.Fatal(err)
+	}
+	if bad > 0 {
+		t.Fatalf("%d states in the history are not whole", bad)
+	}
+	var orphans int
+	if err := db.QueryRow(`SELECT count(*) FROM (SELECT DISTINCT kilde, data_per FROM historikk) h
+		ANTI JOIN tilstand_bygget t USING (kilde, data_per)`).Scan(&orphans); err != nil {
+		t.Fatal(err)
+	}
+	if orphans > 0 {
+		t.Fatalf("%d states in the history without their record", orphans)
+	}
+}

@@ -1,0 +1,100 @@
+package sqlmodel
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Execer runs statements and single-row queries: *sql.DB, *sql.Conn and *sql.Tx
+// satisfy it. DuckDB's TEMP objects belong to one connection, so a caller whose
+// models read temporary tables passes the *sql.Conn that holds them.
+type Execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Built reports one model created by Build.
+type Built struct {
+	Name     string
+	Rows     int64 // rows of a table; -1 for a view, which holds none of its own
+	Duration time.Duration
+}
+
+// Build creates the given models on db in the order given (Project.Models or
+// Project.Downstream give build order), each with CREATE OR REPLACE VIEW or
+// TABLE. A model whose materialization changed since the last build has its old
+// view or table dropped first. Build stops at the first model that fails; the
+// error names it and its file. Pass a *sql.Tx for all or nothing.
+func Build(ctx context.Context, db Execer, models []*Model) ([]Built, error) {
+	built := make([]Built, 0, len(models))
+	for _, m := range models {
+		start := time.Now()
+		rows, err := create(ctx, db, m)
+		if err != nil {
+			return built, fmt.Errorf("model %s (%s): %w", m.Name, m.Path, err)
+		}
+		b := Built{Name: m.Name, Rows: rows, Duration: time.Since(start)}
+		slog.DebugContext(ctx, "built model", "model", m.Name, "materialized", m.materialized(), "rows", b.Rows, "duration", b.Duration)
+		built = append(built, b)
+	}
+	return built, nil
+}
+
+// create makes one model and counts a table's rows.
+func create(ctx context.Context, db Execer, m *Model) (int64, error) {
+	kind := m.materialized()
+	if kind != View && kind != Table {
+		return 0, fmt.Errorf("materialized must be view or table, not %q", m.Materialized)
+	}
+	if err := dropOtherKind(ctx, db, m.Name, kind); err != nil {
+		return 0, err
+	}
+	name := quoteIdent(m.Name)
+	// The final newline ends a trailing -- comment of the body.
+	stmt := fmt.Sprintf("CREATE OR REPLACE %s %s AS\n%s\n", sqlKind[kind], name, m.SQL)
+	if _, err := db.ExecContext(ctx, stmt); err != nil {
+		return 0, fmt.Errorf("creating the %s: %w", kind, err)
+	}
+	if kind == View {
+		return -1, nil
+	}
+	var n int64
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+name).Scan(&n); err != nil {
+		return 0, fmt.Errorf("counting the table's rows: %w", err)
+	}
+	return n, nil
+}
+
+var sqlKind = map[string]string{View: "VIEW", Table: "TABLE"}
+
+// dropOtherKind drops a view where a table is to be created, or the reverse:
+// CREATE OR REPLACE refuses to replace one kind with the other.
+func dropOtherKind(ctx context.Context, db Execer, name, kind string) error {
+	var existing string
+	err := db.QueryRowContext(ctx, `SELECT table_type FROM information_schema.tables
+		WHERE table_catalog = current_database() AND table_schema = current_schema() AND lower(table_name) = lower(?)`,
+		name).Scan(&existing)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("looking up what exists under the name: %w", err)
+	}
+	drop := ""
+	switch {
+	case existing == "VIEW" && kind == Table:
+		drop = "DROP VIEW "
+	case existing == "BASE TABLE" && kind == View:
+		drop = "DROP TABLE "
+	default:
+		return nil
+	}
+	if _, err := db.ExecContext(ctx, drop+quoteIdent(name)); err != nil {
+		return fmt.Errorf("dropping the %s it replaces: %w", existing, err)
+	}
+	return nil
+}

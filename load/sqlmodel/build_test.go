@@ -1,0 +1,154 @@
+package sqlmodel
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"strings"
+	"testing"
+
+	_ "github.com/duckdb/duckdb-go/v2"
+)
+
+// openConn opens an in-memory DuckDB and loads the relations the valid fixture
+// reads as TEMP tables, which only this connection sees.
+func openConn(t *testing.T) *sql.Conn {
+	t.Helper()
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	exec(t, conn, `CREATE TEMP TABLE kommune (kode VARCHAR, navn VARCHAR, aar INTEGER)`)
+	exec(t, conn, `INSERT INTO kommune VALUES ('0301', 'Oslo', 2020), ('0301', 'Oslo', 2020),
+		('5001', 'Trondheim', 2020), ('0301', 'Oslo', 2021)`)
+	exec(t, conn, `CREATE TEMP TABLE bosetting (person_id VARCHAR, kommune VARCHAR, aar INTEGER)`)
+	exec(t, conn, `INSERT INTO bosetting VALUES ('p1', '0301', 2020), ('p2', '0301', 2020), ('p3', '5001', 2020),
+		('p4', '9999', 2020), ('p5', '0301', 2021), ('p6', '0301', 2021), ('p7', '0301', 2021)`)
+	return conn
+}
+
+func exec(t *testing.T, conn *sql.Conn, q string) {
+	t.Helper()
+	if _, err := conn.ExecContext(context.Background(), q); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+}
+
+// query returns every row of q with its values joined by "|".
+func query(t *testing.T, conn *sql.Conn, q string) []string {
+	t.Helper()
+	rows, err := conn.QueryContext(context.Background(), q)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	var out []string
+	err = scanRows(rows, func(_ []string, v []any) error {
+		out = append(out, strings.Join(texts(v), "|"))
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return out
+}
+
+// kinds returns each model's kind in the catalog, "name:VIEW" or "name:BASE TABLE".
+func kinds(t *testing.T, conn *sql.Conn) []string {
+	return query(t, conn, `SELECT table_name || ':' || table_type FROM information_schema.tables
+		WHERE table_catalog = current_database() ORDER BY table_name`)
+}
+
+func TestBuild(t *testing.T) {
+	ctx := context.Background()
+	conn := openConn(t)
+	p := parseFixture(t, "valid")
+
+	built, err := Build(ctx, conn, p.Models)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, b := range built {
+		got = append(got, b.Name+":"+texts([]any{b.Rows})[0])
+		if b.Duration <= 0 {
+			t.Errorf("%s: duration %v", b.Name, b.Duration)
+		}
+	}
+	want := []string{"bosatte:-1", "kommune_navn:3", "indikator:4", "land:-1", "andel:4"}
+	if !slices.Equal(got, want) {
+		t.Errorf("built %v, want %v", got, want)
+	}
+	wantKinds := []string{"andel:BASE TABLE", "bosatte:VIEW", "indikator:BASE TABLE", "kommune_navn:BASE TABLE", "land:VIEW"}
+	if got := kinds(t, conn); !slices.Equal(got, wantKinds) {
+		t.Errorf("catalog %v, want %v", got, wantKinds)
+	}
+	checkRows := func(q string, want ...string) {
+		t.Helper()
+		if got := query(t, conn, q); !slices.Equal(got, want) {
+			t.Errorf("%s:\n got %q\nwant %q", q, got, want)
+		}
+	}
+	checkRows(`SELECT kommune, aar, navn, antall FROM indikator ORDER BY aar, kommune`,
+		"0301|2020|Oslo|2", "5001|2020|Trondheim|1", "9999|2020|NULL|1", "0301|2021|Oslo|3")
+	checkRows(`SELECT aar, antall FROM land ORDER BY aar`, "2020|4", "2021|3")
+	checkRows(`SELECT kommune, aar, andel FROM andel ORDER BY aar, kommune`,
+		"0301|2020|0.5", "5001|2020|0.25", "9999|2020|0.25", "0301|2021|1")
+
+	// A changed input: rebuild what reads it. The view bosatte sees the new row at
+	// once; the tables downstream of it only when rebuilt.
+	exec(t, conn, `INSERT INTO bosetting VALUES ('p8', '5001', 2021)`)
+	checkRows(`SELECT count(*) FROM indikator`, "4")
+	if _, err := Build(ctx, conn, p.Downstream("bosetting")); err != nil {
+		t.Fatal(err)
+	}
+	checkRows(`SELECT kommune, aar, navn, antall FROM indikator WHERE aar = 2021 ORDER BY kommune`,
+		"0301|2021|Oslo|3", "5001|2021|NULL|1")
+	checkRows(`SELECT aar, antall FROM land ORDER BY aar`, "2020|4", "2021|4")
+
+	// A changed materialization replaces the other kind of object.
+	p.Model("land").Materialized = Table
+	p.Model("andel").Materialized = View
+	built, err = Build(ctx, conn, p.Downstream("land"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(built) != 2 || built[0].Rows != 2 || built[1].Rows != -1 {
+		t.Errorf("rebuilt %+v, want land with 2 rows and the view andel", built)
+	}
+	wantKinds = []string{"andel:VIEW", "bosatte:VIEW", "indikator:BASE TABLE", "kommune_navn:BASE TABLE", "land:BASE TABLE"}
+	if got := kinds(t, conn); !slices.Equal(got, wantKinds) {
+		t.Errorf("catalog %v, want %v", got, wantKinds)
+	}
+	checkRows(`SELECT count(*), sum(andel) FROM andel`, "5|2")
+}
+
+func TestBuildError(t *testing.T) {
+	ctx := context.Background()
+	conn := openConn(t)
+	models := []*Model{
+		{Name: "ok", Path: "m/ok.sql", Materialized: Table, SQL: "SELECT 1 AS x -- trailing comment"},
+		{Name: "broken", Path: "m/broken.sql", Materialized: View, SQL: "SELECT * FROM nosuch"},
+		{Name: "after", Path: "m/after.sql", Materialized: View, SQL: "SELECT 1 AS x"},
+	}
+	built, err := Build(ctx, conn, models)
+	if err == nil || !strings.HasPrefix(err.Error(), "model broken (m/broken.sql): creating the view: ") || !strings.Contains(err.Error(), "nosuch") {
+		t.Fatalf("Build error %v, want one naming the model, its file and the missing table", err)
+	}
+	if len(built) != 1 || built[0].Name != "ok" || built[0].Rows != 1 {
+		t.Errorf("built %+v, want only ok with one row", built)
+	}
+	if got := kinds(t, conn); !slices.Equal(got, []string{"ok:BASE TABLE"}) {
+		t.Errorf("catalog %v: Build went on after the failure", got)
+	}
+
+	_, err = Build(ctx, conn, []*Model{{Name: "m", Path: "m.sql", Materialized: "tabel", SQL: "SELECT 1"}})
+	if err == nil || !strings.Contains(err.Error(), `model m (m.sql): materialized must be view or table, not "tabel"`) {
+		t.Errorf("Build with a bad materialization: %v", err)
+	}
+}

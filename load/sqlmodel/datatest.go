@@ -1,0 +1,181 @@
+package sqlmodel
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+)
+
+// Queryer runs queries: *sql.DB, *sql.Conn and *sql.Tx satisfy it.
+type Queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// maxExamples is how many failing rows a TestResult keeps.
+const maxExamples = 5
+
+// TestResult is the outcome of one data test.
+type TestResult struct {
+	Test    *Test
+	Failing int64 // rows the test query returned: zero is a pass
+	// Columns and Examples are the column names and up to five failing rows,
+	// each value as DuckDB casts it to text, NULL as "NULL". They may hold
+	// pseudonymised microdata: show them only where such data may be seen.
+	Columns  []string
+	Examples [][]string
+	Err      error // the test query could not run
+}
+
+// Passed reports whether the test ran and found no failing rows.
+func (r TestResult) Passed() bool { return r.Err == nil && r.Failing == 0 }
+
+// Fails reports whether the result fails a run: the test could not run, or it is
+// of severity error and found failing rows. A warn test's rows do not fail it.
+func (r TestResult) Fails() bool {
+	return r.Err != nil || r.Failing > 0 && r.Test.Severity != SeverityWarn
+}
+
+// TestFailure is the error RunTests returns when tests fail a run; retrieve it with errors.As.
+// Its message names each failed test, its file, count and description, but no
+// row values, which may be personal data.
+type TestFailure struct {
+	Failed []TestResult
+}
+
+// Error lists the failed tests, one per line.
+func (e *TestFailure) Error() string {
+	var b strings.Builder
+	if len(e.Failed) == 1 {
+		b.WriteString("1 data test failed:")
+	} else {
+		fmt.Fprintf(&b, "%d data tests failed:", len(e.Failed))
+	}
+	for _, r := range e.Failed {
+		desc, _, _ := strings.Cut(r.Test.Description, "\n")
+		if r.Err != nil {
+			fmt.Fprintf(&b, "\n  %v", r.Err)
+			continue
+		}
+		rows := "rows"
+		if r.Failing == 1 {
+			rows = "row"
+		}
+		fmt.Fprintf(&b, "\n  %s (%s): %d failing %s: %s", r.Test.Name, r.Test.Path, r.Failing, rows, desc)
+	}
+	return b.String()
+}
+
+// Unwrap gives the errors of tests that could not run, for errors.Is.
+func (e *TestFailure) Unwrap() []error {
+	var errs []error
+	for _, r := range e.Failed {
+		if r.Err != nil {
+			errs = append(errs, r.Err)
+		}
+	}
+	return errs
+}
+
+// RunTests runs the tests on db in the order given and returns every result.
+// The error is a *TestFailure when a test could not run or an error-severity
+// test found failing rows, or the context's error if it ended the run.
+func RunTests(ctx context.Context, db Queryer, tests []*Test) ([]TestResult, error) {
+	results := make([]TestResult, 0, len(tests))
+	var failed []TestResult
+	for _, t := range tests {
+		r := runTest(ctx, db, t)
+		if err := ctx.Err(); err != nil {
+			return results, fmt.Errorf("running data tests: %w", err)
+		}
+		slog.DebugContext(ctx, "data test", "test", t.Name, "failing", r.Failing, "severity", t.Severity, "error", r.Err)
+		results = append(results, r)
+		if r.Fails() {
+			failed = append(failed, r)
+		}
+	}
+	if len(failed) > 0 {
+		return results, &TestFailure{Failed: failed}
+	}
+	return results, nil
+}
+
+// runTest runs one test and records its failing rows or why it could not run.
+func runTest(ctx context.Context, db Queryer, t *Test) TestResult {
+	r := TestResult{Test: t}
+	if err := r.query(ctx, db); err != nil {
+		r.Err = fmt.Errorf("data test %s (%s) could not run: %w", t.Name, t.Path, err)
+	}
+	return r
+}
+
+// query counts the test's failing rows and keeps the first few as text.
+func (r *TestResult) query(ctx context.Context, db Queryer) error {
+	// The newline before ")" keeps a trailing -- comment in the test from swallowing it.
+	from := "FROM (\n" + r.Test.SQL + "\n) AS failing"
+	rows, err := db.QueryContext(ctx, "SELECT count(*) "+from)
+	if err != nil {
+		return err
+	}
+	err = scanRows(rows, func(_ []string, v []any) error {
+		n, ok := v[0].(int64)
+		if !ok {
+			return fmt.Errorf("count(*) gave %T, not int64", v[0])
+		}
+		r.Failing = n
+		return nil
+	})
+	if err != nil || r.Failing == 0 {
+		return err
+	}
+	rows, err = db.QueryContext(ctx, fmt.Sprintf("SELECT COLUMNS(*)::VARCHAR %s LIMIT %d", from, maxExamples))
+	if err != nil {
+		return err
+	}
+	return scanRows(rows, func(cols []string, v []any) error {
+		r.Columns = cols
+		r.Examples = append(r.Examples, texts(v))
+		return nil
+	})
+}
+
+// scanRows calls row for each row of rows, with its column names and values, and closes rows.
+func scanRows(rows *sql.Rows, row func(cols []string, values []any) error) error {
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		v := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range v {
+			ptrs[i] = &v[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		if err := row(cols, v); err != nil {
+			return err
+		}
+	}
+	return errors.Join(rows.Err(), rows.Close())
+}
+
+// texts turns values cast to VARCHAR into strings, NULL into "NULL".
+func texts(v []any) []string {
+	out := make([]string, len(v))
+	for i, x := range v {
+		switch x := x.(type) {
+		case nil:
+			out[i] = "NULL"
+		case string:
+			out[i] = x
+		default:
+			out[i] = fmt.Sprint(x)
+		}
+	}
+	return out
+}
