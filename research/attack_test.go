@@ -144,19 +144,20 @@ func TestDurationWithDate(t *testing.T) {
 	p := projectWith(t, "DUR-1", k, `{"table": "bosetting_personer", "variables": ["kjonn", "vedtak_dato", "bosatt_dato", "ventetid_dager"]}`)
 	out, _ := extract(t, wh, key, p)
 	read := fmt.Sprintf("read_csv(%q, all_varchar = true)", filepath.Join(out, "bosetting_personer.csv"))
-	var rows, exact, mixed, small int
+	var rows, exact, generalised, mixed, small int
 	q := fmt.Sprintf(`SELECT count(*),
 		count(*) FILTER (WHERE regexp_full_match(ventetid_dager, '-?\d+')),
+		count(*) FILTER (WHERE ventetid_dager IS NOT NULL AND (length(vedtak_dato) < 10 OR length(bosatt_dato) < 10)),
 		count(*) FILTER (WHERE regexp_full_match(ventetid_dager, '-?\d+') AND (length(vedtak_dato) < 10 OR length(bosatt_dato) < 10)),
 		(SELECT count(*) FROM (SELECT count(DISTINCT person) AS n FROM %[1]s
 			WHERE length(vedtak_dato) = 10 AND regexp_full_match(ventetid_dager, '-?\d+')
 			GROUP BY kjonn, vedtak_dato, CAST(vedtak_dato AS DATE) + CAST(ventetid_dager AS INTEGER)) WHERE n < %[2]d)
 		FROM %[1]s`, read, k)
-	if err := duck(t).QueryRow(q).Scan(&rows, &exact, &mixed, &small); err != nil {
+	if err := duck(t).QueryRow(q).Scan(&rows, &exact, &generalised, &mixed, &small); err != nil {
 		t.Fatal(err)
 	}
-	if rows == 0 {
-		t.Fatal("no rows")
+	if exact == 0 || generalised == 0 {
+		t.Fatalf("%d rows, %d waiting times in days, %d with a generalised date: the attack tests nothing", rows, exact, generalised)
 	}
 	if mixed > 0 {
 		t.Errorf("%d waiting times in days go with a generalised date", mixed)
@@ -164,7 +165,7 @@ func TestDurationWithDate(t *testing.T) {
 	if small > 0 {
 		t.Errorf("%d settlement dates reconstructed from the decision date and the waiting time single out fewer than k = %d persons", small, k)
 	}
-	t.Logf("%d rows, %d waiting times in days", rows, exact)
+	t.Logf("%d rows, %d waiting times in days, %d with a generalised date", rows, exact, generalised)
 
 	// Without the settlement date in the extract, the waiting time still
 	// gives it back: it is checked as if delivered.
@@ -277,12 +278,15 @@ func TestHouseholds(t *testing.T) {
 	wh, key := ingest(t, smallInbox)
 	const k = 2
 	out, _ := extract(t, wh, key, projectWith(t, "HH-1", k, `{"table": "bosetting_personer", "variables": ["familie", "kjonn", "kategori"]}`))
-	checkHouseholds(t, filepath.Join(out, "bosetting_personer.csv"), k)
+	if checkHouseholds(t, filepath.Join(out, "bosetting_personer.csv"), k) == 0 {
+		t.Fatal("no household linked: the attack tests nothing")
+	}
 }
 
 // checkHouseholds counts, per household pseudonym, its persons in file,
-// and fails for a size held by fewer than k households.
-func checkHouseholds(t *testing.T, file string, k int) {
+// and fails for a size held by fewer than k households. It returns the
+// households linked.
+func checkHouseholds(t *testing.T, file string, k int) int {
 	t.Helper()
 	var households, small int
 	q := fmt.Sprintf(`SELECT count(*), count(*) FILTER (WHERE n < %d) FROM (
@@ -295,6 +299,7 @@ func checkHouseholds(t *testing.T, file string, k int) {
 		t.Errorf("%d of %d households have a size fewer than k = %d households have", small, households, k)
 	}
 	t.Logf("%d households linked in %s", households, filepath.Base(file))
+	return households
 }
 
 // TestLDiversity: with the owner's ℓ-diversity on the outcome, every group
