@@ -144,19 +144,20 @@ func TestDurationWithDate(t *testing.T) {
 	p := projectWith(t, "DUR-1", k, `{"table": "bosetting_personer", "variables": ["kjonn", "vedtak_dato", "bosatt_dato", "ventetid_dager"]}`)
 	out, _ := extract(t, wh, key, p)
 	read := fmt.Sprintf("read_csv(%q, all_varchar = true)", filepath.Join(out, "bosetting_personer.csv"))
-	var rows, exact, mixed, small int
+	var rows, exact, generalised, mixed, small int
 	q := fmt.Sprintf(`SELECT count(*),
 		count(*) FILTER (WHERE regexp_full_match(ventetid_dager, '-?\d+')),
+		count(*) FILTER (WHERE ventetid_dager IS NOT NULL AND (length(vedtak_dato) < 10 OR length(bosatt_dato) < 10)),
 		count(*) FILTER (WHERE regexp_full_match(ventetid_dager, '-?\d+') AND (length(vedtak_dato) < 10 OR length(bosatt_dato) < 10)),
 		(SELECT count(*) FROM (SELECT count(DISTINCT person) AS n FROM %[1]s
 			WHERE length(vedtak_dato) = 10 AND regexp_full_match(ventetid_dager, '-?\d+')
 			GROUP BY kjonn, vedtak_dato, CAST(vedtak_dato AS DATE) + CAST(ventetid_dager AS INTEGER)) WHERE n < %[2]d)
 		FROM %[1]s`, read, k)
-	if err := duck(t).QueryRow(q).Scan(&rows, &exact, &mixed, &small); err != nil {
+	if err := duck(t).QueryRow(q).Scan(&rows, &exact, &generalised, &mixed, &small); err != nil {
 		t.Fatal(err)
 	}
-	if rows == 0 {
-		t.Fatal("no rows")
+	if exact == 0 || generalised == 0 {
+		t.Fatalf("%d rows, %d waiting times in days, %d with a generalised date: the attack tests nothing", rows, exact, generalised)
 	}
 	if mixed > 0 {
 		t.Errorf("%d waiting times in days go with a generalised date", mixed)
@@ -164,7 +165,7 @@ func TestDurationWithDate(t *testing.T) {
 	if small > 0 {
 		t.Errorf("%d settlement dates reconstructed from the decision date and the waiting time single out fewer than k = %d persons", small, k)
 	}
-	t.Logf("%d rows, %d waiting times in days", rows, exact)
+	t.Logf("%d rows, %d waiting times in days, %d with a generalised date", rows, exact, generalised)
 
 	// Without the settlement date in the extract, the waiting time still
 	// gives it back: it is checked as if delivered.
@@ -211,45 +212,14 @@ func TestRequesterCannotRemoveQIs(t *testing.T) {
 // given the identity number of a person in NIR; an extract of every table
 // holds them in none.
 func TestProtectedPersonInNIR(t *testing.T) {
-	inbox := filepath.Join(t.TempDir(), "inbox")
-	if err := os.CopyFS(inbox, os.DirFS(smallInbox)); err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(inbox, "bosetting", "20180305T020000")
-	f, err := os.Open(filepath.Join(dir, "personer.jsonl.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := io.ReadAll(zr)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	inbox := copyInbox(t, smallInbox)
 	const old = `"duf":"201700000009","fnr":null,"fornavn":"Bos","etternavn":"Ni","fodselsdato":"1988-02-02"`
-	if !bytes.Contains(b, []byte(old)) {
-		t.Fatal("the small cases' protected person is not as this test knows them")
-	}
-	b = bytes.Replace(b, []byte(old), []byte(`"duf":"201700000009","fnr":"31818626188","fornavn":"Bos","etternavn":"Ni","fodselsdato":"1986-01-31"`), 1)
-	var gz bytes.Buffer
-	zw := gzip.NewWriter(&gz)
-	zw.Write(b)
-	zw.Close()
-	if err := os.WriteFile(filepath.Join(dir, "personer.jsonl.gz"), gz.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	mf, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := sha256.Sum256(gz.Bytes())
-	mf = regexp.MustCompile(`("name": "personer.jsonl.gz",\s*"rows": \d+,\s*"sha256": ")[0-9a-f]+`).ReplaceAll(mf, []byte("${1}"+hex.EncodeToString(sum[:])))
-	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), mf, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	editDelivery(t, filepath.Join(inbox, "bosetting", "20180305T020000"), "personer.jsonl.gz", func(b []byte) []byte {
+		if !bytes.Contains(b, []byte(old)) {
+			t.Fatal("the small cases' protected person is not as this test knows them")
+		}
+		return bytes.Replace(b, []byte(old), []byte(`"duf":"201700000009","fnr":"31818626188","fornavn":"Bos","etternavn":"Ni","fodselsdato":"1986-01-31"`), 1)
+	})
 	wh, key := ingest(t, inbox)
 	p := projectWith(t, "PROT-1", 2, `{"table": "nir_personer", "variables": ["kjonn"]},
 		{"table": "nir_introprogram", "variables": ["avslutning"]}, {"table": "nir_norskopplaering", "variables": ["rettighet"]},
@@ -308,12 +278,15 @@ func TestHouseholds(t *testing.T) {
 	wh, key := ingest(t, smallInbox)
 	const k = 2
 	out, _ := extract(t, wh, key, projectWith(t, "HH-1", k, `{"table": "bosetting_personer", "variables": ["familie", "kjonn", "kategori"]}`))
-	checkHouseholds(t, filepath.Join(out, "bosetting_personer.csv"), k)
+	if checkHouseholds(t, filepath.Join(out, "bosetting_personer.csv"), k) == 0 {
+		t.Fatal("no household linked: the attack tests nothing")
+	}
 }
 
 // checkHouseholds counts, per household pseudonym, its persons in file,
-// and fails for a size held by fewer than k households.
-func checkHouseholds(t *testing.T, file string, k int) {
+// and fails for a size held by fewer than k households. It returns the
+// households linked.
+func checkHouseholds(t *testing.T, file string, k int) int {
 	t.Helper()
 	var households, small int
 	q := fmt.Sprintf(`SELECT count(*), count(*) FILTER (WHERE n < %d) FROM (
@@ -326,6 +299,7 @@ func checkHouseholds(t *testing.T, file string, k int) {
 		t.Errorf("%d of %d households have a size fewer than k = %d households have", small, households, k)
 	}
 	t.Logf("%d households linked in %s", households, filepath.Base(file))
+	return households
 }
 
 // TestLDiversity: with the owner's ℓ-diversity on the outcome, every group
@@ -355,5 +329,136 @@ func TestLDiversity(t *testing.T) {
 	}
 	if uniform > 0 {
 		t.Errorf("%d of %d groups share one outcome", uniform, groups)
+	}
+}
+
+// unusualHouseholds are settled households the small cases lack, as rows
+// of the settlement register: F8, one adult with six children, and F9, two
+// adults with five, both of seven; F10, five adults over 60, and F11, two
+// adults with three children, both of five. So a household's size does not
+// single out F8 or F10, but its composition would.
+func unusualHouseholds() string {
+	var b strings.Builder
+	n := 0
+	add := func(fam, born, sex string) {
+		n++
+		fmt.Fprintf(&b, `{"duf":"2017%08d","fnr":null,"fornavn":"Hus","etternavn":"Holdning","fodselsdato":%q,"kjonn":%q,"nasjonalitet":"SYR","kategori":"OVF","enslig_mindreaarig":false,"familie_id":%q,"vedtak_dato":"2017-04-03","bosatt_dato":"2017-09-01","kommunenummer":"0301","fra":"UTLANDET","avtalt_selvbosetting":false,"skjult_identitet":false,"sist_endret":"2017-09-01 10:00:00"}`+"\n",
+			500+n, born, sex, fam)
+	}
+	for _, m := range []struct{ fam, born, sex string }{
+		{"F8", "1983-05-05", "K"}, {"F8", "2003-01-10", "M"}, {"F8", "2005-02-11", "K"}, {"F8", "2007-03-12", "M"}, {"F8", "2009-04-13", "K"}, {"F8", "2011-05-14", "M"}, {"F8", "2014-06-15", "M"},
+		{"F9", "1980-07-07", "K"}, {"F9", "1978-08-08", "M"}, {"F9", "2004-09-09", "K"}, {"F9", "2006-10-10", "M"}, {"F9", "2008-11-11", "K"}, {"F9", "2010-12-12", "M"}, {"F9", "2013-01-13", "M"},
+		{"F10", "1945-02-02", "K"}, {"F10", "1948-03-03", "M"}, {"F10", "1950-04-04", "K"}, {"F10", "1952-05-05", "M"}, {"F10", "1955-06-06", "K"},
+		{"F11", "1975-07-07", "K"}, {"F11", "1972-08-08", "M"}, {"F11", "2001-09-09", "K"}, {"F11", "2005-10-10", "M"}, {"F11", "2009-11-11", "K"},
+	} {
+		add(m.fam, m.born, m.sex)
+	}
+	return b.String()
+}
+
+// TestHouseholdComposition: a household of unusual composition (one adult
+// with six children, five adults over 60) is not unique in an extract with
+// households, though its size is shared. The intruder links each
+// household's members through the household pseudonym and the person
+// pseudonym (across the tables) and reads its composition from the sexes,
+// birth years and ages written: every composition is shared by k
+// households, and one adult with six children, or five over 60, is found
+// in no household or in k.
+func TestHouseholdComposition(t *testing.T) {
+	inbox := copyInbox(t, smallInbox)
+	editDelivery(t, filepath.Join(inbox, "bosetting", "20180305T020000"), "personer.jsonl.gz", func(b []byte) []byte { return append(b, unusualHouseholds()...) })
+	wh, key := ingest(t, inbox)
+	const k = 2
+	// The project weighs the household link most, so that households keep
+	// it where they can.
+	out, m := extract(t, wh, key, project(t, fmt.Sprintf(`{"project": "HH-2", "approval": "REK 2026/78", "population": {"sources": ["nir", "bosetting"]},
+		"tables": [{"table": "bosetting_personer", "variables": ["familie", "kjonn", "alder_vedtak"]}, {"table": "nir_personer", "variables": ["kjonn", "fodselsaar"]}],
+		"weights": {"familie": 10}, "k": %d, "max_suppression": 0.6, "formats": ["csv"]}`, k)))
+	if m.Persons.PersonsIn < 24 {
+		t.Fatalf("%d persons read: the unusual households are not in the warehouse", m.Persons.PersonsIn)
+	}
+	bos, nir := filepath.Join(out, "bosetting_personer.csv"), filepath.Join(out, "nir_personer.csv")
+	checkHouseholds(t, bos, k)
+	// A member is what the files say of their sex and age in every table;
+	// a household, its members; adult and child are what the written age
+	// (a number or a band "30-39") tells for sure.
+	q := fmt.Sprintf(`WITH b AS (SELECT * FROM read_csv(%[1]q, all_varchar = true)),
+		n AS (SELECT * FROM read_csv(%[2]q, all_varchar = true)),
+		e AS (SELECT person, 'b ' || coalesce(kjonn, '-') || ' ' || coalesce(alder_vedtak, '-') AS e FROM b
+			UNION ALL SELECT person, 'n ' || coalesce(kjonn, '-') || ' ' || coalesce(fodselsaar, '-') FROM n),
+		member AS (SELECT person, list_sort(list_distinct(list(e))) AS m FROM e GROUP BY person),
+		age AS (SELECT person, familie, TRY_CAST(split_part(alder_vedtak, '-', 1) AS INTEGER) AS lo,
+			TRY_CAST(coalesce(nullif(split_part(alder_vedtak, '-', 2), ''), alder_vedtak) AS INTEGER) AS hi FROM b WHERE familie IS NOT NULL),
+		hh AS (SELECT familie, list_sort(list(m)) AS comp, count(*) AS size,
+			count(*) FILTER (WHERE lo >= 18) AS adults, count(*) FILTER (WHERE hi < 18) AS children, count(*) FILTER (WHERE lo >= 60) AS over60
+			FROM (SELECT DISTINCT familie, person FROM b WHERE familie IS NOT NULL) JOIN member USING (person) JOIN age USING (familie, person) GROUP BY familie),
+		c AS (SELECT *, count(*) OVER (PARTITION BY comp) AS n FROM hh)
+		SELECT count(*), count(*) FILTER (WHERE n < %[3]d),
+			count(*) FILTER (WHERE adults = 1 AND children = 6), count(*) FILTER (WHERE over60 = 5) FROM c`, bos, nir, k)
+	var linked, unique, oneWithSix, fiveOver60 int
+	if err := duck(t).QueryRow(q).Scan(&linked, &unique, &oneWithSix, &fiveOver60); err != nil {
+		t.Fatal(err)
+	}
+	if linked == 0 {
+		t.Fatal("no household linked: the attack tests nothing")
+	}
+	if unique > 0 {
+		t.Errorf("%d of %d linked households have a composition fewer than k = %d households have", unique, linked, k)
+	}
+	if oneWithSix > 0 && oneWithSix < k || fiveOver60 > 0 && fiveOver60 < k {
+		t.Errorf("one adult with six children in %d households, five adults over 60 in %d: fewer than k = %d", oneWithSix, fiveOver60, k)
+	}
+	t.Logf("%d households linked; one adult with six children seen in %d, five over 60 in %d", linked, oneWithSix, fiveOver60)
+}
+
+// copyInbox copies an inbox to a new directory, for a test to edit.
+func copyInbox(t *testing.T, inbox string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), "inbox")
+	if err := os.CopyFS(dst, os.DirFS(inbox)); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// editDelivery rewrites the gzipped file name of the delivery in dir with
+// fn, and its checksum and row count in the delivery's manifest.
+func editDelivery(t *testing.T, dir, name string, fn func([]byte) []byte) {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(zr)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = fn(b)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(b)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), gz.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mf, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(gz.Bytes())
+	entry := regexp.MustCompile(`("name": "` + regexp.QuoteMeta(name) + `",\s*"rows": )\d+(,\s*"sha256": ")[0-9a-f]+`)
+	if !entry.Match(mf) {
+		t.Fatalf("%s is not in the manifest of %s", name, dir)
+	}
+	mf = entry.ReplaceAll(mf, []byte(fmt.Sprintf("${1}%d${2}%s", bytes.Count(b, []byte("\n")), hex.EncodeToString(sum[:]))))
+	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), mf, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

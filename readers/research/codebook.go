@@ -53,8 +53,8 @@ func (x *extractor) codebook() *Codebook {
 			switch d := wt.derive[c]; {
 			case j >= 0 && x.qis[j].household:
 				e.QuasiIdentifier, e.Hierarchy = true, x.qis[j].h.Levels()
-				e.Generalised = "per household: the pseudonym, or null where the household's size would single it out"
-				e.Definition += "; the household's size is a quasi-identifier, every group of persons counts k households"
+				e.Generalised = "per household: the pseudonym, or null where the household's size and composition would single it out"
+				e.Definition += "; the household's size and composition (its members' sexes, birth years and ages as written, in every table) are a quasi-identifier, every group of persons counts k households"
 			case j >= 0:
 				q := x.qis[j]
 				e.QuasiIdentifier, e.Hierarchy, e.Type = true, q.h.Levels(), "VARCHAR"

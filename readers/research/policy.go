@@ -24,9 +24,13 @@ type Policy struct {
 	// precisely as they are.
 	Derived map[string][]string `json:"derived"`
 	// Households makes the household (familie) a quasi-identifier where it
-	// is extracted: its size is part of each member's signature, and every
-	// group counts at least k households.
+	// is extracted: its size and composition are part of each member's
+	// signature, and every group counts at least k households.
 	Households bool `json:"households"`
+	// Composition are the member variables (sex, ages, birth year) whose
+	// values, as written for every member, make up a household's
+	// composition; each must be one of QuasiIdentifiers.
+	Composition []string `json:"composition,omitempty"`
 	// LDiversity, when 2 or more, requires every group of persons to hold
 	// at least that many values of each Sensitive variable extracted.
 	LDiversity int      `json:"l_diversity,omitempty"`
@@ -36,7 +40,8 @@ type Policy struct {
 // DefaultPolicy is the attacker model when the owner has written none:
 // residence and programme kommune, birth year and ages, sex, citizenship,
 // nationality and country background and every date are quasi-identifiers;
-// durations are tied to their dates; households are quasi-identifiers.
+// durations are tied to their dates; households are quasi-identifiers,
+// with their size and their members' sexes, birth years and ages.
 func DefaultPolicy() *Policy {
 	return &Policy{
 		QuasiIdentifiers: []string{"bostedskommune", "kommunenummer", "fodselsaar", "alder_vedtak", "alder_bosatt", "kjonn",
@@ -46,8 +51,9 @@ func DefaultPolicy() *Policy {
 			"varighet_dager": {"startdato", "sluttdato"},
 			"ventetid_dager": {"vedtak_dato", "bosatt_dato"},
 		},
-		Households: true,
-		Sensitive:  []string{"avslutning", "kategori"},
+		Households:  true,
+		Composition: []string{"kjonn", "fodselsaar", "alder_vedtak", "alder_bosatt"},
+		Sensitive:   []string{"avslutning", "kategori"},
 	}
 }
 
@@ -102,6 +108,11 @@ func ParsePolicy(b []byte) (*Policy, error) {
 			errs = append(errs, fmt.Errorf("derived.%s: a duration has two dates, from and to", d))
 		}
 	}
+	for _, v := range p.Composition {
+		if !p.isQI(v) {
+			errs = append(errs, fmt.Errorf("composition: %q is not one of quasi_identifiers", v))
+		}
+	}
 	for _, v := range p.Sensitive {
 		if catalogueVariable(v) == nil {
 			errs = append(errs, fmt.Errorf("sensitive: %q is not a variable of the catalogue", v))
@@ -125,8 +136,8 @@ func catalogueVariable(name string) *Variable {
 
 // String is the policy in one line, for messages.
 func (p *Policy) String() string {
-	return fmt.Sprintf("quasi-identifiers %s; households %v; l-diversity %d on %s",
-		strings.Join(p.QuasiIdentifiers, ", "), p.Households, p.LDiversity, strings.Join(p.Sensitive, ", "))
+	return fmt.Sprintf("quasi-identifiers %s; households %v (composition %s); l-diversity %d on %s",
+		strings.Join(p.QuasiIdentifiers, ", "), p.Households, strings.Join(p.Composition, ", "), p.LDiversity, strings.Join(p.Sensitive, ", "))
 }
 
 // isQI says whether the owner makes name a quasi-identifier.

@@ -101,7 +101,7 @@ func TestProjectErrors(t *testing.T) {
 // TestParsePolicy checks that the owner's policy names variables of the
 // catalogue, dates as the sources of durations and a sensible ℓ.
 func TestParsePolicy(t *testing.T) {
-	if _, err := ParsePolicy([]byte(`{"quasi_identifiers": ["kjonn"], "derived": {"ventetid_dager": ["vedtak_dato", "bosatt_dato"]}, "households": true, "l_diversity": 2, "sensitive": ["avslutning"]}`)); err != nil {
+	if _, err := ParsePolicy([]byte(`{"quasi_identifiers": ["kjonn"], "derived": {"ventetid_dager": ["vedtak_dato", "bosatt_dato"]}, "households": true, "composition": ["kjonn"], "l_diversity": 2, "sensitive": ["avslutning"]}`)); err != nil {
 		t.Errorf("a good policy: %v", err)
 	}
 	for _, tc := range []struct{ text, want string }{
@@ -109,6 +109,7 @@ func TestParsePolicy(t *testing.T) {
 		{`{"derived": {"ventetid_dager": ["kjonn", "bosatt_dato"]}}`, `"kjonn" is not a date`},
 		{`{"l_diversity": 1}`, "l_diversity: 1"},
 		{`{"households": true, "owner": "x"}`, `unknown field "owner"`},
+		{`{"quasi_identifiers": ["kjonn"], "households": true, "composition": ["kjonn", "fodselsaar"]}`, `composition: "fodselsaar" is not one of quasi_identifiers`},
 	} {
 		if _, err := ParsePolicy([]byte(tc.text)); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want %q", tc.text, err, tc.want)

@@ -67,7 +67,10 @@ type qi struct {
 	max       int // the highest level allowed
 	weight    float64
 	household bool
-	hidden    bool // not written, only checked
+	// composition marks a member variable (a sex, an age) that makes up
+	// the composition of a household, part of the household's value.
+	composition bool
+	hidden      bool // not written, only checked
 }
 
 // householdLevels is the hierarchy of the household: its size is known,
@@ -137,6 +140,11 @@ func (x *extractor) setup() {
 			}
 		}
 		x.tables = append(x.tables, wt)
+	}
+	if slices.ContainsFunc(x.qis, func(q qi) bool { return q.household }) {
+		for j := range x.qis {
+			x.qis[j].composition = !x.qis[j].household && slices.Contains(x.pol.Composition, x.qis[j].name)
+		}
 	}
 	for _, wt := range x.tables {
 		for _, v := range wt.vars {
@@ -349,26 +357,79 @@ func (x *extractor) storeLevels(ctx context.Context, us []string, replace bool) 
 // Suppressed persons deliver nothing.
 func (x *extractor) elements() string {
 	parts := make([]string, len(x.tables))
-	for i, wt := range x.tables {
-		from := fmt.Sprintf("d%d JOIN lv ON lv.u = d%d.u", i, i)
-		type kv struct{ name, expr string }
-		var kvs []kv
-		for c, j := range wt.qis {
-			from += fmt.Sprintf(" LEFT JOIN g%d ON g%d.v = d%d.q%d", j, j, i, c)
-			kvs = append(kvs, kv{x.qis[j].name, x.valueSQL(j)})
-		}
-		slices.SortFunc(kvs, func(a, b kv) int { return strings.Compare(a.name, b.name) })
-		e := "'{}'"
-		if len(kvs) > 0 {
-			args := make([]string, len(kvs))
-			for a, p := range kvs {
-				args[a] = literal(p.name) + ", " + p.expr
-			}
-			e = "CAST(json_object(" + strings.Join(args, ", ") + ") AS VARCHAR)"
-		}
-		parts[i] = fmt.Sprintf("SELECT d%d.u, %s || ' ' || %s AS e FROM %s WHERE NOT %s", i, literal(wt.t.Name), e, from, gone(i, fmt.Sprintf("d%d.u", i)))
+	for i := range x.tables {
+		from, e := x.element(i, func(int) bool { return true })
+		parts[i] = fmt.Sprintf("SELECT d%d.u, %s AS e FROM %s WHERE NOT %s", i, e, from, gone(i, fmt.Sprintf("d%d.u", i)))
 	}
 	return strings.Join(parts, " UNION ALL ")
+}
+
+// element returns the FROM clause (d<i> with the persons' levels and what
+// the values need) and the SQL of the element of a row of table i at the
+// current levels: the table's name and the values of the quasi-identifiers
+// keep selects, as JSON (names sorted). The household's value is its
+// composition (compositionSQL) while it is linked, All when not.
+func (x *extractor) element(i int, keep func(j int) bool) (from, e string) {
+	wt := x.tables[i]
+	from = fmt.Sprintf("d%d JOIN lv ON lv.u = d%d.u", i, i)
+	type kv struct{ name, expr string }
+	var kvs []kv
+	for c, j := range wt.qis {
+		if !keep(j) {
+			continue
+		}
+		if x.qis[j].household {
+			from += fmt.Sprintf(" LEFT JOIN (%s) hc ON hc.f = d%d.q%d", x.compositionSQL(), i, c)
+			kvs = append(kvs, kv{x.qis[j].name, fmt.Sprintf("CASE WHEN lv.l%d >= 1 THEN '%s' ELSE hc.c END", j, All)})
+			continue
+		}
+		from += fmt.Sprintf(" LEFT JOIN g%d ON g%d.v = d%d.q%d", j, j, i, c)
+		kvs = append(kvs, kv{x.qis[j].name, x.valueSQL(j)})
+	}
+	slices.SortFunc(kvs, func(a, b kv) int { return strings.Compare(a.name, b.name) })
+	e = "'{}'"
+	if len(kvs) > 0 {
+		args := make([]string, len(kvs))
+		for a, p := range kvs {
+			args[a] = literal(p.name) + ", " + p.expr
+		}
+		e = "CAST(json_object(" + strings.Join(args, ", ") + ") AS VARCHAR)"
+	}
+	return from, literal(wt.t.Name) + " || ' ' || " + e
+}
+
+// compositionSQL is a query of each household's composition (f, c) at the
+// current levels: the sorted list of its members, each the set of what is
+// written of their composition variables (sex, ages, birth year) in every
+// table that has one or the household. It is what a researcher reads off
+// the members linked by the household pseudonym (and by the person
+// pseudonym across tables), so it holds the size too, and it coarsens as
+// the members' own values are generalised: a household's value in its
+// members' signatures, so every group of persons counts k households of
+// one composition.
+func (x *extractor) compositionSQL() string {
+	var members, households []string
+	for i, wt := range x.tables {
+		hc, comp := -1, false
+		for c, j := range wt.qis {
+			if x.qis[j].household {
+				hc = c
+			}
+			comp = comp || x.qis[j].composition
+		}
+		if hc < 0 && !comp {
+			continue
+		}
+		from, e := x.element(i, func(j int) bool { return x.qis[j].composition })
+		members = append(members, fmt.Sprintf("SELECT d%d.u, %s AS e FROM %s WHERE NOT %s", i, e, from, gone(i, fmt.Sprintf("d%d.u", i))))
+		if hc >= 0 {
+			households = append(households, fmt.Sprintf("SELECT u, q%d AS f FROM d%d WHERE q%d IS NOT NULL AND NOT %s", hc, i, hc, gone(i, "u")))
+		}
+	}
+	return fmt.Sprintf(`WITH me AS (SELECT u, CAST(to_json(list_sort(list_distinct(list(e)))) AS VARCHAR) AS m FROM (%s) GROUP BY u),
+		hm AS (SELECT u, min(f) AS f FROM (%s) GROUP BY u)
+		SELECT f, CAST(to_json(list_sort(list(m))) AS VARCHAR) AS c FROM hm JOIN me USING (u) GROUP BY f`,
+		strings.Join(members, " UNION ALL "), strings.Join(households, " UNION ALL "))
 }
 
 // smallQuery is a query of the persons (u) whose group is too small: a
