@@ -5,9 +5,10 @@ import (
 	"testing"
 	"time"
 
-	"integstat/internal/testkit/fixture"
-	"integstat/load/marts"
+	"integstat/load/publish"
+
 	"integstat/extract/reference"
+	"integstat/internal/testkit/fixture"
 )
 
 // TestThroughThePipeline runs the demo registers (seed 1, scale 1, the set
@@ -29,7 +30,7 @@ func TestThroughThePipeline(t *testing.T) {
 	if len(res.States) == 0 || res.Publication == "" {
 		t.Fatalf("nothing built: %+v", res)
 	}
-	analyse := fixture.OpenMart(t, wh, marts.AnalysisFile)
+	analyse := fixture.OpenMart(t, wh, publish.AnalysisFile)
 
 	figures, err := reference.PublishedFigures()
 	if err != nil {
@@ -79,7 +80,7 @@ func TestThroughThePipeline(t *testing.T) {
 	if asOf.Publication == "" {
 		t.Fatal("no publication as of 2017-12-31")
 	}
-	cur := fixture.OpenMart(t, wh, marts.AnalysisFile)
+	cur := fixture.OpenMart(t, wh, publish.AnalysisFile)
 	for _, f := range figures {
 		if !f.AsOf.Equal(prelim) {
 			continue

@@ -21,11 +21,11 @@ import (
 	"integstat/extract/contract"
 	"integstat/extract/delivery"
 	"integstat/extract/files"
-	"integstat/transform/pseudo"
 	"integstat/extract/reference"
+	"integstat/load/warehouse"
+	"integstat/transform/pseudo"
 	"integstat/transform/store"
 	"integstat/transform/validate"
-	"integstat/load/warehouse"
 )
 
 // IngestOptions configures the ingest stage.
@@ -56,7 +56,7 @@ func newIngester(opt IngestOptions) (*ingester, error) {
 	if err := cleanTemp(opt.Warehouse); err != nil {
 		return nil, err
 	}
-	path := filepath.Join(opt.Warehouse.Restricted(), "identity.map")
+	path := opt.Warehouse.IdentityMap()
 	ids := pseudo.NewIdentityMap()
 	if _, err := os.Stat(path); err == nil {
 		if ids, err = pseudo.LoadIdentityMap(path); err != nil {
@@ -74,15 +74,8 @@ func cleanTemp(wh *warehouse.Warehouse) error {
 	if _, err := store.CleanTemp(wh.Parquet()); err != nil {
 		return err
 	}
-	// Key spills of the duplicate check (validate.DupFinder).
-	spills, err := filepath.Glob(filepath.Join(wh.Restricted(), ".keys-*"))
-	if err != nil {
+	if err := validate.CleanSpills(wh.Restricted()); err != nil {
 		return err
-	}
-	for _, p := range spills {
-		if err := os.RemoveAll(p); err != nil {
-			return err
-		}
 	}
 	return filepath.WalkDir(wh.Quarantine(), func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -235,7 +228,7 @@ func (in *ingester) loadFromDir(ctx context.Context, d files.Decision, rows rowS
 	// links only if Check accepts it, so its duplicates are found first.
 	known := map[string][]int64{}
 	for _, tb := range contract.OfSource(d.Source) {
-		if tb.Name != "personer" && tb.Name != "tolk" {
+		if !tb.Persons {
 			continue
 		}
 		v := validate.New(tb, in.ref, d.Extracted, vopt)
@@ -251,8 +244,7 @@ func (in *ingester) loadFromDir(ctx context.Context, d files.Decision, rows rowS
 			if _, dup := slices.BinarySearch(dups, line); dup {
 				return nil
 			}
-			a, b := numbers(tb, values)
-			return in.ids.Link(a, b)
+			return in.ids.Link(tb.Numbers(values))
 		})
 		if err != nil {
 			return rec, err
@@ -266,7 +258,7 @@ func (in *ingester) loadFromDir(ctx context.Context, d files.Decision, rows rowS
 	}
 	persons := &validate.PersonSet{}
 	for _, tb := range contract.OfSource(d.Source) {
-		if tb.Name == "personer" {
+		if tb.Persons {
 			persons.Grow(int(manifestRows(d, tb)) * 9 / 8)
 		}
 		start := time.Now()
@@ -311,27 +303,6 @@ func (in *ingester) duplicates(d files.Decision, tb *contract.Table, v *validate
 		dups = []int64{}
 	}
 	return dups, err
-}
-
-// numbers returns the identity numbers a personer row links: the number
-// and the one it replaced, or the DUF number and the identity number.
-func numbers(tb *contract.Table, values []string) (string, string) {
-	switch {
-	case tb.Index("duf") >= 0:
-		return values[tb.Index("duf")], values[tb.Index("fnr")]
-	case tb.Index("tidligere_fnr") >= 0:
-		return values[tb.Index("fnr")], values[tb.Index("tidligere_fnr")]
-	}
-	return values[tb.Index("fnr")], ""
-}
-
-// personColumn is the column whose number names the person of a row, or
-// -1 for a table about no person (anmodninger).
-func personColumn(tb *contract.Table) int {
-	if i := tb.Index("duf"); i >= 0 {
-		return i
-	}
-	return tb.Index("fnr") // -1 when absent
 }
 
 // recordText keeps a quarantined record's values (restricted area only).

@@ -17,9 +17,9 @@ import (
 	"integstat/extract/contract"
 	"integstat/extract/delivery"
 	"integstat/extract/files"
+	"integstat/load/warehouse"
 	"integstat/transform/store"
 	"integstat/transform/validate"
-	"integstat/load/warehouse"
 )
 
 // chunkBytes is the size of the chunks of a CSV file that workers parse,
@@ -52,7 +52,7 @@ type tableRun struct {
 	// file whose rows come grouped by person costs one entry per person.
 	byRun    bool
 	runSeeds [2]maphash.Seed
-	pc       int   // personColumn
+	pc       int   // the column naming the person (contract.PersonID), -1 for none
 	idCols   []int // identity-number columns, for collect
 	refCol   int   // the one column CheckRefs checks, -1 if none or several
 	key0     int   // the first key column, -1 for a table without a key
@@ -305,7 +305,7 @@ func (e *errReread) Error() string { return "duplicates far apart: read again" }
 func (in *ingester) loadTable(ctx context.Context, d files.Decision, tb *contract.Table, vopt validate.Options, persons *validate.PersonSet, rows rowSource, dir string, known []int64) (warehouse.TableLoad, error) {
 	v := validate.New(tb, in.ref, d.Extracted, vopt)
 	for {
-		t := &tableRun{in: in, d: d, tb: tb, v: v, persons: persons, collect: !v.RefersToPersons(), known: known, pc: personColumn(tb), refCol: -1, key0: -1,
+		t := &tableRun{in: in, d: d, tb: tb, v: v, persons: persons, collect: !v.RefersToPersons(), known: known, pc: tb.ColumnOf(contract.PersonID), refCol: -1, key0: -1,
 			dict: in.dictionaries(tb, d.ID)}
 		for i, c := range tb.Cols {
 			if c.Type == contract.IDNumber {

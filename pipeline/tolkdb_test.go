@@ -12,11 +12,11 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"integstat/extract/delivery"
 	"integstat/demo"
+	"integstat/extract/delivery"
+	"integstat/extract/reference"
 	"integstat/extract/tolkdb"
 	"integstat/internal/pgtest"
-	"integstat/extract/reference"
 )
 
 // TestIngestDB loads the interpreter register from a real PostgreSQL
@@ -148,7 +148,7 @@ func TestIngestDB(t *testing.T) {
 		t.Fatalf("only %d canaries", len(canaries))
 	}
 	// The scan finds them where they belong: the identity map holds the numbers.
-	idmap, err := os.ReadFile(filepath.Join(wh.Restricted(), "identity.map"))
+	idmap, err := os.ReadFile(wh.IdentityMap())
 	if err != nil || !bytes.Contains(idmap, canaries[0]) {
 		t.Fatalf("the canary scan does not find a number in the identity map (%v)", err)
 	}

@@ -13,11 +13,11 @@ import (
 
 	"integstat/internal/testkit"
 	"integstat/load/marts"
-	"integstat/pipeline"
-	"integstat/transform/pseudo"
 	"integstat/load/publish"
-	"integstat/schedules"
 	"integstat/load/warehouse"
+	"integstat/pipeline"
+	"integstat/schedules"
+	"integstat/transform/pseudo"
 )
 
 // crashSchedule rebuilds the marts with another threshold than the first
@@ -125,7 +125,7 @@ func checkPublication(t *testing.T, dir string) string {
 	if err != nil || cur == "" {
 		t.Fatalf("no current publication (%v)", err)
 	}
-	for _, f := range []string{marts.PublishedFile, marts.AnalysisFile} {
+	for _, f := range []string{publish.PublishedFile, publish.AnalysisFile} {
 		db, err := sql.Open("duckdb", filepath.Join(dir, "marts", f)+"?access_mode=read_only")
 		if err != nil {
 			t.Fatal(err)

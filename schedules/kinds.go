@@ -9,15 +9,14 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"integstat/extract/tolkdb"
 	"integstat/load/marts"
-	"integstat/pipeline"
 	"integstat/load/protect"
-	"integstat/transform/pseudo"
 	"integstat/load/releases"
 	"integstat/load/warehouse"
+	"integstat/pipeline"
+	"integstat/transform/pseudo"
 )
 
 // Runner does the work of one kind of job. The daemon calls Run with the
@@ -171,29 +170,21 @@ func (ingestRunner) Run(ctx context.Context, job *Job, env Env) (Result, error) 
 	if env.Key == nil {
 		return Result{}, fmt.Errorf("%w: the job needs the pseudonymisation key (--key-file)", ErrConfig)
 	}
-	opt := pipeline.IngestOptions{Inbox: env.Inbox, Warehouse: env.Warehouse, Key: env.Key, AllowSynthetic: env.AllowSynthetic,
-		Log: env.Log, Sources: job.sources()}
-	var sum *pipeline.IngestSummary
-	var err error
-	if opt.Sources[0] == TolkDB {
+	opt := pipeline.RunOptions{Ingest: pipeline.IngestOptions{Inbox: env.Inbox, Warehouse: env.Warehouse, Key: env.Key,
+		AllowSynthetic: env.AllowSynthetic, Log: env.Log, Sources: job.sources()}}
+	if opt.Ingest.Sources[0] == TolkDB {
 		if env.TolkDSN == "" {
 			return Result{}, fmt.Errorf("%w: the job needs the interpreter database (%s)", ErrConfig, tolkdb.EnvDSN)
 		}
-		full, _ := parseBool(job.Settings["full"])
-		src, serr := tolkdb.New(env.TolkDSN, tolkdb.Options{Full: full, Logger: env.Log})
-		if serr != nil {
-			return Result{}, fmt.Errorf("%w: %v", ErrConfig, serr)
-		}
-		opt.Sources = nil
-		sum, err = pipeline.IngestDB(ctx, opt, src)
-	} else {
-		if env.Inbox == "" {
-			return Result{}, fmt.Errorf("%w: the job needs the inbox (--inbox)", ErrConfig)
-		}
-		sum, err = pipeline.Ingest(ctx, opt)
+		opt.TolkDSN = env.TolkDSN
+		opt.TolkFull, _ = parseBool(job.Settings["full"])
+		opt.Ingest.Inbox, opt.Ingest.Sources = "", nil
+	} else if env.Inbox == "" {
+		return Result{}, fmt.Errorf("%w: the job needs the inbox (--inbox)", ErrConfig)
 	}
+	run, err := pipeline.Run(ctx, opt)
 	var res Result
-	if sum != nil {
+	if sum := run.Ingest; sum != nil {
 		res = Result{Rows: sum.Rows - sum.Quarantined, Quarantined: sum.Quarantined,
 			Detail: fmt.Sprintf("%d deliveries loaded, %d skipped, %d rejected, %d refused", sum.Loaded, sum.Skipped, sum.Rejected, sum.Refused)}
 	}
@@ -230,29 +221,18 @@ func (buildRunner) Check(job *Job) error {
 
 func (buildRunner) Run(ctx context.Context, job *Job, env Env) (Result, error) {
 	num := func(k string) int { n, _ := strconv.Atoi(job.Settings[k]); return n }
-	rec := warehouse.Build{Started: time.Now()}
 	mode, _ := releases.ParseMode(job.Settings["release"])
-	res, err := marts.Build(ctx, marts.Options{Warehouse: env.Warehouse, Keep: num("keep"), Memory: job.Settings["memory"], Log: env.Log, Release: mode,
-		Protect: protect.Options{Threshold: num("threshold"), MinDenominator: num("min-denominator")}})
+	run, err := pipeline.Run(ctx, pipeline.RunOptions{
+		Ingest: pipeline.IngestOptions{Warehouse: env.Warehouse, Log: env.Log},
+		Build: &marts.Options{Keep: num("keep"), Memory: job.Settings["memory"], Release: mode,
+			Protect: protect.Options{Threshold: num("threshold"), MinDenominator: num("min-denominator")}},
+	})
 	var out Result
-	if res != nil {
-		for _, st := range res.States {
-			rec.States++
-			rec.Rows += st.Rows
-		}
+	if res := run.Build; res != nil {
 		out = Result{Rows: res.Figures, Detail: "publication " + res.Publication}
-		rec.Publication = res.Publication
-	}
-	rec.Finished = time.Now()
-	switch {
-	case err != nil:
-		rec.Outcome, rec.Detail = "failed", err.Error()
-	default:
-		rec.Outcome = res.Outcome()
-		out.Detail = rec.Outcome + ": publication " + res.Publication
-	}
-	if rerr := env.Warehouse.RecordBuild(context.WithoutCancel(ctx), rec); rerr != nil {
-		return out, errors.Join(err, rerr)
+		if err == nil {
+			out.Detail = string(run.Outcome) + ": publication " + res.Publication
+		}
 	}
 	return out, err
 }

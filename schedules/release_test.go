@@ -11,8 +11,8 @@ import (
 
 	"integstat/load/publish"
 	"integstat/load/releases"
-	"integstat/schedules"
 	"integstat/load/warehouse"
+	"integstat/schedules"
 )
 
 // writePublication makes a complete publication in the warehouse at dir:
@@ -24,7 +24,7 @@ func writePublication(t *testing.T, dir string, release bool, warnings ...string
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := sql.Open("duckdb", filepath.Join(d.Dir(), releases.PublishedFile))
+	db, err := sql.Open("duckdb", filepath.Join(d.Dir(), publish.PublishedFile))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,9 +12,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	_ "github.com/duckdb/duckdb-go/v2" // the DuckDB driver
+	"integstat/load/publish"
 
-	"integstat/load/marts"
+	_ "github.com/duckdb/duckdb-go/v2" // the DuckDB driver
 )
 
 // Indicator is one entry of the catalogue (indikator_katalog).
@@ -475,7 +475,7 @@ func (s *snapshot) catalogueIn(l lang) []Indicator {
 
 // martFile is the published mart of a publication.
 func martFile(warehouseDir, id string) string {
-	return filepath.Join(warehouseDir, "publications", id, marts.PublishedFile)
+	return filepath.Join(publish.Dir(warehouseDir, id), publish.PublishedFile)
 }
 
 // responseCache holds encoded answers of one snapshot, so that a repeated

@@ -14,14 +14,16 @@ import (
 	"testing"
 	"time"
 
+	"integstat/load/publish"
+
 	_ "github.com/duckdb/duckdb-go/v2"
 
 	"integstat/internal/testkit"
 	"integstat/load/marts"
-	"integstat/pipeline"
-	"integstat/transform/pseudo"
-	"integstat/serve"
 	"integstat/load/warehouse"
+	"integstat/pipeline"
+	"integstat/serve"
+	"integstat/transform/pseudo"
 )
 
 // smallInbox is the small complete test input of the repository.
@@ -109,7 +111,7 @@ func portal(tb testing.TB, dir string) (*serve.Server, *httptest.Server) {
 // check answers against.
 func published(tb testing.TB, dir string) *sql.DB {
 	tb.Helper()
-	db, err := sql.Open("duckdb", filepath.Join(dir, "marts", marts.PublishedFile)+"?access_mode=read_only")
+	db, err := sql.Open("duckdb", filepath.Join(dir, "marts", publish.PublishedFile)+"?access_mode=read_only")
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"integstat/load/publish"
+
 	"integstat/load/marts"
 	"integstat/load/releases"
 )
@@ -150,7 +152,7 @@ func checkRevisions(t *testing.T, base, dir, old, cur string) {
 		status string
 	}
 	prev := map[string]published{}
-	db, err := sql.Open("duckdb", filepath.Join(dir, "publications", old, marts.PublishedFile)+"?access_mode=read_only")
+	db, err := sql.Open("duckdb", filepath.Join(dir, "publications", old, publish.PublishedFile)+"?access_mode=read_only")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"integstat/internal/peak"
+	"integstat/pipeline"
 )
 
 func init() {
@@ -38,8 +39,12 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer closeWh()
 	start := time.Now()
-	sum, keyID, err := in.ingest(ctx, wh, slog.New(slog.NewTextHandler(stderr, nil)))
-	if sum != nil {
+	opt, keyID, err := in.options(wh, slog.New(slog.NewTextHandler(stderr, nil)))
+	if err != nil {
+		return err
+	}
+	res, err := pipeline.Run(ctx, opt)
+	if sum := res.Ingest; sum != nil {
 		secs := time.Since(start).Seconds()
 		fmt.Fprintf(stdout, "ingest: %d deliveries loaded, %d skipped (loaded before), %d rejected, %d refused\n",
 			sum.Loaded, sum.Skipped, sum.Rejected, sum.Refused)

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"integstat/transform/pseudo"
-	"integstat/readers/research"
 	"integstat/load/warehouse"
+	"integstat/readers/research"
+	"integstat/transform/pseudo"
 )
 
 func init() {

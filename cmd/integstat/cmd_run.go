@@ -10,12 +10,11 @@ import (
 	"time"
 
 	"integstat/internal/peak"
-	"integstat/load/sqlmodel"
 	"integstat/load/marts"
-	"integstat/pipeline"
 	"integstat/load/protect"
 	"integstat/load/releases"
-	"integstat/load/warehouse"
+	"integstat/load/sqlmodel"
+	"integstat/pipeline"
 )
 
 func init() {
@@ -64,41 +63,32 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) (rerr 
 	}
 	defer closeWh()
 	start := time.Now()
-	builds := warehouse.Build{Started: start, AsOf: day}
-	fail := func(err error) error {
-		builds.Finished, builds.Outcome, builds.Detail = time.Now(), "failed", err.Error()
-		if rerr := wh.RecordBuild(context.WithoutCancel(ctx), builds); rerr != nil {
-			return errors.Join(err, rerr)
-		}
-		return err
-	}
+	opt := pipeline.RunOptions{Ingest: pipeline.IngestOptions{Warehouse: wh, Log: log}}
 	if in.any() {
-		fmt.Fprintf(stdout, "run: [1/3] ingest\n")
-		sum, _, err := in.ingest(ctx, wh, log)
-		if sum != nil {
-			fmt.Fprintf(stdout, "run:       %d deliveries loaded, %d skipped, %d rejected, %d refused; %d rows read, %d quarantined (%.1f s)\n",
-				sum.Loaded, sum.Skipped, sum.Rejected, sum.Refused, sum.Rows, sum.Quarantined, time.Since(start).Seconds())
+		if opt, _, err = in.options(wh, log); err != nil {
+			return err
 		}
-		// A refused delivery (an id loaded before with other content) is
-		// reported and makes the run fail, after the marts are built from
-		// what is loaded.
-		if err != nil && !errors.Is(err, pipeline.ErrRefused) {
-			return fail(err)
-		}
-		defer func() {
-			if errors.Is(err, pipeline.ErrRefused) && rerr == nil {
-				rerr = err
-			}
-		}()
 	}
-	fmt.Fprintf(stdout, "run: [2/3] data states and [3/3] publication\n")
-	bstart := time.Now()
-	res, err := marts.Build(ctx, marts.Options{Warehouse: wh, AsOf: day, Keep: *keep, Memory: *memory, Log: log, Release: mode, Hold: *hold,
-		Protect: protect.Options{Threshold: *threshold, MinDenominator: *minDen}})
+	opt.Build = &marts.Options{AsOf: day, Keep: *keep, Memory: *memory, Release: mode, Hold: *hold,
+		Protect: protect.Options{Threshold: *threshold, MinDenominator: *minDen}}
+	var bstart time.Time
+	opt.Stage = func(s pipeline.Stage) {
+		switch s {
+		case pipeline.StageIngest:
+			fmt.Fprintf(stdout, "run: [1/3] ingest\n")
+		case pipeline.StageBuild:
+			bstart = time.Now()
+			fmt.Fprintf(stdout, "run: [2/3] data states and [3/3] publication\n")
+		}
+	}
+	run, err := pipeline.Run(ctx, opt)
+	if sum := run.Ingest; sum != nil {
+		fmt.Fprintf(stdout, "run:       %d deliveries loaded, %d skipped, %d rejected, %d refused; %d rows read, %d quarantined (%.1f s)\n",
+			sum.Loaded, sum.Skipped, sum.Rejected, sum.Refused, sum.Rows, sum.Quarantined, time.Since(start).Seconds())
+	}
+	res := run.Build
 	if res != nil {
 		for _, st := range res.States {
-			builds.States++
-			builds.Rows += st.Rows
 			fmt.Fprintf(stdout, "run:       state %-9s %s: %7d figures, %5d suppressed (%.1f s)\n",
 				st.Source, st.Date.Format(time.DateOnly), st.Rows, st.Suppressed, st.Duration.Seconds())
 		}
@@ -108,7 +98,10 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) (rerr 
 			}
 		}
 	}
-	if err != nil {
+	// A refused delivery (an id loaded before with other content) is
+	// reported and makes the run fail, after the marts are built from what
+	// is loaded.
+	if err != nil && !(errors.Is(err, pipeline.ErrRefused) && res != nil) {
 		var tf *sqlmodel.TestFailure
 		if errors.As(err, &tf) {
 			for _, r := range tf.Failed {
@@ -118,12 +111,14 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) (rerr 
 				}
 			}
 		}
-		return fail(err)
-	}
-	builds.Finished, builds.Outcome, builds.Publication = time.Now(), res.Outcome(), res.Publication
-	if err := wh.RecordBuild(ctx, builds); err != nil {
 		return err
 	}
+	refused := err
+	defer func() {
+		if refused != nil && rerr == nil {
+			rerr = refused
+		}
+	}()
 	if res.Unchanged {
 		fmt.Fprintf(stdout, "run: nothing new; the newest publication is %s (%s; build %.1f s)\n", res.Publication, res.Outcome(), time.Since(bstart).Seconds())
 		return nil

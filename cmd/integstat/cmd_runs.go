@@ -83,7 +83,7 @@ func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			asOf = b.AsOf.Format("2006-01-02")
 		}
 		what := b.Publication
-		if b.Outcome == "failed" {
+		if b.Outcome == warehouse.BuildFailed {
 			what = b.Detail
 		}
 		fmt.Fprintf(stdout, "%-20s %8.1f %-10s %7d %10d %-10s %s\n", b.Started.Local().Format("2006-01-02 15:04:05"),

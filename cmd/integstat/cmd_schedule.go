@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"integstat/extract/tolkdb"
-	"integstat/transform/pseudo"
-	"integstat/schedules"
 	"integstat/load/warehouse"
+	"integstat/schedules"
+	"integstat/transform/pseudo"
 )
 
 func init() {

@@ -7,9 +7,9 @@ import (
 	"log/slog"
 	"net"
 
+	"integstat/load/warehouse"
 	"integstat/schedules"
 	"integstat/serve"
-	"integstat/load/warehouse"
 )
 
 func init() {

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 
-	"integstat/pipeline/config"
 	"integstat/extract/tolkdb"
-	"integstat/pipeline"
-	"integstat/transform/pseudo"
 	"integstat/load/warehouse"
+	"integstat/pipeline"
+	"integstat/pipeline/config"
+	"integstat/transform/pseudo"
 )
 
 // ingestFlags are the flags of the commands that ingest: where deliveries
@@ -41,37 +41,22 @@ func (f ingestFlags) any() bool {
 	return *f.inbox != "" || *f.dsn != ""
 }
 
-// ingest loads the pending deliveries of the inbox and, with a DSN, a read
-// of the interpreter database; it returns the summed counts and the key id.
-func (f ingestFlags) ingest(ctx context.Context, wh *warehouse.Warehouse, log *slog.Logger) (*pipeline.IngestSummary, string, error) {
+// options describes what the flags ask to ingest into wh: the key (from
+// --key-file or the environment), the inbox, and a read of the interpreter
+// register when a DSN is given.
+func (f ingestFlags) options(wh *warehouse.Warehouse, log *slog.Logger) (pipeline.RunOptions, string, error) {
 	keyPath, err := pseudo.KeyFile(*f.keyFile)
 	if err != nil {
-		return nil, "", fmt.Errorf("%w: %v", errUsage, err)
+		return pipeline.RunOptions{}, "", fmt.Errorf("%w: %v", errUsage, err)
 	}
 	key, err := pseudo.LoadKey(keyPath)
 	if err != nil {
-		return nil, "", err
+		return pipeline.RunOptions{}, "", err
 	}
-	opt := pipeline.IngestOptions{Inbox: *f.inbox, Warehouse: wh, Key: key, AllowSynthetic: *f.synthetic, Log: log}
-	sum := &pipeline.IngestSummary{}
-	if *f.inbox != "" {
-		if sum, err = pipeline.Ingest(ctx, opt); sum == nil {
-			return nil, key.ID(), err
-		}
-	}
-	if err == nil && *f.dsn != "" {
-		src, serr := tolkdb.New(*f.dsn, tolkdb.Options{Full: *f.full, Logger: log})
-		if serr != nil {
-			return sum, key.ID(), serr
-		}
-		var db *pipeline.IngestSummary
-		if db, err = pipeline.IngestDB(ctx, opt, src); db != nil {
-			sum.Loaded += db.Loaded
-			sum.Rows += db.Rows
-			sum.Quarantined += db.Quarantined
-		}
-	}
-	return sum, key.ID(), err
+	return pipeline.RunOptions{
+		Ingest:  pipeline.IngestOptions{Inbox: *f.inbox, Warehouse: wh, Key: key, AllowSynthetic: *f.synthetic, Log: log},
+		TolkDSN: *f.dsn, TolkFull: *f.full,
+	}, key.ID(), nil
 }
 
 // applyConfig sets the flags of fs that the command line left unset from

@@ -6,6 +6,11 @@
 // down once.
 package contract
 
+import (
+	"slices"
+	"strings"
+)
+
 // Type is the type of a column as the contract states it.
 type Type int
 
@@ -31,6 +36,21 @@ var typeNames = [...]string{"string", "idnumber", "duf", "code", "date", "timest
 // String names the type as the docs do.
 func (t Type) String() string { return typeNames[t] }
 
+// Role is what a column means for the person of its row, beyond its type:
+// which number names the person, which numbers are linked to it, and the
+// birth date. The pipeline and the validator ask the contract for roles
+// instead of testing column names.
+type Role int
+
+// Roles of columns.
+const (
+	NoRole    Role = iota
+	PersonID       // the number that names the row's person: duf in settlement, fnr elsewhere
+	LinkedID       // another current number of the same person, linked to PersonID (fnr beside duf)
+	FormerID       // a number the person had before PersonID (NIR's tidligere_fnr)
+	BirthDate      // the person's date of birth
+)
+
 // Column is one column of a delivered table.
 type Column struct {
 	Name     string
@@ -39,6 +59,7 @@ type Column struct {
 	Codes    []string // allowed values when Type is Code
 	Personal bool     // a direct identifier: never leaves the restricted area
 	Min, Max int      // bounds for Integer columns (Max 0: none)
+	Role     Role
 }
 
 // Table is one table of a source.
@@ -53,6 +74,42 @@ type Table struct {
 	// valid; "" means the extraction date, "maaned" the month's first day,
 	// "aar" 1 January of the year.
 	KommuneDate string
+	// Persons marks the source's list of persons (personer, tolk): every
+	// other row of a delivery names one of its persons, and its rows link a
+	// person's numbers.
+	Persons bool
+	// PersonsIn names the table of the same delivery whose persons the
+	// identity numbers of this table must name ("" for none).
+	PersonsIn string
+}
+
+// ColumnOf returns the position of the column with role r, or -1.
+func (t *Table) ColumnOf(r Role) int {
+	return slices.IndexFunc(t.Cols, func(c Column) bool { return c.Role == r })
+}
+
+// Numbers returns the identity numbers of a row of a persons table that
+// belong to one person: the number naming the person and the one linked to
+// it or replaced by it ("" when the table has neither or the row leaves it
+// empty).
+func (t *Table) Numbers(values []string) (string, string) {
+	a, b := values[t.ColumnOf(PersonID)], ""
+	if i := t.ColumnOf(LinkedID); i >= 0 {
+		b = values[i]
+	} else if i := t.ColumnOf(FormerID); i >= 0 {
+		b = values[i]
+	}
+	return a, b
+}
+
+// Relation is the name the SQL models read the table by (declared in
+// sql/sources): src_<source>_<table>, without repeating a table name that
+// begins with its source's (src_tolk_sprak).
+func (t *Table) Relation() string {
+	if strings.HasPrefix(t.Name, t.Source+"_") {
+		return "src_" + t.Name
+	}
+	return "src_" + t.Source + "_" + t.Name
 }
 
 // Column returns the column named name and whether it exists.
@@ -76,12 +133,7 @@ func (t *Table) Names() []string {
 
 // Index returns the position of column name in Cols, or -1.
 func (t *Table) Index(name string) int {
-	for i, c := range t.Cols {
-		if c.Name == name {
-			return i
-		}
-	}
-	return -1
+	return slices.IndexFunc(t.Cols, func(c Column) bool { return c.Name == name })
 }
 
 // Code lists of the contracts.
@@ -108,14 +160,18 @@ func code(name string, required bool, codes []string) Column {
 func personal(name string, t Type, required bool) Column {
 	return Column{Name: name, Type: t, Required: required, Personal: true}
 }
+func role(c Column, r Role) Column {
+	c.Role = r
+	return c
+}
 
 // Tables lists every table of every source, in the order sources.md gives.
 var Tables = []*Table{
-	{Source: "nir", Name: "personer", File: "personer.csv", Format: "csv", Key: []string{"fnr"}, Cols: []Column{
-		personal("fnr", IDNumber, true),
+	{Source: "nir", Name: "personer", File: "personer.csv", Format: "csv", Key: []string{"fnr"}, Persons: true, Cols: []Column{
+		role(personal("fnr", IDNumber, true), PersonID),
 		personal("fornavn", String, false),
 		personal("etternavn", String, false),
-		personal("fodselsdato", Date, true),
+		role(personal("fodselsdato", Date, true), BirthDate),
 		code("kjonn", true, Kjonn),
 		col("statsborgerskap", Country, false),
 		col("landbakgrunn", Country, false),
@@ -123,12 +179,12 @@ var Tables = []*Table{
 		personal("adresse", String, false),
 		personal("postnummer", String, false),
 		col("bostedskommune", Kommune, false),
-		personal("tidligere_fnr", IDNumber, false),
+		role(personal("tidligere_fnr", IDNumber, false), FormerID),
 		col("endret_tidspunkt", Timestamp, true),
 	}},
-	{Source: "nir", Name: "introprogram", File: "introprogram.csv", Format: "csv", Key: []string{"vedtak_id"}, KommuneDate: "vedtak_dato", Cols: []Column{
+	{Source: "nir", Name: "introprogram", File: "introprogram.csv", Format: "csv", Key: []string{"vedtak_id"}, KommuneDate: "vedtak_dato", PersonsIn: "personer", Cols: []Column{
 		col("vedtak_id", String, true),
-		personal("fnr", IDNumber, true),
+		role(personal("fnr", IDNumber, true), PersonID),
 		col("kommunenummer", Kommune, true),
 		code("rettighet", true, IntroRettighet),
 		col("rett_plikt_dato", Date, false),
@@ -140,8 +196,8 @@ var Tables = []*Table{
 		code("spor", false, Spor),
 		col("registrert_tidspunkt", Timestamp, true),
 	}},
-	{Source: "nir", Name: "norskopplaering", File: "norskopplaering.csv", Format: "csv", Key: []string{"fnr", "kommunenummer", "rettighet"}, KommuneDate: "rett_plikt_dato", Cols: []Column{
-		personal("fnr", IDNumber, true),
+	{Source: "nir", Name: "norskopplaering", File: "norskopplaering.csv", Format: "csv", Key: []string{"fnr", "kommunenummer", "rettighet"}, KommuneDate: "rett_plikt_dato", PersonsIn: "personer", Cols: []Column{
+		role(personal("fnr", IDNumber, true), PersonID),
 		col("kommunenummer", Kommune, true),
 		code("rettighet", true, NorskRettighet),
 		col("rett_plikt_dato", Date, true),
@@ -150,8 +206,8 @@ var Tables = []*Table{
 		col("timer_samfunnskunnskap", Decimal, false),
 		col("registrert_tidspunkt", Timestamp, true),
 	}},
-	{Source: "nir", Name: "timer", File: "timer.csv", Format: "csv", Key: []string{"fnr", "kommunenummer", "maaned", "tiltak", "program"}, KommuneDate: "maaned", Cols: []Column{
-		personal("fnr", IDNumber, true),
+	{Source: "nir", Name: "timer", File: "timer.csv", Format: "csv", Key: []string{"fnr", "kommunenummer", "maaned", "tiltak", "program"}, KommuneDate: "maaned", PersonsIn: "personer", Cols: []Column{
+		role(personal("fnr", IDNumber, true), PersonID),
 		col("kommunenummer", Kommune, true),
 		col("maaned", Month, true),
 		code("tiltak", true, Tiltak),
@@ -160,12 +216,12 @@ var Tables = []*Table{
 		col("fravaer_timer", Decimal, false),
 		col("registrert_tidspunkt", Timestamp, true),
 	}},
-	{Source: "bosetting", Name: "personer", File: "personer.jsonl.gz", Format: "jsonl", Key: []string{"duf"}, KommuneDate: "bosatt_dato", Cols: []Column{
-		personal("duf", DUF, true),
-		personal("fnr", IDNumber, false),
+	{Source: "bosetting", Name: "personer", File: "personer.jsonl.gz", Format: "jsonl", Key: []string{"duf"}, KommuneDate: "bosatt_dato", Persons: true, Cols: []Column{
+		role(personal("duf", DUF, true), PersonID),
+		role(personal("fnr", IDNumber, false), LinkedID),
 		personal("fornavn", String, false),
 		personal("etternavn", String, false),
-		personal("fodselsdato", Date, true),
+		role(personal("fodselsdato", Date, true), BirthDate),
 		code("kjonn", true, Kjonn),
 		col("nasjonalitet", Country, false),
 		code("kategori", true, Bosettingskategori),
@@ -187,9 +243,9 @@ var Tables = []*Table{
 		{Name: "vedtatt", Type: Integer, Required: false},
 		{Name: "vedtatt_em", Type: Integer, Required: false},
 	}},
-	{Source: "tolk", Name: "tolk", File: "tolk.csv", Format: "csv", Key: []string{"tolk_id"}, Cols: []Column{
+	{Source: "tolk", Name: "tolk", File: "tolk.csv", Format: "csv", Key: []string{"tolk_id"}, Persons: true, Cols: []Column{
 		{Name: "tolk_id", Type: Integer, Required: true, Min: 1},
-		personal("fnr", IDNumber, true),
+		role(personal("fnr", IDNumber, true), PersonID),
 		personal("fornavn", String, false),
 		personal("etternavn", String, false),
 		personal("epost", String, false),

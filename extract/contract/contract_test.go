@@ -51,3 +51,54 @@ func TestMatchesSpec(t *testing.T) {
 		}
 	}
 }
+
+// TestRoles checks the roles the pipeline relies on: every table about
+// persons has one column naming the person, every source one list of
+// persons, and a table's PersonsIn names that list; relations are unique.
+func TestRoles(t *testing.T) {
+	lists := map[string]string{}
+	relations := map[string]bool{}
+	for _, tb := range Tables {
+		if tb.Persons {
+			if lists[tb.Source] != "" {
+				t.Errorf("%s: two lists of persons, %s and %s", tb.Source, lists[tb.Source], tb.Name)
+			}
+			lists[tb.Source] = tb.Name
+		}
+		if relations[tb.Relation()] {
+			t.Errorf("%s/%s: relation %s taken", tb.Source, tb.Name, tb.Relation())
+		}
+		relations[tb.Relation()] = true
+	}
+	for _, tb := range Tables {
+		ids, persons := 0, 0
+		for _, c := range tb.Cols {
+			if c.Type == IDNumber || c.Type == DUF {
+				ids++
+			}
+			if c.Role == PersonID {
+				persons++
+			}
+		}
+		if want := min(ids, 1); persons != want {
+			t.Errorf("%s/%s: %d PersonID columns among %d identity numbers, want %d", tb.Source, tb.Name, persons, ids, want)
+		}
+		if tb.PersonsIn != "" && tb.PersonsIn != lists[tb.Source] {
+			t.Errorf("%s/%s: PersonsIn %q is not the source's list of persons %q", tb.Source, tb.Name, tb.PersonsIn, lists[tb.Source])
+		}
+		if tb.Persons && tb.ColumnOf(PersonID) < 0 {
+			t.Errorf("%s/%s: a list of persons without a PersonID column", tb.Source, tb.Name)
+		}
+	}
+	for _, s := range Sources {
+		if lists[s] == "" {
+			t.Errorf("%s: no list of persons", s)
+		}
+	}
+	for k, want := range map[string]string{"nir/timer": "src_nir_timer", "tolk/tolk": "src_tolk_tolk", "tolk/tolk_sprak": "src_tolk_sprak"} {
+		s, n, _ := strings.Cut(k, "/")
+		if tb, _ := Lookup(s, n); tb.Relation() != want {
+			t.Errorf("%s: relation %s, want %s", k, tb.Relation(), want)
+		}
+	}
+}

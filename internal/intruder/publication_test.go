@@ -8,11 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"integstat/load/publish"
+
 	"integstat/demo"
 	"integstat/internal/intruder"
 	"integstat/internal/testkit"
 	"integstat/internal/testkit/fixture"
-	"integstat/load/marts"
 	"integstat/load/warehouse"
 )
 
@@ -24,11 +25,11 @@ import (
 // that disclose persons (disclosing, see discloses).
 func attackPublication(t *testing.T, wh *warehouse.Warehouse) (all, leaks, disclosing []intruder.Range) {
 	t.Helper()
-	rows, cat, err := intruder.Load(context.Background(), fixture.OpenMart(t, wh, marts.PublishedFile))
+	rows, cat, err := intruder.Load(context.Background(), fixture.OpenMart(t, wh, publish.PublishedFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	truth := truths(t, fixture.OpenMart(t, wh, marts.AnalysisFile), cat)
+	truth := truths(t, fixture.OpenMart(t, wh, publish.AnalysisFile), cat)
 	logShares(t, rows, cat)
 	start := time.Now()
 	sound, err := intruder.Attack(rows, cat, intruder.Options{})

@@ -63,16 +63,16 @@ type Result struct {
 
 // Outcome names what the build did, as the ledger's builds record it:
 // released, held, unchanged or candidate (waiting for release).
-func (r *Result) Outcome() string {
+func (r *Result) Outcome() warehouse.BuildOutcome {
 	switch {
 	case r.Released:
-		return "released"
+		return warehouse.BuildReleased
 	case len(r.Held) > 0:
-		return "held"
+		return warehouse.BuildHeld
 	case r.Unchanged:
-		return "unchanged"
+		return warehouse.BuildUnchanged
 	}
-	return "candidate"
+	return warehouse.BuildCandidate
 }
 
 // StateBuilt is one data state computed by a build.
@@ -168,7 +168,7 @@ func newBuilder(ctx context.Context, opt Options) (*builder, error) {
 		mem = "2GB"
 	}
 	tmp := filepath.Join(opt.Warehouse.State(), "tmp")
-	hist := filepath.Join(opt.Warehouse.State(), "historikk.duckdb")
+	hist := opt.Warehouse.IndicatorHistory()
 	setup := []string{
 		fmt.Sprintf("SET memory_limit = %s", quote(mem)),
 		fmt.Sprintf("SET temp_directory = %s", quote(tmp)),
@@ -214,8 +214,8 @@ func (b *builder) stateVersion(ctx context.Context, st State) (string, error) {
 		}
 		// Every row of a delivery names a person of its personer (or
 		// tolk) table, so those tables hold all of the state's persons.
-		if tb.Name == "personer" || tb.Name == "tolk" {
-			persons = append(persons, "SELECT person FROM "+srcName(tb))
+		if tb.Persons {
+			persons = append(persons, "SELECT person FROM "+tb.Relation())
 		}
 	}
 	if len(persons) == 0 {
@@ -317,14 +317,6 @@ func (b *builder) prepare(ctx context.Context, first, last int, states []State) 
 	return nil
 }
 
-// srcName is the relation the models read a source table as.
-func srcName(tb *contract.Table) string {
-	if tb.Source == "tolk" && tb.Name == "tolk_sprak" {
-		return "src_tolk_sprak"
-	}
-	return "src_" + tb.Source + "_" + tb.Name
-}
-
 // sourceView defines the source table tb of state st as a view over the
 // Parquet partitions of the state's deliveries, with protected persons
 // masked (maskProtected).
@@ -353,9 +345,9 @@ func (b *builder) sourceView(ctx context.Context, st State, tb *contract.Table) 
 		quoted[i] = quote(f)
 	}
 	q := fmt.Sprintf(`CREATE OR REPLACE VIEW %s AS SELECT %s FROM read_parquet([%s], hive_partitioning = false, union_by_name = true)%s`,
-		srcName(tb), maskProtected(tb), strings.Join(quoted, ", "), limit)
+		tb.Relation(), maskProtected(tb), strings.Join(quoted, ", "), limit)
 	if _, err := b.conn.ExecContext(ctx, q); err != nil {
-		return fmt.Errorf("marts: source view %s: %w", srcName(tb), err)
+		return fmt.Errorf("marts: source view %s: %w", tb.Relation(), err)
 	}
 	return nil
 }

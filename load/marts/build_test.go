@@ -11,11 +11,11 @@ import (
 	"time"
 
 	"integstat/internal/testkit/fixture"
-	"integstat/load/sqlmodel"
 	"integstat/load/marts"
+	"integstat/load/publish"
+	"integstat/load/sqlmodel"
 	"integstat/pipeline"
 	"integstat/transform/pseudo"
-	"integstat/load/publish"
 )
 
 // copyTree copies the deliveries of src (an inbox) that keep says to keep
@@ -73,7 +73,7 @@ func TestIncrementalBuild(t *testing.T) {
 	if second.Publication == first.Publication {
 		t.Error("the second build did not publish anew")
 	}
-	db := fixture.OpenMart(t, wh, marts.AnalysisFile)
+	db := fixture.OpenMart(t, wh, publish.AnalysisFile)
 	var states int
 	if err := db.QueryRow(`SELECT count(*) FROM tilstand`).Scan(&states); err != nil || states != 5 {
 		t.Errorf("tilstand has %d states (%v), want 5", states, err)
@@ -90,7 +90,7 @@ func TestFailingDataTestKeepsPublication(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hist, err := sql.Open("duckdb", filepath.Join(wh.State(), "historikk.duckdb"))
+	hist, err := sql.Open("duckdb", wh.IndicatorHistory())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestFailingDataTestKeepsPublication(t *testing.T) {
 func TestProtectedIdentityAlone(t *testing.T) {
 	wh := fixture.Ingest(t, filepath.Join(smallcases, "inbox"))
 	fixture.Build(t, wh, time.Time{})
-	for _, file := range []string{marts.AnalysisFile, marts.PublishedFile} {
+	for _, file := range []string{publish.AnalysisFile, publish.PublishedFile} {
 		db := fixture.OpenMart(t, wh, file)
 		for _, c := range []struct {
 			ind, level, region string

@@ -115,7 +115,7 @@ func checkConsistent(t *testing.T, dir string) {
 	if err != nil || cur == "" {
 		t.Fatalf("no current publication (%v)", err)
 	}
-	for _, f := range []string{marts.PublishedFile, marts.AnalysisFile} {
+	for _, f := range []string{publish.PublishedFile, publish.AnalysisFile} {
 		db, err := sql.Open("duckdb", filepath.Join(dir, "marts", f)+"?access_mode=read_only")
 		if err != nil {
 			t.Fatal(err)

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 
+	"integstat/load/publish"
+
 	"integstat/load/releases"
 	"integstat/load/warehouse"
 )
@@ -62,7 +64,7 @@ func (b *builder) holds(ctx context.Context, prev, file string, current []State)
 				released[src+"/"+id] = true
 			}
 		}
-		changes, err := releases.Compare(ctx, filepath.Join(releases.Path(wh.Dir, prev), PublishedFile), file)
+		changes, err := releases.Compare(ctx, filepath.Join(publish.Dir(wh.Dir, prev), publish.PublishedFile), file)
 		if err != nil {
 			return nil, err
 		}

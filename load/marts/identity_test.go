@@ -6,8 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"integstat/load/publish"
+
 	"integstat/internal/testkit/fixture"
-	"integstat/load/marts"
 )
 
 // TestProtectedIdentityInNIR checks that a settled person with protected
@@ -18,7 +19,7 @@ import (
 func TestProtectedIdentityInNIR(t *testing.T) {
 	wh := fixture.Ingest(t, fixture.ProtectedInNIR(t, filepath.Join(smallcases, "inbox")))
 	fixture.Build(t, wh, time.Time{})
-	for _, file := range []string{marts.AnalysisFile, marts.PublishedFile} {
+	for _, file := range []string{publish.AnalysisFile, publish.PublishedFile} {
 		db := fixture.OpenMart(t, wh, file)
 		// Below the nation the kommune and fylke have nobody in NIR: every
 		// count is zero (or suppressed) and no share or mean has a nevner.

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"integstat/load/publish"
+
 	"integstat/internal/testkit/fixture"
 	"integstat/load/marts"
 	"integstat/load/releases"
@@ -33,7 +35,7 @@ func TestMethodChangeLeavesReleases(t *testing.T) {
 	if !first.Released {
 		t.Fatalf("the first build was not released: %+v", first)
 	}
-	before := treeSums(t, releases.Path(wh.Dir, first.Publication))
+	before := treeSums(t, publish.Dir(wh.Dir, first.Publication))
 
 	marts.SetMethod(2)
 	second := fixture.Build(t, wh, time.Time{})
@@ -41,7 +43,7 @@ func TestMethodChangeLeavesReleases(t *testing.T) {
 		t.Fatalf("the build with method 2 made %s (released %v) computing %d states; want a new release with every state computed again",
 			second.Publication, second.Released, len(second.States))
 	}
-	after := treeSums(t, releases.Path(wh.Dir, first.Publication))
+	after := treeSums(t, publish.Dir(wh.Dir, first.Publication))
 	if len(after) != len(before) {
 		t.Errorf("the earlier release has %d files, had %d", len(after), len(before))
 	}
@@ -56,7 +58,7 @@ func TestMethodChangeLeavesReleases(t *testing.T) {
 			t.Errorf("publication %s records version %q (%v), want %s…", id, info.Version, err, want)
 		}
 	}
-	db, err := sql.Open("duckdb", filepath.Join(wh.State(), "historikk.duckdb")+"?access_mode=read_only")
+	db, err := sql.Open("duckdb", wh.IndicatorHistory()+"?access_mode=read_only")
 	if err != nil {
 		t.Fatal(err)
 	}

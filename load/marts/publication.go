@@ -13,15 +13,9 @@ import (
 
 	"integstat/extract/contract"
 	"integstat/internal/duckappend"
-	"integstat/load/sqlmodel"
 	"integstat/load/publish"
 	"integstat/load/releases"
-)
-
-// Files of a publication.
-const (
-	PublishedFile = "publisert.duckdb" // for the portal: protected figures only
-	AnalysisFile  = "analyse.duckdb"   // restricted: unsuppressed figures and pseudonymised microdata
+	"integstat/load/sqlmodel"
 )
 
 // martModels are the models the publication copies into its files.
@@ -98,7 +92,7 @@ func (b *builder) publish(ctx context.Context, states []State, res *Result) erro
 	if err := b.writeFiles(ctx, draft.Dir(), draft.ID(), asOf, current); err != nil {
 		return err
 	}
-	if err := b.verify(ctx, filepath.Join(draft.Dir(), PublishedFile)); err != nil {
+	if err := b.verify(ctx, filepath.Join(draft.Dir(), publish.PublishedFile)); err != nil {
 		return err
 	}
 	if err := b.conn.QueryRowContext(ctx, `SELECT count(*) FROM indikator`).Scan(&res.Figures); err != nil {
@@ -109,7 +103,7 @@ func (b *builder) publish(ctx context.Context, states []State, res *Result) erro
 	for _, st := range current {
 		info.States[st.Source] = st.Date.Format(time.DateOnly)
 	}
-	if info.Warnings, err = b.holds(ctx, prev, filepath.Join(draft.Dir(), PublishedFile), current); err != nil {
+	if info.Warnings, err = b.holds(ctx, prev, filepath.Join(draft.Dir(), publish.PublishedFile), current); err != nil {
 		return err
 	}
 	if err := releases.WriteInfo(draft.Dir(), info); err != nil {
@@ -247,7 +241,7 @@ func (b *builder) writeFiles(ctx context.Context, dir, id string, asOf time.Time
 	}
 	for _, st := range current {
 		for _, tb := range contract.OfSource(st.Source) {
-			analyse = append(analyse, fmt.Sprintf(`CREATE TABLE a.%s_%s AS SELECT * FROM %s`, tb.Source, tb.Name, srcName(tb)))
+			analyse = append(analyse, fmt.Sprintf(`CREATE TABLE a.%s_%s AS SELECT * FROM %s`, tb.Source, tb.Name, tb.Relation()))
 		}
 	}
 	published := []string{
@@ -263,7 +257,7 @@ func (b *builder) writeFiles(ctx context.Context, dir, id string, asOf time.Time
 	for _, f := range []struct {
 		alias, file string
 		stmts       []string
-	}{{"a", AnalysisFile, analyse}, {"p", PublishedFile, published}} {
+	}{{"a", publish.AnalysisFile, analyse}, {"p", publish.PublishedFile, published}} {
 		if _, err := b.conn.ExecContext(ctx, fmt.Sprintf(`ATTACH %s AS %s`, quote(filepath.Join(dir, f.file)), f.alias)); err != nil {
 			return fmt.Errorf("marts: %s: %w", f.file, err)
 		}

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"integstat/internal/duckappend"
 	"integstat/extract/reference"
+	"integstat/internal/duckappend"
 )
 
 // regionRows returns the rows of ref_region for years first..last: the

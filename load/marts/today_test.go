@@ -11,9 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"integstat/internal/testkit/fixture"
-	"integstat/load/marts"
+	"integstat/load/publish"
+
 	"integstat/extract/reference"
+	"integstat/internal/testkit/fixture"
 	"integstat/load/releases"
 	"integstat/transform/validate"
 )
@@ -67,7 +68,7 @@ func TestFutureRegisters(t *testing.T) {
 		t.Fatal(err)
 	}
 	fixture.CheckPublished(t, wh)
-	db := fixture.OpenMart(t, wh, marts.AnalysisFile)
+	db := fixture.OpenMart(t, wh, publish.AnalysisFile)
 	for _, tt := range []struct {
 		year   int
 		region string
@@ -96,7 +97,7 @@ func TestFutureRegisters(t *testing.T) {
 		}
 		return s, true
 	}
-	pub := fixture.OpenMart(t, wh, marts.PublishedFile)
+	pub := fixture.OpenMart(t, wh, publish.PublishedFile)
 	tests := []struct {
 		year          int
 		region, koder string

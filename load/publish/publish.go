@@ -54,6 +54,20 @@ const (
 	migratedTag  = "migrated" // the suffix of a publication made from an old marts/ directory
 )
 
+// The files of a publication.
+const (
+	PublishedFile = "publisert.duckdb" // for the portal: protected figures only
+	AnalysisFile  = "analyse.duckdb"   // restricted: unsuppressed figures and pseudonymised microdata
+)
+
+// Dir is the directory of publication id in the warehouse at warehouseDir.
+func Dir(warehouseDir, id string) string { return filepath.Join(warehouseDir, pubsName, id) }
+
+// CurrentDir is the current publication's directory as readers open it: a
+// symbolic link that Commit and MakeCurrent replace atomically, so a reader
+// that resolves it gets the old publication or the new one, never a mix.
+func CurrentDir(warehouseDir string) string { return filepath.Join(warehouseDir, martsName) }
+
 // Draft is a publication being built; nothing of it is visible until Commit.
 type Draft struct {
 	warehouse string
@@ -98,7 +112,7 @@ func (d *Draft) Dir() string {
 }
 
 // final is where the publication lives once complete.
-func (d *Draft) final() string { return filepath.Join(d.warehouse, pubsName, d.id) }
+func (d *Draft) final() string { return Dir(d.warehouse, d.id) }
 
 // Commit makes the draft the current publication: Complete, then
 // MakeCurrent recorded as released by "auto", then Prune with keep.
@@ -151,7 +165,7 @@ func (d *Draft) Abort() error {
 // nothing has been published yet (no marts, or marts still a plain
 // directory from before this package).
 func Current(warehouseDir string) (id string, err error) {
-	marts := filepath.Join(warehouseDir, martsName)
+	marts := CurrentDir(warehouseDir)
 	fi, err := os.Lstat(marts)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", nil
@@ -233,7 +247,7 @@ func Clean(warehouseDir string) error {
 // restore points DIR/marts at the newest publication when marts is missing
 // or an empty plain directory and there are publications.
 func restore(warehouseDir string) error {
-	marts := filepath.Join(warehouseDir, martsName)
+	marts := CurrentDir(warehouseDir)
 	fi, err := os.Lstat(marts)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -278,7 +292,7 @@ func removePrefixed(dir, prefix string) error {
 // repairs a crash in that instant). A plain directory with files in it is
 // only replaced when migrating says so: they would be lost otherwise.
 func point(warehouseDir, id string, migrating bool) error {
-	marts := filepath.Join(warehouseDir, martsName)
+	marts := CurrentDir(warehouseDir)
 	tmp := filepath.Join(warehouseDir, linkPrefix+randomHex(6))
 	if err := os.Symlink(filepath.Join(pubsName, id), tmp); err != nil {
 		return err
@@ -340,7 +354,7 @@ func moveAside(marts, tmp string) error {
 // publications/<time>-migrated, and marts is exchanged atomically for a link
 // to it. An empty or missing marts is left for Commit to replace.
 func migrate(warehouseDir string) error {
-	marts := filepath.Join(warehouseDir, martsName)
+	marts := CurrentDir(warehouseDir)
 	pubs := filepath.Join(warehouseDir, pubsName)
 	if err := os.MkdirAll(pubs, 0o750); err != nil {
 		return fmt.Errorf("publish: %w", err)

@@ -179,7 +179,7 @@ func adoptCurrent(warehouseDir string) error {
 		return nil
 	}
 	at := time.Now()
-	if fi, err := os.Stat(filepath.Join(warehouseDir, pubsName, cur)); err == nil {
+	if fi, err := os.Stat(Dir(warehouseDir, cur)); err == nil {
 		at = fi.ModTime()
 	}
 	return appendLedger(warehouseDir, Release{ID: cur, At: at.UTC().Truncate(time.Millisecond), Note: "current before the release ledger"})
@@ -236,7 +236,7 @@ func Prune(warehouseDir string, keep int) error {
 		}
 	}
 	for i := 0; i < len(candidates)-keep; i++ {
-		if err := os.RemoveAll(filepath.Join(warehouseDir, pubsName, candidates[i])); err != nil {
+		if err := os.RemoveAll(Dir(warehouseDir, candidates[i])); err != nil {
 			return err
 		}
 	}

@@ -333,7 +333,7 @@ func Between(ctx context.Context, warehouseDir, from, to string) (Diff, error) {
 	}
 	d := Diff{From: from, To: to}
 	for _, id := range []string{from, to} {
-		if _, err := os.Stat(filepath.Join(Path(warehouseDir, id), PublishedFile)); err != nil {
+		if _, err := os.Stat(filepath.Join(publish.Dir(warehouseDir, id), publish.PublishedFile)); err != nil {
 			return d, fmt.Errorf("releases: diff: publication %s: %w", id, err)
 		}
 	}
@@ -342,6 +342,6 @@ func Between(ctx context.Context, warehouseDir, from, to string) (Diff, error) {
 		return d, err
 	}
 	d.Warnings = info.Warnings
-	d.Changes, err = Compare(ctx, filepath.Join(Path(warehouseDir, from), PublishedFile), filepath.Join(Path(warehouseDir, to), PublishedFile))
+	d.Changes, err = Compare(ctx, filepath.Join(publish.Dir(warehouseDir, from), publish.PublishedFile), filepath.Join(publish.Dir(warehouseDir, to), publish.PublishedFile))
 	return d, err
 }

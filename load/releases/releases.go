@@ -76,19 +76,11 @@ func WriteInfo(dir string, info Info) error {
 	return nil
 }
 
-// PublishedFile is the portal's mart in a publication's directory.
-const PublishedFile = "publisert.duckdb"
-
-// Path is the directory of publication id.
-func Path(warehouseDir, id string) string {
-	return filepath.Join(warehouseDir, "publications", id)
-}
-
 // ReadInfo reads what a publication says of itself. A publication made
 // before there were candidates has no info file; its table publikasjon
 // gives what is known.
 func ReadInfo(warehouseDir, id string) (Info, error) {
-	b, err := os.ReadFile(filepath.Join(Path(warehouseDir, id), infoName))
+	b, err := os.ReadFile(filepath.Join(publish.Dir(warehouseDir, id), infoName))
 	if err == nil {
 		var info Info
 		if err := json.Unmarshal(b, &info); err != nil {
@@ -100,7 +92,7 @@ func ReadInfo(warehouseDir, id string) (Info, error) {
 		return Info{}, fmt.Errorf("releases: %w", err)
 	}
 	info := Info{ID: id}
-	db, err := sql.Open("duckdb", filepath.Join(Path(warehouseDir, id), PublishedFile)+"?access_mode=read_only")
+	db, err := sql.Open("duckdb", filepath.Join(publish.Dir(warehouseDir, id), publish.PublishedFile)+"?access_mode=read_only")
 	if err != nil {
 		return info, fmt.Errorf("releases: %s: %w", id, err)
 	}

@@ -78,6 +78,18 @@ func (w *Warehouse) AllLoads(ctx context.Context) ([]LoadRow, error) {
 	return out, nil
 }
 
+// BuildOutcome is what a build of the marts did, as the ledger records it.
+type BuildOutcome string
+
+// The outcomes of a build.
+const (
+	BuildReleased  BuildOutcome = "released"  // its candidate went live
+	BuildHeld      BuildOutcome = "held"      // its candidate waits: a check held it for a person
+	BuildCandidate BuildOutcome = "candidate" // its candidate waits for a release (manual or calendar)
+	BuildUnchanged BuildOutcome = "unchanged" // nothing new: the newest publication holds these figures
+	BuildFailed    BuildOutcome = "failed"    // nothing published: see Detail
+)
+
 // Build is one build of the marts as the ledger records it: when, for
 // which as-of date, how many data states were computed, what was published
 // (the publication id) or why not.
@@ -87,7 +99,7 @@ type Build struct {
 	States            int
 	Rows              int64
 	Publication       string
-	Outcome           string // "released", "held", "candidate" (waiting), "unchanged" or "failed"
+	Outcome           BuildOutcome
 	Detail            string
 }
 

@@ -57,6 +57,14 @@ func (w *Warehouse) State() string { return filepath.Join(w.Dir, "state") }
 // that rows written under an old key count as the same person.
 func (w *Warehouse) PersonMerges() string { return filepath.Join(w.State(), "person_merges.csv") }
 
+// IdentityMap is the file of the links between a person's identity
+// numbers (package pseudo; restricted).
+func (w *Warehouse) IdentityMap() string { return filepath.Join(w.Restricted(), "identity.map") }
+
+// IndicatorHistory is the DuckDB file of every indicator value at every data state
+// (package marts).
+func (w *Warehouse) IndicatorHistory() string { return filepath.Join(w.State(), "historikk.duckdb") }
+
 const schema = `
 CREATE TABLE IF NOT EXISTS deliveries (
     source      VARCHAR NOT NULL,

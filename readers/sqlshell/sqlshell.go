@@ -18,12 +18,14 @@ import (
 	"os"
 	"path/filepath"
 
+	"integstat/load/publish"
+
 	_ "github.com/duckdb/duckdb-go/v2" // the DuckDB driver
 )
 
 // MartPath is the analysis mart of the current publication of a warehouse.
 func MartPath(warehouseDir string) string {
-	return filepath.Join(warehouseDir, "marts", "analyse.duckdb")
+	return filepath.Join(publish.CurrentDir(warehouseDir), publish.AnalysisFile)
 }
 
 // Open opens the DuckDB file at path read-only, with external access off

@@ -75,7 +75,7 @@ func plan(t *contract.Table) []outCol {
 				person = true
 				add(PersonColumn, arrow.BinaryTypes.String, !c.Required, kPerson, i)
 			}
-		case c.Personal && c.Name == "fodselsdato" && c.Type == contract.Date:
+		case c.Role == contract.BirthDate:
 			add(BirthYearColumn, arrow.PrimitiveTypes.Int32, !c.Required, kBirthYear, i)
 			for _, ev := range ageEvents[t.Source+"/"+t.Name] {
 				if j := t.Index(ev[1]); j >= 0 {

@@ -37,11 +37,29 @@ const spillEntryBytes = 24
 // sorting it takes about 48 bytes a key, some 50 MiB.
 const bucketEntries = 1 << 20
 
+// spillPrefix begins the name of a DupFinder's directory.
+const spillPrefix = ".keys-"
+
+// CleanSpills removes what DupFinders of a run that crashed left in dir.
+// It assumes no DupFinder is open there (the warehouse lock's job).
+func CleanSpills(dir string) error {
+	spills, err := filepath.Glob(filepath.Join(dir, spillPrefix+"*"))
+	if err != nil {
+		return err
+	}
+	for _, p := range spills {
+		if err := os.RemoveAll(p); err != nil {
+			return fmt.Errorf("key spill: %w", err)
+		}
+	}
+	return nil
+}
+
 // NewDupFinder spills under a new directory in dir (the warehouse's
 // restricted area: the hashes are of personal data) for a table of about
 // rows rows, which sets the number of buckets.
 func NewDupFinder(dir string, rows int64) (*DupFinder, error) {
-	d, err := os.MkdirTemp(dir, ".keys-")
+	d, err := os.MkdirTemp(dir, spillPrefix)
 	if err != nil {
 		return nil, fmt.Errorf("key spill: %w", err)
 	}

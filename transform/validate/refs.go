@@ -101,11 +101,9 @@ func (v *Table) CollectPersons(values []string, persons *PersonSet) {
 }
 
 // refersToPersoner reports whether the identity numbers of t must be those
-// of persons in the same delivery's personer: true for every NIR table but
-// personer itself.
-func refersToPersoner(t *contract.Table) bool {
-	return t.Source == "nir" && t.Name != "personer"
-}
+// of persons in the same delivery's list of persons (the contract's
+// PersonsIn: every NIR table but personer itself).
+func refersToPersoner(t *contract.Table) bool { return t.PersonsIn != "" }
 
 // RefersToPersons reports whether CheckRefs checks the table's identity
 // numbers against a PersonSet (every NIR table but personer).
