@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"io"
 	"os"
 	"path/filepath"
@@ -41,22 +40,11 @@ type tableRun struct {
 	d       files.Decision
 	tb      *contract.Table
 	v       *validate.Table
+	rd      *validate.Reading // the row check of this reading
 	persons *validate.PersonSet
-	collect bool    // add the accepted rows' numbers to persons
-	known   []int64 // lines of the duplicate rows when known before reading
-	finder  *validate.DupFinder
-	// byRun: the finder takes one entry per run of rows sharing the first
-	// key column, hashed with runSeeds, instead of one per row. When no
-	// run's value repeats an earlier run's, every duplicate lies within a
-	// run, where reading compares the keys exactly: the usual case of a
-	// file whose rows come grouped by person costs one entry per person.
-	byRun    bool
-	runSeeds [2]maphash.Seed
-	pc       int   // the column naming the person (contract.PersonID), -1 for none
-	idCols   []int // identity-number columns, for collect
-	refCol   int   // the one column CheckRefs checks, -1 if none or several
-	key0     int   // the first key column, -1 for a table without a key
-	dict     store.Dictionaries
+	pc      int // the column naming the person (contract.PersonID), -1 for none
+	key0    int // the first key column, -1 for a table without a key
+	dict    store.Dictionaries
 }
 
 // batch is what one chunk of rows (or one builder's worth of rows read one
@@ -80,42 +68,25 @@ type qline struct {
 
 // worker turns rows into a batch. Each goroutine has its own.
 type worker struct {
-	t     *tableRun
-	b     *store.Builder
-	check *validate.Checker
-	spill *validate.KeySpill
-	// run holds the keys of the current run of rows that share the first
-	// key column (a person's rows): a key repeated within it (the usual
-	// duplicate, a row repeated next to itself) is caught while reading;
-	// the DupFinder finds the others. A long run goes on in runSet.
-	runKey           string
-	run              [][2]uint64
-	runSet           map[[2]uint64]struct{}
+	t                *tableRun
+	b                *store.Builder
+	rc               *validate.RowCheck
 	lastNum, lastKey string
-	lastRef          string // the last number CheckRefs accepted
-	near             int32  // the identity map's position of lastNum (see PersonKeyNear)
+	near             int32 // the identity map's position of lastNum (see PersonKeyNear)
 	out              *batch
 }
 
-// maxRun is how many keys of a run are compared one by one before they go
-// into a map.
-const maxRun = 64
-
 func (t *tableRun) newWorker() (*worker, error) {
-	w := &worker{t: t, b: store.NewDictBuilder(t.tb, 1<<16, t.dict), runSet: make(map[[2]uint64]struct{}), check: t.v.Checker(), near: -1}
-	if t.finder != nil {
-		s, err := t.finder.Spill()
-		if err != nil {
-			return nil, err
-		}
-		w.spill = s
+	rc, err := t.rd.NewRowCheck()
+	if err != nil {
+		return nil, err
 	}
-	return w, nil
+	return &worker{t: t, b: store.NewDictBuilder(t.tb, 1<<16, t.dict), rc: rc, near: -1}, nil
 }
 
-// row judges one record as loadTable always has: a malformed record, then
-// Check's form, kommune and key checks, then CheckRefs, quarantine it;
-// otherwise it is pseudonymised and appended.
+// row judges one record: a malformed one, or one the row check finds a
+// problem with, goes to quarantine; any other is pseudonymised and
+// appended.
 func (w *worker) row(line int64, values []string, raw string, rowErr *delivery.RowError) error {
 	o, t := w.out, w.t
 	o.read++
@@ -123,33 +94,15 @@ func (w *worker) row(line int64, values []string, raw string, rowErr *delivery.R
 		o.quar = append(o.quar, qline{line, rowErr.Column, rowErr.Reason, "", raw})
 		return nil
 	}
-	p := w.check.CheckForm(values)
-	if p == nil && t.v.HasKey() {
-		dup, err := w.dup(line, values)
-		if err != nil {
-			return err
-		}
-		if dup {
-			p = t.v.Duplicate()
-		}
-	}
-	if p == nil && (t.refCol < 0 || values[t.refCol] != w.lastRef) {
-		// A person's rows come together: one look-up for the run.
-		if p = t.v.CheckRefs(values, t.persons); p == nil && t.refCol >= 0 {
-			w.lastRef = values[t.refCol]
-		}
+	p, err := w.rc.Check(line, values)
+	if err != nil {
+		return err
 	}
 	if p != nil {
 		o.quar = append(o.quar, qline{line, p.Column, p.Reason, p.Detail, recordText(values)})
 		return nil
 	}
-	if t.collect {
-		for _, i := range t.idCols {
-			if values[i] != "" {
-				o.persons = append(o.persons, values[i])
-			}
-		}
-	}
+	o.persons = w.rc.Numbers(values, o.persons)
 	person := ""
 	if t.pc >= 0 && values[t.pc] != "" {
 		// Rows of one person come together (timer has dozens per person),
@@ -159,7 +112,7 @@ func (w *worker) row(line int64, values []string, raw string, rowErr *delivery.R
 		}
 		person = w.lastKey
 	}
-	if err := w.b.AppendParsed(values, w.check.Parsed(), person, t.d.ID, line); err != nil {
+	if err := w.b.AppendParsed(values, w.rc.Parsed(), person, t.d.ID, line); err != nil {
 		return err
 	}
 	o.loaded++
@@ -169,60 +122,19 @@ func (w *worker) row(line int64, values []string, raw string, rowErr *delivery.R
 	return nil
 }
 
-// dup reports whether the row on line repeats the key of an earlier row
-// that claimed it, as far as can be told now; every claim goes to the
-// spill for the exact answer.
-func (w *worker) dup(line int64, values []string) (bool, error) {
-	if w.t.known != nil || w.t.finder == nil {
-		_, found := slices.BinarySearch(w.t.known, line)
-		return found, nil
-	}
-	h := w.t.v.KeyHash(values)
-	if !w.t.byRun {
-		if err := w.spill.Add(h, line); err != nil {
-			return false, err
-		}
-	}
-	if k := values[w.t.key0]; k != w.runKey {
-		w.newRun(k)
-		if w.t.byRun {
-			h := [2]uint64{maphash.String(w.t.runSeeds[0], k), maphash.String(w.t.runSeeds[1], k)}
-			if err := w.spill.Add(h, line); err != nil {
-				return false, err
-			}
-		}
-	}
-	dup := slices.Contains(w.run, h)
-	if !dup && len(w.run) == maxRun {
-		_, dup = w.runSet[h]
-	}
-	switch {
-	case dup:
-		w.out.dups++
-		if w.t.byRun {
-			w.out.dupLines = append(w.out.dupLines, line)
-		}
-	case len(w.run) < maxRun:
-		w.run = append(w.run, h)
-	default:
-		w.runSet[h] = struct{}{}
-	}
-	return dup, nil
-}
-
-// newRun starts a run of rows whose first key column is k.
-func (w *worker) newRun(k string) {
-	w.runKey, w.run = k, w.run[:0]
-	if len(w.runSet) > 0 {
-		clear(w.runSet)
-	}
+// finish moves the duplicates the row check caught into the batch and
+// returns it.
+func (w *worker) finish() *batch {
+	w.out.dups, w.out.dupLines = w.rc.Dups, w.rc.DupLines
+	w.rc.Dups, w.rc.DupLines = 0, nil
+	return w.out
 }
 
 // chunk reads the records of one chunk of the CSV file; idx maps the file's
 // columns to the contract's.
 func (w *worker) chunk(cr *delivery.ChunkReader, c delivery.Chunk, seq int, idx []int, values []string) *batch {
 	w.out = &batch{seq: seq}
-	w.newRun("")
+	w.rc.NewRun()
 	cr.Reset(c)
 	for {
 		line, fields, err := cr.Next()
@@ -232,7 +144,7 @@ func (w *worker) chunk(cr *delivery.ChunkReader, c delivery.Chunk, seq int, idx 
 			if r := w.b.Flush(); r != nil {
 				w.out.recs = append(w.out.recs, r)
 			}
-			return w.out
+			return w.finish()
 		case errors.As(err, &re):
 			err = w.row(re.Line, nil, cr.Raw(), re)
 		case err != nil:
@@ -244,7 +156,7 @@ func (w *worker) chunk(cr *delivery.ChunkReader, c delivery.Chunk, seq int, idx 
 		}
 		if err != nil {
 			w.out.err = err
-			return w.out
+			return w.finish()
 		}
 	}
 }
@@ -305,33 +217,19 @@ func (e *errReread) Error() string { return "duplicates far apart: read again" }
 func (in *ingester) loadTable(ctx context.Context, d files.Decision, tb *contract.Table, vopt validate.Options, persons *validate.PersonSet, rows rowSource, dir string, known []int64) (warehouse.TableLoad, error) {
 	v := validate.New(tb, in.ref, d.Extracted, vopt)
 	for {
-		t := &tableRun{in: in, d: d, tb: tb, v: v, persons: persons, collect: !v.RefersToPersons(), known: known, pc: tb.ColumnOf(contract.PersonID), refCol: -1, key0: -1,
+		rd, err := v.Reading(validate.ReadingOptions{Persons: persons, Known: known, SpillDir: in.opt.Warehouse.Restricted(),
+			Rows: manifestRows(d, tb), ByRun: dir != "" && tb.Format == "csv"})
+		if err != nil {
+			return warehouse.TableLoad{Table: tb.Name}, err
+		}
+		t := &tableRun{in: in, d: d, tb: tb, v: v, rd: rd, persons: persons, pc: tb.ColumnOf(contract.PersonID), key0: -1,
 			dict: in.dictionaries(tb, d.ID)}
-		for i, c := range tb.Cols {
-			if c.Type == contract.IDNumber {
-				t.idCols = append(t.idCols, i)
-			}
-		}
-		if v.RefersToPersons() && len(t.idCols) == 1 {
-			t.refCol = t.idCols[0]
-		}
 		if len(tb.Key) > 0 {
 			t.key0 = tb.Index(tb.Key[0])
 		}
-		if known == nil && v.HasKey() {
-			f, err := validate.NewDupFinder(in.opt.Warehouse.Restricted(), manifestRows(d, tb))
-			if err != nil {
-				return warehouse.TableLoad{Table: tb.Name}, err
-			}
-			t.finder = f
-			t.byRun = t.key0 >= 0 && dir != "" && tb.Format == "csv"
-			t.runSeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
-		}
 		tl, err := t.load(ctx, rows, dir)
-		if t.finder != nil {
-			if cerr := t.finder.Close(); err == nil {
-				err = cerr
-			}
+		if cerr := rd.Close(); err == nil {
+			err = cerr
 		}
 		var re *errReread
 		if !errors.As(err, &re) {
@@ -339,7 +237,7 @@ func (in *ingester) loadTable(ctx context.Context, d files.Decision, tb *contrac
 		}
 		in.log.Info("duplicate keys far apart: reading the table again", "source", d.Source, "delivery", d.ID, "file", tb.File, "duplicates", len(re.dups))
 		known = re.dups
-		if t.collect {
+		if rd.Collects() {
 			// Only this table's rows add numbers that matter (NIR's
 			// personer, read first); the next reading adds them again.
 			persons.Reset()
@@ -424,18 +322,15 @@ func (t *tableRun) load(ctx context.Context, rows rowSource, dir string) (wareho
 	// The exact duplicates are found while the writer encodes the last
 	// records.
 	type found struct {
-		dups []int64
-		err  error
+		dups   []int64
+		looked bool
+		err    error
 	}
 	exact := make(chan found, 1)
-	if err == nil && t.finder != nil {
+	if err == nil {
 		go func() {
-			find := t.finder.Duplicates
-			if t.byRun {
-				find = t.finder.Repeats
-			}
-			dups, err := find()
-			exact <- found{dups, err}
+			dups, looked, err := t.rd.Exact()
+			exact <- found{dups, looked, err}
 		}()
 	} else {
 		close(exact)
@@ -443,7 +338,7 @@ func (t *tableRun) load(ctx context.Context, rows rowSource, dir string) (wareho
 	if werr := finish(); err == nil {
 		err = werr
 	}
-	f, ok := <-exact
+	f := <-exact
 	if err == nil {
 		err = f.err
 	}
@@ -451,7 +346,7 @@ func (t *tableRun) load(ctx context.Context, rows rowSource, dir string) (wareho
 		return tl, err
 	}
 	switch {
-	case ok && t.byRun && len(f.dups) > 0:
+	case f.looked && t.rd.ByRun() && len(f.dups) > 0:
 		// f.dups are the first lines of runs whose first key value came
 		// in other runs too: read those runs again.
 		t.in.log.Info("rows of one key value in several runs: reading them again", "source", t.d.Source, "delivery", t.d.ID, "file", tb.File, "runs", len(f.dups))
@@ -462,7 +357,7 @@ func (t *tableRun) load(ctx context.Context, rows rowSource, dir string) (wareho
 		if all != nil {
 			return tl, &errReread{dups: all}
 		}
-	case ok && !t.byRun && int64(len(f.dups)) != out.dups:
+	case f.looked && !t.rd.ByRun() && int64(len(f.dups)) != out.dups:
 		return tl, &errReread{dups: f.dups}
 	}
 	if _, err := pw.Close(); err != nil {
@@ -600,7 +495,7 @@ func (t *tableRun) readRows(ctx context.Context, rows rowSource, out *tableOut) 
 			return err
 		}
 		if len(w.out.recs) > 0 {
-			err := out.emit(w.out)
+			err := out.emit(w.finish())
 			w.out = &batch{}
 			if err != nil {
 				return err
@@ -614,7 +509,7 @@ func (t *tableRun) readRows(ctx context.Context, rows rowSource, out *tableOut) 
 	if r := w.b.Flush(); r != nil {
 		w.out.recs = append(w.out.recs, r)
 	}
-	return out.emit(w.out)
+	return out.emit(w.finish())
 }
 
 // readChunks reads the CSV file of the table in dir: one goroutine cuts it

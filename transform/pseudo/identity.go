@@ -304,18 +304,13 @@ func (m *IdentityMap) canonicalNear(n string, near *int32) string {
 	return n
 }
 
-// PersonKey returns the person key of number under k: the KindPerson
+// PersonKeyNear returns the person key of number under k: the KindPerson
 // pseudonym of the canonical member of its group. A number the map does not
 // know is a person of its own. Link every number of a delivery before asking
-// for keys, so that keys reflect all the links known.
-func (m *IdentityMap) PersonKey(k *Key, number string) string {
-	return m.PersonKeyNear(k, number, nil)
-}
-
-// PersonKeyNear is PersonKey for a caller going through a table's persons
-// in order: near holds the map's position of the last number it asked for
-// (start with -1), and the number just after it is tried before the index
-// is searched. The answer is PersonKey's.
+// for keys, so that keys reflect all the links known. A caller goes through
+// a table's persons in order: near holds the map's position of the last
+// number it asked for (start with -1; nil for none), and the number just
+// after it is tried before the index is searched.
 func (m *IdentityMap) PersonKeyNear(k *Key, number string, near *int32) string {
 	m.mu.RLock()
 	c := m.canonicalNear(number, near)

@@ -42,7 +42,7 @@ const keyFileHeader = "integstat key v1"
 // Namespaces for Pseudonym. A kind keeps pseudonyms of different things apart,
 // so that the same digits as a person and as an interpreter id never match.
 const (
-	KindPerson = "person"  // a person, via IdentityMap.PersonKey
+	KindPerson = "person"  // a person, via IdentityMap.PersonKeyNear
 	KindTolk   = "tolk"    // an interpreter's tolk_id
 	KindFamily = "familie" // a settlement household's familie_id
 )

@@ -6,20 +6,33 @@ import (
 	"integstat/extract/contract"
 )
 
+// TestAgeOn: the age rule of indicators.md, whole years completed on the
+// event day; one born on 29 February turns a year older on 1 March in
+// common years.
 func TestAgeOn(t *testing.T) {
 	for _, c := range []struct {
+		name         string
 		birth, event [3]int
 		want         int
 	}{
-		{[3]int{2000, 6, 15}, [3]int{2017, 6, 14}, 16},
-		{[3]int{2000, 6, 15}, [3]int{2017, 6, 15}, 17},
-		{[3]int{2000, 2, 29}, [3]int{2017, 2, 28}, 16}, // turns 17 on 1 March in a common year
-		{[3]int{2000, 2, 29}, [3]int{2017, 3, 1}, 17},
-		{[3]int{2000, 2, 29}, [3]int{2016, 2, 29}, 16},
-		{[3]int{1999, 12, 31}, [3]int{2017, 12, 31}, 18},
+		{"day of birth", [3]int{2000, 6, 15}, [3]int{2000, 6, 15}, 0},
+		{"day before first birthday", [3]int{2000, 6, 15}, [3]int{2001, 6, 14}, 0},
+		{"first birthday", [3]int{2000, 6, 15}, [3]int{2001, 6, 15}, 1},
+		{"day before a birthday", [3]int{2000, 6, 15}, [3]int{2017, 6, 14}, 16},
+		{"a birthday", [3]int{2000, 6, 15}, [3]int{2017, 6, 15}, 17},
+		{"month before birthday month", [3]int{1980, 12, 1}, [3]int{2017, 11, 30}, 36},
+		{"last day of the year", [3]int{1999, 12, 31}, [3]int{2017, 12, 31}, 18},
+		{"29 February, 28 February of a common year", [3]int{2000, 2, 29}, [3]int{2017, 2, 28}, 16},
+		{"29 February, 1 March of a common year", [3]int{2000, 2, 29}, [3]int{2017, 3, 1}, 17},
+		{"29 February, 28 February of a leap year", [3]int{2000, 2, 29}, [3]int{2016, 2, 28}, 15},
+		{"29 February, 29 February of a leap year", [3]int{2000, 2, 29}, [3]int{2016, 2, 29}, 16},
+		{"28 February in a leap year", [3]int{2001, 2, 28}, [3]int{2004, 2, 28}, 3},
+		{"1 March after a leap day", [3]int{2001, 3, 1}, [3]int{2004, 2, 29}, 2},
+		{"1900 is not a leap year", [3]int{1896, 2, 29}, [3]int{1900, 3, 1}, 4},
+		{"day before birth", [3]int{2000, 6, 15}, [3]int{2000, 6, 14}, -1},
 	} {
 		if got := ageOn(c.birth[0], c.birth[1], c.birth[2], c.event[0], c.event[1], c.event[2]); got != c.want {
-			t.Errorf("born %v, on %v: age %d, want %d", c.birth, c.event, got, c.want)
+			t.Errorf("%s: born %v, on %v: age %d, want %d", c.name, c.birth, c.event, got, c.want)
 		}
 	}
 }

@@ -1,12 +1,9 @@
 package store
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -19,7 +16,7 @@ import (
 )
 
 // Builder turns validated rows of one table into Arrow records of
-// Schema(t), a batch at a time, so a table of any size streams through
+// DictSchema(t, dict), a batch at a time, so a table of any size streams through
 // bounded memory. Each column is gathered in a plain Go slice of its type
 // and handed to Arrow without copying when the batch is flushed. Use one
 // Builder from one goroutine.
@@ -60,15 +57,10 @@ type cell struct {
 	b bool
 }
 
-// NewBuilder returns a Builder for t whose records hold batch rows (at
-// least 1; a batch of 64 Ki rows suits most tables) and have Schema(t).
-func NewBuilder(t *contract.Table, batch int) *Builder {
-	return NewDictBuilder(t, batch, nil)
-}
-
-// NewDictBuilder is NewBuilder whose records carry the string columns that
-// dict names as Arrow dictionary arrays over the values dict gives them,
-// and have DictSchema(t, dict). Every builder made with equal arguments
+// NewDictBuilder returns a Builder for t whose records hold batch rows (at
+// least 1; a batch of 64 Ki rows suits most tables), carry the string
+// columns that dict names as Arrow dictionary arrays over the values dict
+// gives them, and have DictSchema(t, dict). Every builder made with equal arguments
 // makes records with one schema and equal dictionaries, so their records
 // go into one Writer, which writes each column's dictionary once per row
 // group instead of hashing every value: the cheap way to write codes,
@@ -107,9 +99,16 @@ type Dictionaries map[string][]string
 // list, and half the bytes of int32 per row.
 var dictIndex = arrow.PrimitiveTypes.Int16
 
-// DictSchema is Schema(t) with the string columns that dict names typed
-// as dictionaries of strings. In Parquet the two schemas are the same:
-// readers see string columns either way.
+// DictSchema derives the Arrow schema of the pseudonymised form of t: personal
+// columns are dropped, except that identity numbers become one "person"
+// column (the pseudonym) and the birth date becomes fodselsaar (int32) and,
+// where the indicators need it, the age at an event (alder_bosatt); dates
+// and months (their first day) become date32, timestamps timestamp[us, UTC],
+// decimals float64, integers int64, booleans bool, and codes, kommune,
+// country and language codes strings; the string columns that dict names
+// are dictionaries of strings (in Parquet the same: readers see strings).
+// The lineage columns delivery_id and source_line come last. A column the
+// contract requires is not nullable.
 func DictSchema(t *contract.Table, dict Dictionaries) *arrow.Schema {
 	p := plan(t)
 	fields := make([]arrow.Field, len(p))
@@ -168,20 +167,15 @@ func (b *Builder) Len() int { return b.n }
 // Full reports whether the batch is complete and should be flushed.
 func (b *Builder) Full() bool { return b.n >= b.batch }
 
-// Append adds one row: values in the contract's column order ("" is null),
-// the person's pseudonym (for a table without identity numbers, ""), the
+// AppendParsed adds one row: values in the contract's column order (""
+// is null), the typed values of its dates, months, timestamps, decimals and
+// integers from parsed as validation left them (delivery.Parsed; nil, or a
+// column it does not have, parses the text with the same parsers), the
+// person's pseudonym (for a table without identity numbers, ""), the
 // delivery id and the row's line in the delivered file. Values of personal
-// columns other than fodselsdato are never read. A value that does not
+// columns other than the birth date are never read. A value that does not
 // parse is an error naming the file, line and column but not the value;
 // the row is then not added.
-func (b *Builder) Append(values []string, person, deliveryID string, line int64) error {
-	return b.AppendParsed(values, nil, person, deliveryID, line)
-}
-
-// AppendParsed is Append taking the typed values of the row's dates,
-// months, timestamps, decimals and integers from parsed (see
-// delivery.Parsed; nil, or a column it does not have, parses the text), as
-// validation left them: no value is parsed twice.
 func (b *Builder) AppendParsed(values []string, parsed *delivery.Parsed, person, deliveryID string, line int64) error {
 	if len(values) != len(b.table.Cols) {
 		return fmt.Errorf("%s line %d: %d values, want %d", b.table.File, line, len(values), len(b.table.Cols))
@@ -305,53 +299,41 @@ func (d *column) truncate(n int) {
 	d.str = d.str[:min(len(d.str), n)]
 }
 
-// parse converts the text s of output column i into cl, or describes what
-// is wrong with it without repeating it.
+// parse converts the text s of output column i into cl with the
+// dialect's parsers (package delivery, as validation used them), or
+// describes what is wrong with it without repeating it.
 func (b *Builder) parse(k kind, s string, cl *cell) string {
+	var p string
 	switch k {
 	case kBirthYear:
-		y, _, _, ok := parseDate(s)
-		if !ok {
-			return "invalid date of birth"
-		}
+		var y int
+		y, _, _, p = delivery.ParseDate(s)
 		cl.i = int64(y)
 	case kAge:
-		by, bm, bd, ok := parseDate(s)
-		ey, em, ed, ok2 := parseDate(b.event)
-		if !ok || !ok2 {
+		by, bm, bd, p1 := delivery.ParseDate(s)
+		ey, em, ed, p2 := delivery.ParseDate(b.event)
+		if p1 != "" || p2 != "" {
 			return "invalid date of birth or event"
 		}
 		cl.i = int64(ageOn(by, bm, bd, ey, em, ed))
 	case kDate:
-		y, m, d, ok := parseDate(s)
-		if !ok {
-			return "invalid date, want YYYY-MM-DD"
-		}
+		var y, m, d int
+		y, m, d, p = delivery.ParseDate(s)
 		cl.i = civil.Days(y, m, d)
 	case kMonth:
-		y, m, ok := parseMonth(s)
-		if !ok {
-			return "invalid month, want YYYY-MM"
-		}
+		var y, m int
+		y, m, p = delivery.ParseMonth(s)
 		cl.i = civil.Days(y, m, 1)
 	case kTimestamp:
-		us, ok := b.parseTimestamp(s)
-		if !ok {
-			return "invalid timestamp, want YYYY-MM-DD HH:MM:SS"
-		}
-		cl.i = us
+		cl.i, p = delivery.ParseTimestamp(s, b.clock)
 	case kDecimal:
-		f, err := parseDecimal(s)
+		f, err := delivery.ParseDecimal(s)
 		if err != nil {
 			return err.Error()
 		}
 		cl.f = f
 	case kInteger:
-		v, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			return "invalid integer"
-		}
-		cl.i = v
+		cl.i, p = delivery.ParseInteger(s)
 	case kBool:
 		switch s {
 		case "J", "true":
@@ -362,7 +344,7 @@ func (b *Builder) parse(k kind, s string, cl *cell) string {
 			return "invalid boolean, want J/N or true/false"
 		}
 	}
-	return ""
+	return p
 }
 
 // Flush returns the rows appended since the last Flush as one record, or
@@ -467,19 +449,6 @@ func (b *Builder) Release() {
 	}
 }
 
-// parseDecimal parses the CSV dialect's decimal comma ("7,5") and, for
-// JSON Lines, a number with a decimal point.
-func parseDecimal(s string) (float64, error) {
-	if strings.IndexByte(s, '.') < 0 {
-		return delivery.ParseDecimal(s)
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || strings.ContainsAny(s, "eEnNiI") {
-		return 0, errors.New("decimal: want digits with an optional minus and decimal comma or point")
-	}
-	return f, nil
-}
-
 // isDigits reports whether s is all ASCII digits.
 func isDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
@@ -488,77 +457,6 @@ func isDigits(s string) bool {
 		}
 	}
 	return true
-}
-
-// num returns the value of the n digits of s at i, and false if any is not
-// a digit.
-func num(s string, i, n int) (int, bool) {
-	v := 0
-	for j := i; j < i+n; j++ {
-		c := s[j]
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		v = v*10 + int(c-'0')
-	}
-	return v, true
-}
-
-// parseDate parses YYYY-MM-DD and checks that the day exists.
-func parseDate(s string) (y, m, d int, ok bool) {
-	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
-		return 0, 0, 0, false
-	}
-	y, ok1 := num(s, 0, 4)
-	m, ok2 := num(s, 5, 2)
-	d, ok3 := num(s, 8, 2)
-	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 || d > civil.DaysIn(y, m) {
-		return 0, 0, 0, false
-	}
-	return y, m, d, true
-}
-
-// parseMonth parses YYYY-MM.
-func parseMonth(s string) (y, m int, ok bool) {
-	if len(s) != 7 || s[4] != '-' {
-		return 0, 0, false
-	}
-	y, ok1 := num(s, 0, 4)
-	m, ok2 := num(s, 5, 2)
-	if !ok1 || !ok2 || m < 1 || m > 12 {
-		return 0, 0, false
-	}
-	return y, m, true
-}
-
-// parseTimestamp parses YYYY-MM-DD HH:MM:SS (or with a T) as local time in
-// Europe/Oslo and returns microseconds since the Unix epoch, UTC. A local
-// time that does not exist or occurs twice at a change of summer time is
-// resolved as time.Date does (see civil.Clock).
-func (b *Builder) parseTimestamp(s string) (int64, bool) {
-	y, m, d, hh, mm, ss, ok := splitTimestamp(s)
-	if !ok {
-		return 0, false
-	}
-	return b.clock.Micros(y, m, d, hh, mm, ss), true
-}
-
-// splitTimestamp checks the form YYYY-MM-DD HH:MM:SS (or with a T) and
-// returns its fields.
-func splitTimestamp(s string) (y, m, d, hh, mm, ss int, ok bool) {
-	if len(s) != 19 || s[10] != ' ' && s[10] != 'T' || s[13] != ':' || s[16] != ':' {
-		return
-	}
-	if y, m, d, ok = parseDate(s[:10]); !ok {
-		return
-	}
-	hh, ok1 := num(s, 11, 2)
-	mm, ok2 := num(s, 14, 2)
-	ss, ok3 := num(s, 17, 2)
-	if !ok1 || !ok2 || !ok3 || hh > 23 || mm > 59 || ss > 59 {
-		return 0, 0, 0, 0, 0, 0, false
-	}
-	return y, m, d, hh, mm, ss, true
 }
 
 // ageOn is the number of whole years completed on the event day by a person

@@ -61,7 +61,7 @@ func TestAppendErrors(t *testing.T) {
 	defer tb.Release()
 	row := []string{"01017012345", "0301", "2018-01", "NORSK", "INTRO", "7,5", "", "2018-02-01 00:00:00"}
 	for _, tt := range []struct{ col, v, want string }{
-		{"maaned", "2018-13", "invalid month"},
+		{"maaned", "2018-13", "month out of range"},
 		{"timer", "7.5.1", "decimal"},
 		{"timer", "1e5", "decimal"},
 		{"timer", "7,5x", "decimal"},

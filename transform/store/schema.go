@@ -114,20 +114,3 @@ func columnType(t contract.Type) (arrow.DataType, kind) {
 		return arrow.BinaryTypes.String, kString
 	}
 }
-
-// Schema derives the Arrow schema of the pseudonymised form of t: personal
-// columns are dropped, except that identity numbers become one "person"
-// column (the pseudonym) and fodselsdato becomes fodselsaar (int32) and,
-// where the indicators need it, the age at an event (alder_bosatt); dates
-// and months (their first day) become date32, timestamps timestamp[us, UTC],
-// decimals float64, integers int64, booleans bool, and codes, kommune,
-// country and language codes strings. The lineage columns delivery_id and
-// source_line come last. A column the contract requires is not nullable.
-func Schema(t *contract.Table) *arrow.Schema {
-	p := plan(t)
-	fields := make([]arrow.Field, len(p))
-	for i, c := range p {
-		fields[i] = c.field
-	}
-	return arrow.NewSchema(fields, nil)
-}

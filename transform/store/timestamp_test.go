@@ -11,7 +11,7 @@ import (
 )
 
 // TestTimestampOffsetCache: the Builder's timestamps, which look up Oslo's
-// offset once per local hour, equal time.Date's for a time in every hour
+// offset once per local hour, equal time.ParseInLocation's for a time in every hour
 // from 1900 to 2040 (every change of summer time in between, and the
 // hours before and after each) and for every minute of the hours around
 // the changes of 2017.
@@ -22,10 +22,10 @@ func TestTimestampOffsetCache(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	check := func(s string) {
 		t.Helper()
-		got, ok := b.parseTimestamp(s)
-		want, ok2 := parseTimestamp(s)
-		if ok != ok2 || got != want {
-			t.Fatalf("%s: cached %d (%t), time.Date %d (%t)", s, got, ok, want, ok2)
+		got, p := delivery.ParseTimestamp(s, b.clock)
+		want, err := time.ParseInLocation(time.DateTime, s, delivery.Oslo)
+		if p != "" || err != nil || got != want.UnixMicro() {
+			t.Fatalf("%s: cached %d (%s), time.ParseInLocation %d (%v)", s, got, p, want.UnixMicro(), err)
 		}
 	}
 	n := 0
@@ -48,14 +48,4 @@ func TestTimestampOffsetCache(t *testing.T) {
 	if _, off1 := time.Date(2017, 3, 26, 1, 0, 0, 0, delivery.Oslo).Zone(); off1 != 3600 {
 		t.Fatalf("Oslo's offset on 2017-03-26 01:00 is %d", off1)
 	}
-}
-
-// parseTimestamp is Builder.parseTimestamp with time.Date and no cache:
-// the definition the test holds the cache to.
-func parseTimestamp(s string) (int64, bool) {
-	y, m, d, hh, mm, ss, ok := splitTimestamp(s)
-	if !ok {
-		return 0, false
-	}
-	return time.Date(y, time.Month(m), d, hh, mm, ss, 0, delivery.Oslo).UnixMicro(), true
 }

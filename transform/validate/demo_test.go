@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"integstat/demo"
 	"integstat/extract/contract"
 	"integstat/extract/delivery"
-	"integstat/demo"
 	"integstat/extract/files"
 	"integstat/extract/reference"
 )

@@ -7,7 +7,7 @@ import (
 	"integstat/extract/contract"
 )
 
-// keySet remembers the primary keys a Table has accepted. A key is kept as
+// keySet hashes the primary keys of a Table's rows. A key is kept as
 // 128 bits: two 64-bit maphash sums of the key columns under independent
 // random seeds. timer.csv at scale 100 has hundreds of millions of rows, and
 // 16 bytes a key (about 20–40 bytes with the map's own overhead) keeps that
@@ -20,7 +20,6 @@ import (
 type keySet struct {
 	cols   []int // indices of the key columns
 	s1, s2 maphash.Seed
-	seen   map[[2]uint64]struct{}
 	detail string // the Detail of a duplicate, naming the key columns
 }
 
@@ -28,27 +27,12 @@ func newKeySet(t *contract.Table) keySet {
 	ks := keySet{
 		s1:     maphash.MakeSeed(),
 		s2:     maphash.MakeSeed(),
-		seen:   make(map[[2]uint64]struct{}),
 		detail: "an earlier row has the same (" + strings.Join(t.Key, ", ") + ")",
 	}
 	for _, name := range t.Key {
 		ks.cols = append(ks.cols, t.Index(name))
 	}
 	return ks
-}
-
-// add records the key of values and reports whether it is new. A table
-// without a key accepts every row.
-func (ks *keySet) add(values []string) bool {
-	if len(ks.cols) == 0 {
-		return true
-	}
-	k := ks.hash(values)
-	if _, dup := ks.seen[k]; dup {
-		return false
-	}
-	ks.seen[k] = struct{}{}
-	return true
 }
 
 // hash returns the 128-bit hash of the key of values.

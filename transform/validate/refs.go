@@ -3,6 +3,8 @@ package validate
 import (
 	"slices"
 
+	"integstat/extract/delivery"
+
 	"integstat/extract/contract"
 )
 
@@ -10,7 +12,7 @@ import (
 // as its 11 digits read as a number (8 bytes, no collisions), in a sorted
 // array: 12.5 million persons at scale 100 take 100 MB, where a map took
 // three times as much. Fill it from the accepted rows of NIR's personer with
-// Table.CollectPersons, which adds both fnr and tidligere_fnr, then Freeze
+// RowCheck.Numbers, which gives both fnr and tidligere_fnr, then Freeze
 // it before checking the other NIR tables with CheckRefs. The zero value is
 // an empty set.
 type PersonSet struct {
@@ -31,7 +33,7 @@ func personKey(s string) (uint64, bool) {
 	if len(s) != 11 {
 		return 0, false
 	}
-	n, ok := digitsAt(s, 0, 11)
+	n, ok := delivery.Digits(s)
 	return uint64(n), ok
 }
 
@@ -87,17 +89,6 @@ func (ps *PersonSet) Has(s string) bool {
 	}
 	_, ok = slices.BinarySearch(ps.keys[(b-1)*fenceStep:min(b*fenceStep, len(ps.keys))], k)
 	return ok
-}
-
-// CollectPersons adds every identity number of a row to persons: for NIR's
-// personer the current fnr and the previous tidligere_fnr, so that rows still
-// carrying the old number resolve. Call it for rows Check accepted.
-func (v *Table) CollectPersons(values []string, persons *PersonSet) {
-	for i, c := range v.t.Cols {
-		if c.Type == contract.IDNumber {
-			persons.Add(values[i])
-		}
-	}
 }
 
 // refersToPersoner reports whether the identity numbers of t must be those

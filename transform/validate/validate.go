@@ -15,9 +15,9 @@ import (
 
 	"integstat/extract/contract"
 	"integstat/extract/delivery"
-	"integstat/transform/ident"
-	"integstat/internal/civil"
 	"integstat/extract/reference"
+	"integstat/internal/civil"
+	"integstat/transform/ident"
 )
 
 // Reasons a row is quarantined for. The first six are the kinds of fault the
@@ -131,31 +131,13 @@ func New(t *contract.Table, ref *reference.Data, extracted time.Time, opt Option
 	return v
 }
 
-// Check validates one record, values in contract column order with "" for
-// null, and returns nil or the first problem found. JSON Lines booleans may
-// come as "true"/"false" or as the CSV dialect's "J"/"N".
-//
-// The checks run in this order: every column's own form, column by column
-// in contract order; then every kommune code on the row's date; then the
-// primary key, which must not repeat a key an earlier accepted row of the
-// delivery had. A row that passes claims its key, so the first occurrence
-// of a key is kept and later ones are duplicates. Check does not allocate
-// for a row that passes.
-func (v *Table) Check(values []string) *Problem {
-	if p := v.CheckForm(values); p != nil {
-		return p
-	}
-	if !v.keys.add(values) {
-		return v.Duplicate()
-	}
-	return nil
-}
-
-// CheckForm runs the checks of Check except the primary key: every
-// column's form, then the kommune codes on the row's date. A row that
-// passes claims its key; whoever calls CheckForm instead of Check finds
-// duplicates with KeyHash (see Duplicates). CheckForm, KeyHash and
-// CheckRefs only read the Table, so many goroutines may call them at once.
+// CheckForm runs the checks of a row's own values: every column's form,
+// column by column in contract order, then every kommune code on the row's
+// date; it returns nil or the first problem found. JSON Lines booleans may
+// come as "true"/"false" or as the CSV dialect's "J"/"N". The whole row
+// check, with the key and the references, is a Reading's. CheckForm,
+// KeyHash and CheckRefs only read the Table, so many goroutines may call
+// them at once.
 func (v *Table) CheckForm(values []string) *Problem {
 	if len(values) != len(v.t.Cols) {
 		panic(fmt.Sprintf("validate: %s has %d columns, got %d values", v.t.File, len(v.t.Cols), len(values)))
@@ -309,7 +291,7 @@ func (v *Table) parseColumn(c *contract.Column, s string, out *parsedRow, i int)
 		}
 		return bad(ReasonCode, codesDetail(c.Codes))
 	case contract.Date:
-		y, m, d, p := parseDate(s)
+		y, m, d, p := delivery.ParseDate(s)
 		if p != "" {
 			return bad(ReasonDate, p)
 		}
@@ -321,7 +303,7 @@ func (v *Table) parseColumn(c *contract.Column, s string, out *parsedRow, i int)
 		if out != nil {
 			clock = out.clock
 		}
-		us, p := parseTimestamp(s, clock)
+		us, p := delivery.ParseTimestamp(s, clock)
 		if p != "" {
 			return bad(ReasonTimestamp, p)
 		}
@@ -329,7 +311,7 @@ func (v *Table) parseColumn(c *contract.Column, s string, out *parsedRow, i int)
 			out.Int[i], out.Has[i] = us, true
 		}
 	case contract.Month:
-		y, m, p := parseYearMonth(s)
+		y, m, p := delivery.ParseMonth(s)
 		if p != "" {
 			return bad(ReasonMonth, p)
 		}
@@ -353,7 +335,7 @@ func (v *Table) parseColumn(c *contract.Column, s string, out *parsedRow, i int)
 			out.Float[i], out.Has[i] = f, true
 		}
 	case contract.Integer:
-		n, p := parseInteger(s)
+		n, p := delivery.ParseInteger(s)
 		if p != "" {
 			return bad(ReasonInteger, p)
 		}
@@ -411,13 +393,13 @@ func (v *Table) kommuneDay(values []string) (day int64, which string) {
 		s := values[v.kdate]
 		switch v.t.Cols[v.kdate].Type {
 		case contract.Date:
-			y, m, d, _ := parseDate(s)
+			y, m, d, _ := delivery.ParseDate(s)
 			day = civil.Days(y, m, d)
 		case contract.Month:
-			y, m, _ := parseYearMonth(s)
+			y, m, _ := delivery.ParseMonth(s)
 			day = civil.Days(y, m, 1)
 		case contract.Integer:
-			y, _ := parseInteger(s)
+			y, _ := delivery.ParseInteger(s)
 			day = civil.Days(int(y), 1, 1)
 		}
 	}
@@ -434,7 +416,7 @@ func (v *Table) validWhenChanged(values []string, s string) bool {
 	if v.changed < 0 || len(values[v.changed]) < 10 {
 		return false
 	}
-	y, m, d, problem := parseDate(values[v.changed][:10])
+	y, m, d, problem := delivery.ParseDate(values[v.changed][:10])
 	if problem != "" {
 		return false
 	}
@@ -447,7 +429,7 @@ func (v *Table) checkKommune(column, s string, day int64, which string) *Problem
 	if s == "" {
 		return nil
 	}
-	if _, ok := digitsAt(s, 0, len(s)); len(s) != 4 || !ok {
+	if _, ok := delivery.Digits(s); len(s) != 4 || !ok {
 		return &Problem{Column: column, Reason: ReasonKommune, Detail: "not a 4-digit code"}
 	}
 	if !v.validOn(s, day) {
@@ -490,4 +472,17 @@ func kommunePeriods(ref *reference.Data) map[string][]period {
 func epochDay(t time.Time) int64 {
 	y, m, d := t.Date()
 	return civil.Days(y, int(m), d)
+}
+
+// letters reports whether s is n ASCII letters between lo and hi.
+func letters(s string, n int, lo, hi byte) bool {
+	if len(s) != n {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if c < lo || c > hi {
+			return false
+		}
+	}
+	return true
 }

@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"integstat/extract/contract"
 	"integstat/demo"
-	"integstat/transform/ident"
+	"integstat/extract/contract"
 	"integstat/extract/reference"
+	"integstat/transform/ident"
 )
 
 var ref = reference.MustLoad()
@@ -332,16 +332,31 @@ func TestCheckRefs(t *testing.T) {
 	}
 }
 
-// TestCheckAllocs checks that a row that passes costs no allocation beyond
-// the key set's amortised growth.
+// TestCheckAllocs checks that a row that passes the whole row check of the
+// pipeline (RowCheck.Check: form, kommune, key, references) costs no
+// allocation.
 func TestCheckAllocs(t *testing.T) {
 	tb := table(t, "nir", "timer")
 	v := New(tb, ref, extractedAt, Options{AllowSynthetic: true})
 	rows := timerRows(t, 2000)
+	persons := &PersonSet{}
+	for _, r := range rows {
+		persons.Add(r[tb.Index("fnr")])
+	}
+	persons.Freeze()
+	rd, err := v.Reading(ReadingOptions{Persons: persons, SpillDir: t.TempDir(), Rows: int64(len(rows))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	rc, err := rd.NewRowCheck()
+	if err != nil {
+		t.Fatal(err)
+	}
 	i := 0
 	allocs := testing.AllocsPerRun(1000, func() {
-		if p := v.Check(rows[i]); p != nil {
-			t.Fatal(p)
+		if p, err := rc.Check(int64(i+1), rows[i]); p != nil || err != nil {
+			t.Fatal(p, err)
 		}
 		i++
 	})

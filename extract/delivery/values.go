@@ -1,11 +1,22 @@
-package validate
+package delivery
 
 import "integstat/internal/civil"
 
-// The parsers here check the dialect's fixed-width forms byte by byte. They
-// are strict (zero-padded fields, exact length), never allocate, and return
-// a short fixed description of what is wrong, or "" when the text is valid,
-// so a caller can put it in a Problem's Detail without the value itself.
+// The parsers of the dialect's values: the one set the validator checks rows
+// with and the store writes them with. They check the fixed-width forms byte
+// by byte, are strict (zero-padded fields, exact length), never allocate,
+// and return a short fixed description of what is wrong, or "" when the text
+// is valid, so a caller can report it without the value itself (dates can
+// be personal data).
+
+// Digits returns the value of s, 1 to 18 ASCII digits, and false for any
+// other text.
+func Digits(s string) (int, bool) {
+	if len(s) == 0 || len(s) > 18 {
+		return 0, false
+	}
+	return digitsAt(s, 0, len(s))
+}
 
 // digitsAt returns the value of the n ASCII digits of s starting at i, and
 // false if any of them is not a digit. The caller checks that s is long
@@ -21,13 +32,13 @@ func digitsAt(s string, i, n int) (int, bool) {
 	return v, true
 }
 
-// parseDate parses YYYY-MM-DD and checks that the day exists.
-func parseDate(s string) (y, m, d int, problem string) {
+// ParseDate parses YYYY-MM-DD and checks that the day exists.
+func ParseDate(s string) (y, m, d int, problem string) {
 	const want = "want YYYY-MM-DD"
 	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
 		return 0, 0, 0, want
 	}
-	y, m, problem = parseYearMonth(s[:7])
+	y, m, problem = ParseMonth(s[:7])
 	if problem != "" {
 		return 0, 0, 0, problem
 	}
@@ -41,8 +52,8 @@ func parseDate(s string) (y, m, d int, problem string) {
 	return y, m, d, ""
 }
 
-// parseYearMonth parses YYYY-MM.
-func parseYearMonth(s string) (y, m int, problem string) {
+// ParseMonth parses YYYY-MM.
+func ParseMonth(s string) (y, m int, problem string) {
 	const want = "want YYYY-MM"
 	if len(s) != 7 || s[4] != '-' {
 		return 0, 0, want
@@ -58,24 +69,17 @@ func parseYearMonth(s string) (y, m int, problem string) {
 	return y, m, ""
 }
 
-// checkTimestamp checks YYYY-MM-DD HH:MM:SS. It checks the form and the
-// ranges of the fields, not whether the local time exists in Europe/Oslo:
-// the hour skipped when summer time begins is left to the loader, which
-// resolves it as time.Date does.
-func checkTimestamp(s string) string {
-	_, problem := parseTimestamp(s, nil)
-	return problem
-}
-
-// parseTimestamp is checkTimestamp that also returns, when clock is not
+// ParseTimestamp checks YYYY-MM-DD HH:MM:SS and returns, when clock is not
 // nil, the time's microseconds since the epoch (UTC) with the time read in
-// the clock's location.
-func parseTimestamp(s string, clock *civil.Clock) (int64, string) {
+// the clock's location. It checks the form and the ranges of the fields,
+// not whether the local time exists in Europe/Oslo: the hour skipped when
+// summer time begins is resolved as time.Date does (civil.Clock).
+func ParseTimestamp(s string, clock *civil.Clock) (int64, string) {
 	const want = "want YYYY-MM-DD HH:MM:SS"
 	if len(s) != 19 || s[10] != ' ' || s[13] != ':' || s[16] != ':' {
 		return 0, want
 	}
-	y, m, d, p := parseDate(s[:10])
+	y, m, d, p := ParseDate(s[:10])
 	if p != "" {
 		return 0, p
 	}
@@ -94,9 +98,9 @@ func parseTimestamp(s string, clock *civil.Clock) (int64, string) {
 	return clock.Micros(y, m, d, hh, mm, ss), ""
 }
 
-// parseInteger parses an optional minus followed by 1 to 18 ASCII digits,
+// ParseInteger parses an optional minus followed by 1 to 18 ASCII digits,
 // the form of an integer in CSV and of a whole JSON number.
-func parseInteger(s string) (int64, string) {
+func ParseInteger(s string) (int64, string) {
 	const want = "want a whole number"
 	neg := len(s) > 0 && s[0] == '-'
 	digits := s
@@ -117,17 +121,4 @@ func parseInteger(s string) (int64, string) {
 		v = -v
 	}
 	return int64(v), ""
-}
-
-// letters reports whether s is n ASCII letters between lo and hi.
-func letters(s string, n int, lo, hi byte) bool {
-	if len(s) != n {
-		return false
-	}
-	for _, c := range []byte(s) {
-		if c < lo || c > hi {
-			return false
-		}
-	}
-	return true
 }
