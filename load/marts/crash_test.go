@@ -5,12 +5,12 @@ import (
 	"database/sql"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
+	"integstat/internal/testkit"
 	"integstat/internal/testkit/fixture"
 	"integstat/load/marts"
 	"integstat/load/protect"
@@ -21,20 +21,27 @@ import (
 // TestMain lets the test binary play the build process that
 // TestKilledBuild kills.
 func TestMain(m *testing.M) {
-	if dir := os.Getenv("INTEGSTAT_MARTS_CRASH_WAREHOUSE"); dir != "" {
-		threshold, _ := strconv.Atoi(os.Getenv("INTEGSTAT_MARTS_CRASH_THRESHOLD"))
-		ctx := context.Background()
-		wh, err := warehouse.Open(ctx, dir)
-		if err == nil {
-			_, err = marts.Build(ctx, marts.Options{Warehouse: wh, Protect: protect.Options{Threshold: threshold}})
-			wh.Close()
-		}
-		if err != nil {
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
+	testkit.Child(buildStep, build)
 	os.Exit(m.Run())
+}
+
+// buildStep is the child process's build: in the warehouse args[0], with
+// the protection threshold args[1].
+const buildStep = "marts-build"
+
+func build(args ...string) error {
+	threshold, err := strconv.Atoi(args[1])
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	wh, err := warehouse.Open(ctx, args[0])
+	if err != nil {
+		return err
+	}
+	defer wh.Close()
+	_, err = marts.Build(ctx, marts.Options{Warehouse: wh, Protect: protect.Options{Threshold: threshold}})
+	return err
 }
 
 // TestKilledBuild kills real build processes (SIGKILL) at many moments:
@@ -52,28 +59,17 @@ func TestKilledBuild(t *testing.T) {
 	dir := wh.Dir
 	wh.Close() // the build processes open it
 
+	// run builds with threshold in a child process, killed after killAfter
+	// (0: never), and returns how long it ran and whether it completed.
 	run := func(threshold int, killAfter time.Duration) (time.Duration, bool) {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "INTEGSTAT_MARTS_CRASH_WAREHOUSE="+dir,
-			"INTEGSTAT_MARTS_CRASH_THRESHOLD="+strconv.Itoa(threshold))
-		start := time.Now()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
+		p := testkit.Start(t, buildStep, dir, strconv.Itoa(threshold))
+		var e testkit.Exit
 		if killAfter > 0 {
-			select {
-			case err := <-done:
-				return time.Since(start), err == nil
-			case <-time.After(killAfter):
-				cmd.Process.Kill()
-				<-done
-				return time.Since(start), false
-			}
+			e = p.KillAfter(killAfter)
+		} else {
+			e = p.Wait()
 		}
-		err := <-done
-		return time.Since(start), err == nil
+		return e.Ran, e.Err == nil
 	}
 	full, ok := run(5, 0)
 	if !ok {
