@@ -14,7 +14,6 @@ import (
 	"integstat/internal/testkit/fixture"
 	"integstat/load/marts"
 	"integstat/load/protect"
-	"integstat/load/publish"
 	"integstat/load/warehouse"
 )
 
@@ -102,28 +101,12 @@ func TestKilledBuild(t *testing.T) {
 }
 
 // checkConsistent checks what a reader sees in the warehouse at dir: a
-// current publication whose two files open and name the same publication,
-// which package publish lists as current; and a history in which every
-// computed state has exactly the rows it was computed with.
+// current publication whose two files open and name it (fixture's
+// CheckCurrent), and a history in which every computed state has exactly
+// the rows it was computed with.
 func checkConsistent(t *testing.T, dir string) {
 	t.Helper()
-	cur, err := publish.Current(dir)
-	if err != nil || cur == "" {
-		t.Fatalf("no current publication (%v)", err)
-	}
-	for _, f := range []string{marts.PublishedFile, marts.AnalysisFile} {
-		db, err := sql.Open("duckdb", filepath.Join(dir, "marts", f)+"?access_mode=read_only")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var id string
-		var n int
-		err = db.QueryRow(`SELECT publikasjon, (SELECT count(*) FROM indikator) FROM publikasjon`).Scan(&id, &n)
-		db.Close()
-		if err != nil || id != cur || n == 0 {
-			t.Fatalf("%s: publication %q with %d figures (%v), current is %q", f, id, n, err, cur)
-		}
-	}
+	fixture.CheckCurrent(t, dir)
 	db, err := sql.Open("duckdb", filepath.Join(dir, "state", "historikk.duckdb")+"?access_mode=read_only")
 	if err != nil {
 		t.Fatal(err)
