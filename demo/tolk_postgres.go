@@ -14,10 +14,13 @@ import (
 // the pipeline's database reader expects, so that reader can be run against
 // a real server.
 
-// tolkDDL creates the register's tables if absent. Timestamps are Oslo
-// local time without a zone, as the register keeps them; the indexes on
-// endret_tidspunkt serve the pipeline's incremental reads.
-const tolkDDL = `
+// TolkSchema creates the register's tables, tolk and tolk_sprak, if
+// absent, in the native types the register uses. Timestamps are Oslo local
+// time without a zone, as the register keeps them; the indexes on
+// endret_tidspunkt serve the pipeline's incremental reads. It is the one
+// statement of the register's schema: the database reader's tests
+// (extract/tolkdb) create their fixture register with it.
+const TolkSchema = `
 CREATE TABLE IF NOT EXISTS tolk (
 	tolk_id           integer PRIMARY KEY,
 	fnr               char(11) NOT NULL,
@@ -45,7 +48,6 @@ CREATE TABLE IF NOT EXISTS tolk_sprak (
 	PRIMARY KEY (tolk_id, sprak, gyldig_fra)
 );
 CREATE INDEX IF NOT EXISTS tolk_sprak_endret ON tolk_sprak (endret_tidspunkt);
-TRUNCATE tolk, tolk_sprak;
 `
 
 // tolkDB is a connection to the PostgreSQL database the interpreter
@@ -67,7 +69,7 @@ func openTolkDB(ctx context.Context, dsn string) (*tolkDB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("demo: connecting to the interpreter database: %w", err)
 	}
-	if _, err := conn.Exec(ctx, tolkDDL); err != nil {
+	if _, err := conn.Exec(ctx, TolkSchema+"TRUNCATE tolk, tolk_sprak;\n"); err != nil {
 		conn.Close(context.Background())
 		return nil, fmt.Errorf("demo: creating the interpreter tables: %w", err)
 	}

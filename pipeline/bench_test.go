@@ -12,6 +12,7 @@ import (
 
 	"integstat/extract/delivery"
 	"integstat/internal/peak"
+	"integstat/internal/testkit/ingesttest"
 )
 
 // benchDelivery is the NIR delivery the benchmarks read: the directory in
@@ -45,7 +46,7 @@ func BenchmarkIngestNIR(b *testing.B) {
 	var rows, timerRows int64
 	var timerSeconds, timerCPU float64
 	for i := 0; i < b.N; i++ {
-		wh, key := newWarehouse(b)
+		wh, key := ingesttest.Warehouse(b, b.TempDir())
 		tables := &tableTimes{}
 		sum, err := Ingest(ctx, IngestOptions{Inbox: inbox, Warehouse: wh, Key: key, AllowSynthetic: true, Log: slog.New(tables)})
 		if err != nil || sum.Loaded != 1 {

@@ -4,35 +4,42 @@ import (
 	"context"
 	"database/sql"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"integstat/demo"
-	"integstat/transform/pseudo"
+	"integstat/internal/testkit"
+	"integstat/internal/testkit/ingesttest"
 	"integstat/load/warehouse"
+	"integstat/transform/pseudo"
 )
 
 // TestMain lets the test binary play the ingest process that
 // TestKilledIngest kills.
 func TestMain(m *testing.M) {
-	if inbox := os.Getenv("INTEGSTAT_CRASH_INBOX"); inbox != "" {
-		ctx := context.Background()
-		wh, err := warehouse.Open(ctx, os.Getenv("INTEGSTAT_CRASH_WAREHOUSE"))
-		if err == nil {
-			var key *pseudo.Key
-			if key, err = pseudo.LoadKey(filepath.Join(wh.Restricted(), "key")); err == nil {
-				_, err = Ingest(ctx, IngestOptions{Inbox: inbox, Warehouse: wh, Key: key, AllowSynthetic: true})
-			}
-		}
-		if err != nil {
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
+	testkit.Child(ingestStep, ingest)
 	os.Exit(m.Run())
+}
+
+// ingestStep is the child process's ingest: the inbox args[0] into the
+// warehouse args[1], with the key in its restricted area.
+const ingestStep = "pipeline-ingest"
+
+func ingest(args ...string) error {
+	ctx := context.Background()
+	wh, err := warehouse.Open(ctx, args[1])
+	if err != nil {
+		return err
+	}
+	defer wh.Close()
+	key, err := pseudo.LoadKey(filepath.Join(wh.Restricted(), "key"))
+	if err != nil {
+		return err
+	}
+	_, err = Ingest(ctx, IngestOptions{Inbox: args[0], Warehouse: wh, Key: key, AllowSynthetic: true})
+	return err
 }
 
 // TestKilledIngest kills a real ingest process (SIGKILL) at several points
@@ -45,23 +52,17 @@ func TestKilledIngest(t *testing.T) {
 	}
 	ctx := context.Background()
 	inbox := filepath.Join(demoSet(t, demo.Options{Seed: 12, Scale: 0.05, BadRate: 0.01}), "inbox")
-	wh, _ := newWarehouse(t)
+	wh, _ := ingesttest.Warehouse(t, t.TempDir())
 	whDir := wh.Dir
 	wh.Close() // the ingest processes open it
 	run := func(killAfter time.Duration) {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "INTEGSTAT_CRASH_INBOX="+inbox, "INTEGSTAT_CRASH_WAREHOUSE="+whDir)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
+		p := testkit.Start(t, ingestStep, inbox, whDir)
 		if killAfter > 0 {
-			time.Sleep(killAfter)
-			cmd.Process.Kill()
-			cmd.Wait()
+			p.KillAfter(killAfter)
 			return
 		}
-		if err := cmd.Wait(); err != nil {
-			t.Fatalf("ingest after the crashes: %v", err)
+		if ex := p.Wait(); ex.Err != nil {
+			t.Fatalf("ingest after the crashes: %v\n%s", ex.Err, p.Stderr())
 		}
 	}
 	countLoaded := func() int {

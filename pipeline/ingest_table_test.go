@@ -3,19 +3,17 @@ package pipeline
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
-	"integstat/extract/delivery"
 	"integstat/demo"
+	"integstat/extract/delivery"
+	"integstat/internal/testkit/ingesttest"
 	"integstat/load/warehouse"
 )
 
@@ -32,10 +30,6 @@ func alteredDelivery(t *testing.T, alter func(name string, lines [][]byte, plant
 	set := demoSet(t, demo.Options{Seed: 4, Scale: 0.02, BadRate: 0.01})
 	src := filepath.Join(set, "inbox", "nir", alteredID)
 	inbox := t.TempDir()
-	dir := filepath.Join(inbox, "nir", alteredID)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
 	faults, err := demo.ReadAnswerKey(demo.AnswerKeyPath(set))
 	if err != nil {
 		t.Fatal(err)
@@ -44,36 +38,23 @@ func alteredDelivery(t *testing.T, alter func(name string, lines [][]byte, plant
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, f := range m.Files {
-		data, err := os.ReadFile(filepath.Join(src, f.Name))
-		if err != nil {
-			t.Fatal(err)
-		}
+	m = ingesttest.Rewrite(t, src, filepath.Join(inbox, "nir", alteredID), m, func(name string, data []byte) ([]byte, int64) {
 		planted := map[int]string{}
 		for _, fl := range faults {
-			if fl.Source == "nir" && fl.DeliveryID == alteredID && fl.Kind == "quarantine" && fl.File == f.Name {
+			if fl.Source == "nir" && fl.DeliveryID == alteredID && fl.Kind == "quarantine" && fl.File == name {
 				planted[int(fl.Line)] = fl.Reason
 			}
 		}
 		if !bytes.HasSuffix(data, []byte("\n")) {
-			t.Fatalf("%s does not end with a line end", f.Name)
+			t.Fatalf("%s does not end with a line end", name)
 		}
 		lines := bytes.SplitAfter(data, []byte("\n"))
 		lines = lines[:len(lines)-1] // the empty entry after the last line end
 		n := len(lines)
-		lines = alter(f.Name, lines, planted)
-		data = bytes.Join(lines, nil)
-		m.Files[i].Rows += int64(len(lines) - n) // whole rows added or removed
-		sum := sha256.Sum256(data)
-		m.Files[i].SHA256 = hex.EncodeToString(sum[:])
-		if err := os.WriteFile(filepath.Join(dir, f.Name), data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := delivery.WriteManifest(dir, m); err != nil {
-		t.Fatal(err)
-	}
-	wh, key := newWarehouse(t)
+		lines = alter(name, lines, planted)
+		return bytes.Join(lines, nil), int64(len(lines) - n) // whole rows added or removed
+	})
+	wh, key := ingesttest.Warehouse(t, t.TempDir())
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	sum, err := Ingest(context.Background(), IngestOptions{Inbox: inbox, Warehouse: wh, Key: key, AllowSynthetic: true, Log: log})

@@ -10,14 +10,15 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
 	_ "github.com/duckdb/duckdb-go/v2"
 
-	"integstat/extract/delivery"
 	"integstat/demo"
+	"integstat/extract/delivery"
+	"integstat/internal/testkit/ingesttest"
+	"integstat/internal/testkit/planted"
 )
 
 func readCSV(t *testing.T, path string) [][]string {
@@ -42,7 +43,7 @@ func TestIngestDemoSet(t *testing.T) {
 	ctx := context.Background()
 	set := demoSet(t, demo.Options{Seed: 6, Scale: 0.02, BadRate: 0.01})
 	inbox := filepath.Join(set, "inbox")
-	wh, key := newWarehouse(t)
+	wh, key := ingesttest.Warehouse(t, t.TempDir())
 	whDir, keyPath := wh.Dir, filepath.Join(wh.Restricted(), "key")
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -55,42 +56,7 @@ func TestIngestDemoSet(t *testing.T) {
 	}
 
 	// Quarantine = the answer key's quarantine rows, file by file.
-	want := map[string]bool{}
-	faults, err := demo.ReadAnswerKey(demo.AnswerKeyPath(set))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, k := range faults {
-		if k.Kind == "quarantine" && !(k.Source == "bosetting" && k.DeliveryID == "20150630T230000") {
-			want[strings.Join([]string{k.Source, k.DeliveryID, k.File, strconv.FormatInt(k.Line, 10), k.Reason}, "|")] = true
-		}
-	}
-	have := map[string]bool{}
-	qdir := wh.Quarantine()
-	filepath.WalkDir(qdir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".quarantine.csv") {
-			return err
-		}
-		rel, _ := filepath.Rel(qdir, filepath.Dir(p))
-		src, id := filepath.Dir(rel), filepath.Base(rel)
-		for _, q := range readCSV(t, p)[1:] {
-			have[strings.Join([]string{src, id, q[0], q[1], q[3]}, "|")] = true
-		}
-		return nil
-	})
-	if len(want) == 0 {
-		t.Fatal("no planted faults")
-	}
-	for k := range want {
-		if !have[k] {
-			t.Errorf("planted, not quarantined: %s", k)
-		}
-	}
-	for k := range have {
-		if !want[k] {
-			t.Errorf("quarantined, not planted: %s", k)
-		}
-	}
+	planted.Compare(t, planted.Quarantine(t, set), planted.Quarantined(t, wh.Quarantine()))
 
 	// The ledger balances, reads every record of the manifest, and the
 	// Parquet partitions hold exactly the loaded rows.

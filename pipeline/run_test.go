@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"integstat/internal/testkit"
+	"integstat/internal/testkit/ingesttest"
 	"integstat/load/marts"
 	"integstat/load/warehouse"
 )
@@ -18,7 +19,7 @@ import (
 // published marts as they were.
 func TestRun(t *testing.T) {
 	ctx := context.Background()
-	wh, key := newWarehouse(t)
+	wh, key := ingesttest.Warehouse(t, t.TempDir())
 	run := func(inbox string) (*RunResult, error) {
 		return Run(ctx, RunOptions{
 			Ingest: IngestOptions{Inbox: inbox, Warehouse: wh, Key: key, AllowSynthetic: true},

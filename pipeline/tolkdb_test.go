@@ -17,6 +17,7 @@ import (
 	"integstat/extract/reference"
 	"integstat/extract/tolkdb"
 	"integstat/internal/pgtest"
+	"integstat/internal/testkit/ingesttest"
 )
 
 // TestIngestDB loads the interpreter register from a real PostgreSQL
@@ -26,7 +27,7 @@ func TestIngestDB(t *testing.T) {
 	ctx := context.Background()
 	dsn := pgtest.Start(t)
 	set := demoSet(t, demo.Options{Seed: 9, Scale: 0.02, TolkPostgres: dsn})
-	wh, key := newWarehouse(t)
+	wh, key := ingesttest.Warehouse(t, t.TempDir())
 	// The demo writes the register as it stood at the end of 2017; a live
 	// register read today carries today's kommune codes (those valid on
 	// the day of the read), so bring it up to date as the reforms would.

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,14 +12,7 @@ import (
 // that a writing statement fails with exit 1, and that serve and sql
 // refuse a missing warehouse.
 func TestSQLAndServeCommands(t *testing.T) {
-	wh := filepath.Join(t.TempDir(), "wh")
-	if err := os.MkdirAll(filepath.Join(wh, "restricted"), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	key := filepath.Join(wh, "restricted", "key")
-	if code, _, stderr := runArgs("keygen", key); code != 0 {
-		t.Fatal(stderr)
-	}
+	wh, key := newKeyedWarehouse(t, t.TempDir())
 	inbox := testkit.SmallInbox()
 	if code, _, stderr := runArgs("run", "--inbox", inbox, "--warehouse", wh, "--key-file", key, "--allow-synthetic-ids"); code != 0 {
 		t.Fatalf("run: exit %d: %s", code, stderr)

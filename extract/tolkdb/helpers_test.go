@@ -13,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"integstat/demo"
 	"integstat/extract/delivery"
 	"integstat/internal/pgtest"
 )
@@ -40,15 +41,12 @@ func register(t *testing.T) (string, *pgx.Conn) {
 	t.Helper()
 	dsn := pgtest.Start(t)
 	conn := connect(t, dsn)
-	for _, f := range []string{"testdata/schema.sql", "testdata/rows.sql"} {
-		sql, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := conn.Exec(context.Background(), string(sql)); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
+	exec(t, conn, demo.TolkSchema) // the register's tables as the demo creates them
+	rows, err := os.ReadFile("testdata/rows.sql")
+	if err != nil {
+		t.Fatal(err)
 	}
+	exec(t, conn, string(rows))
 	return dsn, conn
 }
 

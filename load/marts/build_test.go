@@ -15,7 +15,6 @@ import (
 	"integstat/load/publish"
 	"integstat/load/sqlmodel"
 	"integstat/pipeline"
-	"integstat/transform/pseudo"
 )
 
 // copyTree copies the deliveries of src (an inbox) that keep says to keep
@@ -43,7 +42,7 @@ func copyInbox(t *testing.T, src string, keep func(source, id string) bool) stri
 func TestIncrementalBuild(t *testing.T) {
 	inbox := filepath.Join(smallcases, "inbox")
 	early := copyInbox(t, inbox, func(source, id string) bool { return id < "20180201" })
-	wh := fixture.Ingest(t, early)
+	wh, key := fixture.IngestWithKey(t, early)
 	first := fixture.Build(t, wh, time.Time{})
 	var firstStates []string
 	for _, s := range first.States {
@@ -52,10 +51,6 @@ func TestIncrementalBuild(t *testing.T) {
 	want := []string{"bosetting 2017-01-05", "nir 2017-12-31", "tolk 2018-01-05"}
 	if !slices.Equal(firstStates, want) {
 		t.Fatalf("first build computed %v, want %v", firstStates, want)
-	}
-	key, err := pseudo.LoadKey(filepath.Join(wh.Restricted(), "key"))
-	if err != nil {
-		t.Fatal(err)
 	}
 	if _, err := pipeline.Ingest(context.Background(), pipeline.IngestOptions{Inbox: inbox, Warehouse: wh, Key: key, AllowSynthetic: true}); err != nil {
 		t.Fatal(err)

@@ -5,36 +5,42 @@ import (
 	"database/sql"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
+	"integstat/internal/testkit"
 	"integstat/internal/testkit/fixture"
 	"integstat/load/marts"
 	"integstat/load/protect"
-	"integstat/load/publish"
 	"integstat/load/warehouse"
 )
 
 // TestMain lets the test binary play the build process that
 // TestKilledBuild kills.
 func TestMain(m *testing.M) {
-	if dir := os.Getenv("INTEGSTAT_MARTS_CRASH_WAREHOUSE"); dir != "" {
-		threshold, _ := strconv.Atoi(os.Getenv("INTEGSTAT_MARTS_CRASH_THRESHOLD"))
-		ctx := context.Background()
-		wh, err := warehouse.Open(ctx, dir)
-		if err == nil {
-			_, err = marts.Build(ctx, marts.Options{Warehouse: wh, Protect: protect.Options{Threshold: threshold}})
-			wh.Close()
-		}
-		if err != nil {
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
+	testkit.Child(buildStep, build)
 	os.Exit(m.Run())
+}
+
+// buildStep is the child process's build: in the warehouse args[0], with
+// the protection threshold args[1].
+const buildStep = "marts-build"
+
+func build(args ...string) error {
+	threshold, err := strconv.Atoi(args[1])
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	wh, err := warehouse.Open(ctx, args[0])
+	if err != nil {
+		return err
+	}
+	defer wh.Close()
+	_, err = marts.Build(ctx, marts.Options{Warehouse: wh, Protect: protect.Options{Threshold: threshold}})
+	return err
 }
 
 // TestKilledBuild kills real build processes (SIGKILL) at many moments:
@@ -52,28 +58,17 @@ func TestKilledBuild(t *testing.T) {
 	dir := wh.Dir
 	wh.Close() // the build processes open it
 
+	// run builds with threshold in a child process, killed after killAfter
+	// (0: never), and returns how long it ran and whether it completed.
 	run := func(threshold int, killAfter time.Duration) (time.Duration, bool) {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "INTEGSTAT_MARTS_CRASH_WAREHOUSE="+dir,
-			"INTEGSTAT_MARTS_CRASH_THRESHOLD="+strconv.Itoa(threshold))
-		start := time.Now()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
+		p := testkit.Start(t, buildStep, dir, strconv.Itoa(threshold))
+		var e testkit.Exit
 		if killAfter > 0 {
-			select {
-			case err := <-done:
-				return time.Since(start), err == nil
-			case <-time.After(killAfter):
-				cmd.Process.Kill()
-				<-done
-				return time.Since(start), false
-			}
+			e = p.KillAfter(killAfter)
+		} else {
+			e = p.Wait()
 		}
-		err := <-done
-		return time.Since(start), err == nil
+		return e.Ran, e.Err == nil
 	}
 	full, ok := run(5, 0)
 	if !ok {
@@ -106,28 +101,12 @@ func TestKilledBuild(t *testing.T) {
 }
 
 // checkConsistent checks what a reader sees in the warehouse at dir: a
-// current publication whose two files open and name the same publication,
-// which package publish lists as current; and a history in which every
-// computed state has exactly the rows it was computed with.
+// current publication whose two files open and name it (fixture's
+// CheckCurrent), and a history in which every computed state has exactly
+// the rows it was computed with.
 func checkConsistent(t *testing.T, dir string) {
 	t.Helper()
-	cur, err := publish.Current(dir)
-	if err != nil || cur == "" {
-		t.Fatalf("no current publication (%v)", err)
-	}
-	for _, f := range []string{publish.PublishedFile, publish.AnalysisFile} {
-		db, err := sql.Open("duckdb", filepath.Join(dir, "marts", f)+"?access_mode=read_only")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var id string
-		var n int
-		err = db.QueryRow(`SELECT publikasjon, (SELECT count(*) FROM indikator) FROM publikasjon`).Scan(&id, &n)
-		db.Close()
-		if err != nil || id != cur || n == 0 {
-			t.Fatalf("%s: publication %q with %d figures (%v), current is %q", f, id, n, err, cur)
-		}
-	}
+	fixture.CheckCurrent(t, dir)
 	db, err := sql.Open("duckdb", filepath.Join(dir, "state", "historikk.duckdb")+"?access_mode=read_only")
 	if err != nil {
 		t.Fatal(err)

@@ -1,31 +1,27 @@
 package publish
 
 import (
-	"bufio"
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"integstat/internal/testkit"
 )
 
-// crashEnv names the warehouse the helper process publishes into.
-const crashEnv = "INTEGSTAT_PUBLISH_CRASH_WAREHOUSE"
+// publishStep is the helper process's step: publishForever into the
+// warehouse args[0].
+const publishStep = "publish-forever"
 
 // TestMain lets the test binary play the publishing process that
 // TestKilledPublish kills.
 func TestMain(m *testing.M) {
-	if dir := os.Getenv(crashEnv); dir != "" {
-		if err := publishForever(dir); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-	}
+	testkit.Child(publishStep, func(args ...string) error { return publishForever(args[0]) })
 	os.Exit(m.Run())
 }
 
@@ -85,27 +81,16 @@ func TestKilledPublish(t *testing.T) {
 	)
 	enough := func() bool { return kills >= 36 && killedIn["write"] >= 5 && killedIn["commit"] >= 5 }
 	for ; !enough() && time.Now().Before(deadline); kills++ {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), crashEnv+"="+dir)
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		lines := make(chan phaseLine, 100)
-		go func() {
-			sc := bufio.NewScanner(out)
-			for sc.Scan() {
-				phase, ns, _ := strings.Cut(sc.Text(), " ")
+		p := testkit.Start(t, publishStep, dir)
+		lines := func(yield func(phaseLine) bool) {
+			for l := range p.Lines() {
+				phase, ns, _ := strings.Cut(l, " ")
 				n, _ := strconv.ParseInt(ns, 10, 64)
-				lines <- phaseLine{phase, time.Unix(0, n)}
+				if !yield(phaseLine{phase, time.Unix(0, n)}) {
+					return
+				}
 			}
-			close(lines)
-		}()
+		}
 
 		// Aim: a third of the kills during a write, a third during a commit,
 		// a third at any moment after the start; more at a commit if too few
@@ -136,12 +121,12 @@ func TestKilledPublish(t *testing.T) {
 		default:
 			time.Sleep(rand.N(300 * time.Millisecond))
 		}
-		cmd.Process.Kill()
+		ex := p.Kill()
 		for l := range lines {
 			seen = append(seen, l)
 		}
-		if err := cmd.Wait(); err != nil && !strings.Contains(err.Error(), "killed") {
-			t.Fatalf("kill %d: the publishing process failed by itself: %v\n%s", kills, err, stderr.String())
+		if !ex.Killed {
+			t.Fatalf("kill %d: the publishing process failed by itself: %v\n%s", kills, ex.Err, p.Stderr())
 		}
 
 		last := "start"

@@ -1,7 +1,6 @@
 package warehouse_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -9,70 +8,50 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
+	"integstat/internal/testkit"
 	"integstat/load/warehouse"
 )
 
-// lockChildEnv makes the test binary play a process that holds the lock
-// of the warehouse it names until its standard input closes.
-const lockChildEnv = "INTEGSTAT_LOCK_CHILD"
+// holderStep makes the test binary play a process that holds the lock of
+// the warehouse args[0] until its standard input closes.
+const holderStep = "warehouse-lock-holder"
 
 func TestMain(m *testing.M) {
-	if dir := os.Getenv(lockChildEnv); dir != "" {
-		unlock, err := warehouse.Lock(context.Background(), dir, warehouse.LockOptions{Job: "child-job"})
+	testkit.Child(holderStep, func(args ...string) error {
+		unlock, err := warehouse.Lock(context.Background(), args[0], warehouse.LockOptions{Job: "child-job"})
 		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
+			return err
 		}
 		fmt.Println("locked")
 		io.Copy(io.Discard, os.Stdin)
-		if err := unlock(); err != nil {
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
+		return unlock()
+	})
 	os.Exit(m.Run())
 }
 
 // holder starts a process that takes the lock of dir and holds it until
 // release is called; it returns once the lock is held.
-func holder(t *testing.T, dir string) (cmd *exec.Cmd, release func()) {
+func holder(t *testing.T, dir string) (p *testkit.Process, release func()) {
 	t.Helper()
-	cmd = exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), lockChildEnv+"="+dir)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
+	p = testkit.Start(t, holderStep, dir)
+	if line, _ := p.Line(); line != "locked" {
+		t.Fatalf("the holder process did not take the lock: %q %s", line, p.Stderr())
 	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	line, _ := bufio.NewReader(stdout).ReadString('\n')
-	if line != "locked\n" {
-		t.Fatalf("the holder process did not take the lock: %q %s", line, stderr.String())
-	}
-	return cmd, func() {
-		stdin.Close()
-		if err := cmd.Wait(); err != nil {
-			t.Fatalf("the holder process failed to unlock: %v %s", err, stderr.String())
+	return p, func() {
+		p.CloseStdin()
+		if ex := p.Wait(); ex.Err != nil {
+			t.Fatalf("the holder process failed to unlock: %v %s", ex.Err, p.Stderr())
 		}
 	}
 }
 
 func TestLockContendedAcrossProcesses(t *testing.T) {
 	dir := t.TempDir()
-	cmd, release := holder(t, dir)
+	p, release := holder(t, dir)
 	ctx := context.Background()
 
 	_, err := warehouse.Lock(ctx, dir, warehouse.LockOptions{Job: "second"})
@@ -80,10 +59,10 @@ func TestLockContendedAcrossProcesses(t *testing.T) {
 	if !errors.As(err, &le) || !errors.Is(err, warehouse.ErrLocked) {
 		t.Fatalf("Lock of a held warehouse: err = %v, want a LockedError", err)
 	}
-	if le.Holder.PID != cmd.Process.Pid || le.Holder.Job != "child-job" || le.Holder.Since.IsZero() {
-		t.Errorf("holder = %+v, want pid %d, job child-job and a start time", le.Holder, cmd.Process.Pid)
+	if le.Holder.PID != p.Pid() || le.Holder.Job != "child-job" || le.Holder.Since.IsZero() {
+		t.Errorf("holder = %+v, want pid %d, job child-job and a start time", le.Holder, p.Pid())
 	}
-	if want := fmt.Sprintf("locked by pid %d on ", cmd.Process.Pid); !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "job child-job") {
+	if want := fmt.Sprintf("locked by pid %d on ", p.Pid()); !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "job child-job") {
 		t.Errorf("message %q does not say who holds the lock", err)
 	}
 
@@ -110,12 +89,11 @@ func TestLockContendedAcrossProcesses(t *testing.T) {
 
 func TestLockOfCrashedHolderIsTakenOver(t *testing.T) {
 	dir := t.TempDir()
-	cmd, _ := holder(t, dir)
-	pid := cmd.Process.Pid
-	if err := cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
+	p, _ := holder(t, dir)
+	pid := p.Pid()
+	if ex := p.Kill(); !ex.Killed {
+		t.Fatalf("the holder ended before it was killed: %v", ex.Err)
 	}
-	cmd.Wait()
 
 	var log bytes.Buffer
 	unlock, err := warehouse.Lock(context.Background(), dir, warehouse.LockOptions{Job: "after-crash",

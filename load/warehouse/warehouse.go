@@ -26,6 +26,8 @@ import (
 	"strings"
 	"time"
 
+	"integstat/load/publish"
+
 	_ "github.com/duckdb/duckdb-go/v2" // the ledger is a DuckDB file
 )
 
@@ -46,7 +48,7 @@ func (w *Warehouse) Parquet() string { return filepath.Join(w.Dir, "parquet") }
 
 // Marts is the directory of the current publication of the marts (a
 // symbolic link that package publish replaces atomically).
-func (w *Warehouse) Marts() string { return filepath.Join(w.Dir, "marts") }
+func (w *Warehouse) Marts() string { return publish.CurrentDir(w.Dir) }
 
 // State is the directory of the pipeline's own state: the ledger, the
 // history of indicator values, watermarks.

@@ -15,14 +15,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"integstat/internal/testkit"
-	"integstat/load/marts"
-	"integstat/pipeline"
-	"integstat/transform/pseudo"
+	"integstat/internal/testkit/fixture"
 	"integstat/readers/sqlshell"
-	"integstat/load/warehouse"
 )
 
 var (
@@ -37,27 +35,14 @@ func publishSmallCases(t *testing.T) string {
 	t.Helper()
 	smallOnce.Do(func() {
 		smallErr = errors.New("building the small cases failed (see the first test that asked)")
-		ctx := context.Background()
 		dir, err := os.MkdirTemp("", "sqlshell-test-")
 		if err != nil {
 			t.Fatal(err)
 		}
 		smallDir = dir
-		wh, err := warehouse.Open(ctx, dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer wh.Close()
-		key, err := pseudo.GenerateKeyFile(filepath.Join(wh.Restricted(), "key"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := pipeline.Ingest(ctx, pipeline.IngestOptions{Inbox: testkit.SmallInbox(), Warehouse: wh, Key: key, AllowSynthetic: true}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := marts.Build(ctx, marts.Options{Warehouse: wh}); err != nil {
-			t.Fatal(err)
-		}
+		wh, _ := fixture.IngestInto(t, dir, testkit.SmallInbox())
+		fixture.Build(t, wh, time.Time{})
+		wh.Close()
 		smallErr = nil
 	})
 	if smallErr != nil {

@@ -6,11 +6,10 @@ import (
 	"path/filepath"
 	"testing"
 
-	"integstat/extract/delivery"
 	"integstat/demo"
+	"integstat/extract/delivery"
+	"integstat/internal/testkit/ingesttest"
 	"integstat/pipeline"
-	"integstat/transform/pseudo"
-	"integstat/load/warehouse"
 )
 
 // TestScale copies a small NIR delivery three times and ingests both: the
@@ -66,15 +65,7 @@ func ingest(t *testing.T, dir string) *pipeline.IngestSummary {
 	if err := os.Symlink(dir, filepath.Join(inbox, "nir", filepath.Base(dir))); err != nil {
 		t.Fatal(err)
 	}
-	wh, err := warehouse.Open(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer wh.Close()
-	key, err := pseudo.GenerateKeyFile(filepath.Join(wh.Restricted(), "key"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	wh, key := ingesttest.Warehouse(t, t.TempDir())
 	sum, err := pipeline.Ingest(context.Background(), pipeline.IngestOptions{Inbox: inbox, Warehouse: wh, Key: key, AllowSynthetic: true})
 	if err != nil || sum.Loaded != 1 {
 		t.Fatalf("%+v %v", sum, err)

@@ -60,10 +60,7 @@ func (s *heapSampler) Stop() uint64 {
 // peak live heap, which must stay far below 1 GiB at any row count.
 func BenchmarkWriteTimer(b *testing.B) {
 	tbl, _ := contract.Lookup("nir", "timer")
-	k, err := pseudo.GenerateKeyFile(b.TempDir() + "/key")
-	if err != nil {
-		b.Fatal(err)
-	}
+	k := testKey(b)
 	// A ring of distinct rows, made before timing, so the benchmark
 	// measures conversion and writing rather than fmt.
 	rng := rand.New(rand.NewPCG(3, 3))

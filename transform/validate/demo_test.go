@@ -2,7 +2,6 @@ package validate
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -17,34 +16,8 @@ import (
 	"integstat/extract/delivery"
 	"integstat/extract/files"
 	"integstat/extract/reference"
+	"integstat/internal/testkit/planted"
 )
-
-// finding is one row the validator quarantined, or one the answer key says
-// it must, in the terms both share.
-type finding struct {
-	path   string // source/delivery_id/file
-	line   int64
-	reason string
-	column string
-}
-
-func (f finding) String() string {
-	return fmt.Sprintf("%s:%d %s: %s", f.path, f.line, f.column, f.reason)
-}
-
-// answerKey reads the demo set's answer key, grouped by kind.
-func answerKey(t *testing.T, dir string) map[string][]finding {
-	t.Helper()
-	key, err := demo.ReadAnswerKey(demo.AnswerKeyPath(dir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string][]finding{}
-	for _, k := range key {
-		out[k.Kind] = append(out[k.Kind], finding{filepath.Join(k.Source, k.DeliveryID, k.File), k.Line, k.Reason, k.Column})
-	}
-	return out
-}
 
 // rows calls fn for every record of tb in dir, values in contract column
 // order, as the ingest stage reads them; for a CSV table it also returns the
@@ -68,9 +41,8 @@ func rows(t *testing.T, dir string, tb *contract.Table, fn func(line int64, valu
 // planted faults, the validator quarantines every row the answer key lists
 // for quarantine, for the reason and column it gives; the tolerated rows
 // load; the extra column is reported as extra; the deliveries Verify rejects
-// are the ones the key says. Any other quarantined row must be one of the
-// demo generator's known defects (see demoDefect) and is proved, by checks
-// independent of the validator, to break the contract.
+// are the ones the key says. No other row is quarantined (the comparison
+// is package planted's, which the pipeline's tests share).
 func TestDemoAnswerKey(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates a demo set")
@@ -79,26 +51,26 @@ func TestDemoAnswerKey(t *testing.T) {
 	if _, err := demo.Generate(context.Background(), demo.Options{Out: dir, Seed: 5, Scale: 0.05, BadRate: 0.01}); err != nil {
 		t.Fatal(err)
 	}
-	key := answerKey(t, dir)
+	key := planted.Key(t, dir)
 	if len(key["quarantine"]) == 0 || len(key["tolerated"]) == 0 || len(key["warning"]) == 0 || len(key["reject"]) == 0 {
 		t.Fatalf("demo set lacks a kind of fault: %d quarantine, %d tolerated, %d warning, %d reject",
 			len(key["quarantine"]), len(key["tolerated"]), len(key["warning"]), len(key["reject"]))
 	}
-	tolerated := map[finding]bool{}
+	tolerated := map[planted.Row]bool{}
 	for _, k := range key["tolerated"] {
-		tolerated[finding{path: k.path, line: k.line}] = true
+		tolerated[planted.Row{Path: k.Path, Line: k.Line}] = true
 	}
 	warned := map[string]string{}
 	for _, k := range key["warning"] {
-		warned[k.path] = k.column
+		warned[k.Path] = k.Column
 	}
 	wantRejected := map[string]bool{}
 	for _, k := range key["reject"] {
-		wantRejected[filepath.Dir(k.path)] = true
+		wantRejected[filepath.Dir(k.Path)] = true
 	}
 
 	ref := reference.MustLoad()
-	have := map[finding]bool{}
+	have := map[planted.Row]bool{}
 	rejected := map[string]bool{}
 	var loaded, tolLoaded, deliveries, refChecked int
 	inbox := filepath.Join(dir, "inbox")
@@ -145,12 +117,12 @@ func TestDemoAnswerKey(t *testing.T) {
 					if p == nil {
 						v.CollectPersons(values, persons)
 						loaded++
-						if tolerated[finding{path: path, line: line}] {
+						if tolerated[planted.Row{Path: path, Line: line}] {
 							tolLoaded++
 						}
 						return
 					}
-					f := finding{path, line, p.Reason, p.Column}
+					f := planted.Row{Path: path, Line: line, Column: p.Column, Reason: p.Reason}
 					if have[f] {
 						t.Errorf("quarantined twice: %v", f)
 					}
@@ -176,22 +148,8 @@ func TestDemoAnswerKey(t *testing.T) {
 		t.Errorf("%d of %d tolerated rows loaded", tolLoaded, len(tolerated))
 	}
 
-	want := map[finding]bool{}
-	for _, k := range key["quarantine"] {
-		if !rejected[filepath.Dir(k.path)] {
-			want[k] = true
-		}
-	}
-	for f := range want {
-		if !have[f] {
-			t.Errorf("planted, not quarantined: %v", f)
-		}
-	}
-	for f := range have {
-		if !want[f] {
-			t.Errorf("quarantined, not planted: %v", f)
-		}
-	}
+	want := planted.Quarantine(t, dir)
+	planted.Compare(t, want, have)
 	t.Logf("%d deliveries: %d rows loaded, %d quarantined, %d of them planted", deliveries, loaded, len(have), len(want))
 }
 
