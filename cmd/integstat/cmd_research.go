@@ -38,11 +38,7 @@ func runExtractResearch(ctx context.Context, args []string, stdout, stderr io.Wr
 	if err != nil {
 		return err
 	}
-	path, err := pseudo.KeyFile(*keyFile)
-	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-	key, err := pseudo.LoadKey(path)
+	key, err := loadKey(*keyFile)
 	if err != nil {
 		return err
 	}

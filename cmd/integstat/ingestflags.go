@@ -45,11 +45,7 @@ func (f ingestFlags) any() bool {
 // --key-file or the environment), the inbox, and a read of the interpreter
 // register when a DSN is given.
 func (f ingestFlags) options(wh *warehouse.Warehouse, log *slog.Logger) (pipeline.RunOptions, string, error) {
-	keyPath, err := pseudo.KeyFile(*f.keyFile)
-	if err != nil {
-		return pipeline.RunOptions{}, "", fmt.Errorf("%w: %v", errUsage, err)
-	}
-	key, err := pseudo.LoadKey(keyPath)
+	key, err := loadKey(*f.keyFile)
 	if err != nil {
 		return pipeline.RunOptions{}, "", err
 	}
@@ -57,6 +53,16 @@ func (f ingestFlags) options(wh *warehouse.Warehouse, log *slog.Logger) (pipelin
 		Ingest:  pipeline.IngestOptions{Inbox: *f.inbox, Warehouse: wh, Key: key, AllowSynthetic: *f.synthetic, Log: log},
 		TolkDSN: *f.dsn, TolkFull: *f.full,
 	}, key.ID(), nil
+}
+
+// loadKey loads the key named by a --key-file flag's value, or by the
+// environment when it is empty; no key named is a usage error.
+func loadKey(flag string) (*pseudo.Key, error) {
+	path, err := pseudo.KeyFile(flag)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	return pseudo.LoadKey(path)
 }
 
 // applyConfig sets the flags of fs that the command line left unset from
