@@ -88,3 +88,36 @@ func EachRow(dir string, tb *contract.Table, fn RowFunc) (extra []string, err er
 		}
 	}
 }
+
+// CSVTable is the CSV file of a table of a delivery, open for a reader that
+// cuts it into chunks or seeks in it: the file, its reader past the header,
+// and where each contract column is in the file's records.
+type CSVTable struct {
+	File   *os.File
+	Reader *delivery.CSVReader
+	Header []string
+	Idx    []int    // Idx[i] is the file's column of the contract's column i
+	Extra  []string // the header's unknown extra columns, to report and ignore
+}
+
+// OpenCSV opens the CSV file of table tb in the delivery directory dir.
+func OpenCSV(dir string, tb *contract.Table) (*CSVTable, error) {
+	f, err := os.Open(filepath.Join(dir, tb.File))
+	if err != nil {
+		return nil, err
+	}
+	r, err := delivery.NewCSVReader(f, tb.File)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	idx, extra, err := delivery.Columns(r.Header(), tb.Names())
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &CSVTable{File: f, Reader: r, Header: r.Header(), Idx: idx, Extra: extra}, nil
+}
+
+// Close closes the file.
+func (t *CSVTable) Close() error { return t.File.Close() }

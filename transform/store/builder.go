@@ -473,3 +473,22 @@ func ageOn(by, bm, bd, ey, em, ed int) int {
 	}
 	return a
 }
+
+// DictionariesFor gives the columns of tb that are written from
+// dictionaries: those whose accepted values validation confines to a short
+// list (codes to the contract's, kommune numbers to kommuner, the reference
+// data's codes) and the delivery id. Writing them so costs a few index
+// bytes a row instead of hashing every value.
+func DictionariesFor(tb *contract.Table, deliveryID string, kommuner []string) Dictionaries {
+	dict := Dictionaries{DeliveryIDColumn: {deliveryID}}
+	for _, c := range tb.Cols {
+		switch {
+		case c.Personal:
+		case c.Type == contract.Code:
+			dict[c.Name] = c.Codes
+		case c.Type == contract.Kommune:
+			dict[c.Name] = kommuner
+		}
+	}
+	return dict
+}
