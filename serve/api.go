@@ -289,7 +289,7 @@ func apiIndex(snap *snapshot, r *http.Request) (string, []byte, error) {
 	}
 	body, err := encodeJSON(map[string]any{
 		"api": txtTitle.in(l) + " API v1", "publikasjon": snap.pub.ID, "openapi": base + "/api/v1/openapi.json",
-		"dokumentasjon": "docs/api.md", "lisens": licence, "endepunkter": links,
+		"dokumentasjon": "docs/api.md", "lisens": licenceIn(l), "endepunkter": links,
 	})
 	return contentTypes[formatJSON], body, err
 }

@@ -14,9 +14,10 @@ import (
 var assets embed.FS
 
 var pages = template.Must(template.New("").Funcs(template.FuncMap{
-	"cell": cell,
-	"t":    tr,
-	"half": func(n int) int { return n / 2 },
+	"cell":    cell,
+	"t":       tr,
+	"licence": licenceIn,
+	"half":    func(n int) int { return n / 2 },
 }).ParseFS(assets, "templates/*.html"))
 
 const htmlType = "text/html; charset=utf-8"
