@@ -233,6 +233,12 @@ func (s *Server) handle(a answer) http.HandlerFunc {
 		if s.opt.BaseURL == "" { // answers hold links with the request's Host
 			raw = r.Host + raw
 		}
+		// A request that named a release (choose took the parameter out of
+		// its query) has links naming it: cached apart from one that did not.
+		pin, _ := r.Context().Value(pinnedKey{}).(string)
+		if pin != "" {
+			raw = paramPublication + "=" + pin + " " + raw
+		}
 		if resp := snap.cache.get(raw); resp != nil {
 			s.write(w, r, resp)
 			return
@@ -251,6 +257,9 @@ func (s *Server) handle(a answer) http.HandlerFunc {
 		if base == "" {
 			base = "http://" + r.Host
 			key = r.Host + key
+		}
+		if pin != "" {
+			key = paramPublication + "=" + pin + " " + key
 		}
 		resp := snap.cache.get(key)
 		if resp == nil {
