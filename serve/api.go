@@ -80,7 +80,7 @@ func apiIndicators(snap *snapshot, r *http.Request) (string, []byte, error) {
 	}
 	var body []byte
 	if f == formatCSV {
-		body, err = catalogueCSV(snap.catalogueIn(l))
+		body, err = catalogueCSV(snap.catalogueIn(l), l)
 	} else {
 		body, err = encodeJSON(map[string]any{"publikasjon": snap.pub.ID, "indikatorer": snap.catalogueIn(l)})
 	}
@@ -102,7 +102,7 @@ func (snap *snapshot) answerValues(r *http.Request, flt filter, label string, ex
 	var body []byte
 	switch f {
 	case formatCSV:
-		body, err = valuesCSV(values)
+		body, err = valuesCSV(values, flt.lang)
 	case formatJSONStat:
 		body, err = encodeJSON(snap.jsonStat(r, label, flt, values))
 	case formatXLSX:
@@ -211,7 +211,8 @@ func apiRegions(snap *snapshot, r *http.Request) (string, []byte, error) {
 	if err := checkParams(q, "q", "level", "format", "lang"); err != nil {
 		return "", nil, err
 	}
-	if _, err := parseLang(q); err != nil {
+	l, err := parseLang(q)
+	if err != nil {
 		return "", nil, err
 	}
 	f, err := parseFormat(q.Get("format"), formatJSON, formatCSV)
@@ -238,7 +239,7 @@ func apiRegions(snap *snapshot, r *http.Request) (string, []byte, error) {
 	}
 	var body []byte
 	if f == formatCSV {
-		body, err = regionsCSV(hits)
+		body, err = regionsCSV(hits, l)
 	} else {
 		body, err = encodeJSON(map[string]any{"publikasjon": snap.pub.ID, "regioner": hits})
 	}
@@ -288,7 +289,7 @@ func apiIndex(snap *snapshot, r *http.Request) (string, []byte, error) {
 	}
 	body, err := encodeJSON(map[string]any{
 		"api": txtTitle.in(l) + " API v1", "publikasjon": snap.pub.ID, "openapi": base + "/api/v1/openapi.json",
-		"dokumentasjon": "docs/api.md", "lisens": licence, "endepunkter": links,
+		"dokumentasjon": "docs/api.md", "lisens": licenceIn(l), "endepunkter": links,
 	})
 	return contentTypes[formatJSON], body, err
 }

@@ -131,14 +131,14 @@ func TestSuppressedAndPreliminary(t *testing.T) {
 		t.Errorf("suppressed value answered as %+v", v)
 	}
 	_, body := get(t, ts.URL+q+"&format=csv")
-	recs := readCSV(t, body)
+	recs := readCSV(t, body, ';')
 	if r := recs[1]; r[5] != "" || r[6] != "" || r[7] != "" || r[8] != ":" {
 		t.Errorf("suppressed value in CSV: %q", r)
 	}
 }
 
 // readCSV checks the Excel conventions and returns the records.
-func readCSV(t *testing.T, body []byte) [][]string {
+func readCSV(t *testing.T, body []byte, comma rune) [][]string {
 	t.Helper()
 	rest, ok := bytes.CutPrefix(body, []byte("\ufeff"))
 	if !ok {
@@ -148,7 +148,7 @@ func readCSV(t *testing.T, body []byte) [][]string {
 		t.Error("CSV lines do not end in CRLF")
 	}
 	r := csv.NewReader(bytes.NewReader(rest))
-	r.Comma = ';'
+	r.Comma = comma
 	recs, err := r.ReadAll()
 	if err != nil {
 		t.Fatal(err)
@@ -156,53 +156,65 @@ func readCSV(t *testing.T, body []byte) [][]string {
 	return recs
 }
 
-func TestCSVForNorwegianExcel(t *testing.T) {
+// TestCSVForExcel: CSV is for the reader's Excel — Norwegian by default
+// (';' between fields, decimal comma), English with lang=en (',' and a
+// decimal point) — and holds the JSON answer's figures exactly.
+func TestCSVForExcel(t *testing.T) {
 	dir := shared(t)
 	_, ts := portal(t, dir)
-	q := "/api/v1/values?indicator=andel_bosatt_6mnd,ventetid_mnd,bosatte"
-	var js struct {
-		Values []serve.Value `json:"verdier"`
-	}
-	getJSON(t, ts.URL+q, &js)
-	resp, body := get(t, ts.URL+q+"&format=csv")
-	if ct := resp.Header.Get("Content-Type"); ct != "text/csv; charset=utf-8" {
-		t.Errorf("Content-Type %q", ct)
-	}
-	recs := readCSV(t, body)
-	if want := []string{"indikator", "aar", "niva", "region", "region_navn", "verdi", "teller", "nevner", "status", "data_per"}; !slices.Equal(recs[0], want) {
-		t.Fatalf("header %q", recs[0])
-	}
-	if len(recs)-1 != len(js.Values) {
-		t.Fatalf("CSV has %d rows, JSON %d", len(recs)-1, len(js.Values))
-	}
-	fractions, names := 0, 0
-	for i, v := range js.Values {
-		r := recs[i+1]
-		if r[0] != v.Indicator || r[3] != v.Region || r[4] != v.RegionName || r[8] != v.Status {
-			t.Fatalf("row %d: CSV %q, JSON %+v", i+1, r, v)
+	for _, tc := range []struct {
+		lang         string
+		comma        rune
+		point, wrong string
+	}{
+		{"", ';', ",", "."},
+		{"&lang=en", ',', ".", ","},
+	} {
+		q := "/api/v1/values?indicator=andel_bosatt_6mnd,ventetid_mnd,bosatte" + tc.lang
+		var js struct {
+			Values []serve.Value `json:"verdier"`
 		}
-		if strings.ContainsAny(v.RegionName, "æøåÆØÅ") {
-			names++
+		getJSON(t, ts.URL+q, &js)
+		resp, body := get(t, ts.URL+q+"&format=csv")
+		if ct := resp.Header.Get("Content-Type"); ct != "text/csv; charset=utf-8" {
+			t.Errorf("Content-Type %q", ct)
 		}
-		if v.Verdi == nil {
-			continue
+		recs := readCSV(t, body, tc.comma)
+		if want := []string{"indikator", "aar", "niva", "region", "region_navn", "verdi", "teller", "nevner", "status", "data_per"}; !slices.Equal(recs[0], want) {
+			t.Fatalf("%s: header %q", q, recs[0])
 		}
-		if strings.Contains(r[5], ".") {
-			t.Fatalf("row %d: decimal point in %q", i+1, r[5])
+		if len(recs)-1 != len(js.Values) {
+			t.Fatalf("%s: CSV has %d rows, JSON %d", q, len(recs)-1, len(js.Values))
 		}
-		f, err := strconv.ParseFloat(strings.Replace(r[5], ",", ".", 1), 64)
-		if err != nil || f != *v.Verdi {
-			t.Fatalf("row %d: verdi %q, JSON %v", i+1, r[5], *v.Verdi)
-		}
-		if *v.Verdi != math.Trunc(*v.Verdi) {
-			fractions++
-			if !strings.Contains(r[5], ",") {
-				t.Errorf("row %d: fraction %q without a decimal comma", i+1, r[5])
+		fractions, names := 0, 0
+		for i, v := range js.Values {
+			r := recs[i+1]
+			if r[0] != v.Indicator || r[3] != v.Region || r[4] != v.RegionName || r[8] != v.Status {
+				t.Fatalf("%s: row %d: CSV %q, JSON %+v", q, i+1, r, v)
+			}
+			if strings.ContainsAny(v.RegionName, "æøåÆØÅ") {
+				names++
+			}
+			if v.Verdi == nil {
+				continue
+			}
+			if strings.Contains(r[5], tc.wrong) {
+				t.Fatalf("%s: row %d: %q in %q", q, i+1, tc.wrong, r[5])
+			}
+			f, err := strconv.ParseFloat(strings.Replace(r[5], tc.point, ".", 1), 64)
+			if err != nil || f != *v.Verdi {
+				t.Fatalf("%s: row %d: verdi %q, JSON %v", q, i+1, r[5], *v.Verdi)
+			}
+			if *v.Verdi != math.Trunc(*v.Verdi) {
+				fractions++
+				if !strings.Contains(r[5], tc.point) {
+					t.Errorf("%s: row %d: fraction %q without %q", q, i+1, r[5], tc.point)
+				}
 			}
 		}
-	}
-	if fractions == 0 || names == 0 {
-		t.Errorf("the sample has %d fractions and %d names with æ, ø, å: the test proves too little", fractions, names)
+		if fractions == 0 || names == 0 {
+			t.Errorf("%s: the sample has %d fractions and %d names with æ, ø, å: the test proves too little", q, fractions, names)
+		}
 	}
 }
 
@@ -252,7 +264,7 @@ func TestIndicatorCatalogue(t *testing.T) {
 		t.Errorf("catalogue: %d answered, %d in the mart", len(got.Indicators), n)
 	}
 	_, body := get(t, ts.URL+"/api/v1/indicators?format=csv")
-	if recs := readCSV(t, body); len(recs) != n+1 {
+	if recs := readCSV(t, body, ';'); len(recs) != n+1 {
 		t.Errorf("catalogue CSV: %d records for %d indicators", len(recs), n)
 	}
 }

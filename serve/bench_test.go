@@ -38,7 +38,7 @@ func BenchmarkPortal(b *testing.B) {
 
 // listen starts the real server (ListenAndServe, TCP) on the shared
 // warehouse on loopback until the benchmark ends, and returns its address.
-func listen(b *testing.B) string {
+func listen(b testing.TB) string {
 	srv, err := serve.New(context.Background(), serve.Options{Warehouse: shared(b)})
 	if err != nil {
 		b.Fatal(err)

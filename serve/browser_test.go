@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -64,7 +65,7 @@ func TestBrowserSearchAndPlacePage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkCells(t, db, run(t, ctx, chromedp.Evaluate[[]shownCell](cellsJS)), "1902")
+	checkCells(t, db, run(t, ctx, chromedp.Evaluate[[]shownCell](cellsJS)), "1902", "nb")
 	checkThemesAndCharts(t, ctx, db, "1902")
 
 	// A place with suppressed figures: each shows ':' with the explanation.
@@ -72,7 +73,7 @@ func TestBrowserSearchAndPlacePage(t *testing.T) {
 		t.Fatal(err)
 	}
 	note := run(t, ctx, chromedp.Text(chromedp.ID("merknad")))
-	if n := checkCells(t, db, run(t, ctx, chromedp.Evaluate[[]shownCell](cellsJS)), "1103"); n[":"] == 0 {
+	if n := checkCells(t, db, run(t, ctx, chromedp.Evaluate[[]shownCell](cellsJS)), "1103", "nb"); n[":"] == 0 {
 		t.Errorf("Stavanger's page shows no suppressed figure; the small cases have some: %v", n)
 	}
 	if !strings.Contains(note, "personvern") {
@@ -163,10 +164,11 @@ func run[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
 	return v
 }
 
-// checkCells compares each cell with the mart and counts the statuses.
+// checkCells compares each cell of a page in language l ("nb" or "en")
+// with the mart and counts the statuses.
 // A count must match exactly, a share (shown in percent with one
 // decimal) and a mean (one decimal) within the rounding.
-func checkCells(t *testing.T, db *sql.DB, cells []shownCell, region string) map[string]int {
+func checkCells(t *testing.T, db *sql.DB, cells []shownCell, region, l string) map[string]int {
 	t.Helper()
 	var wantCells int
 	err := db.QueryRow(`SELECT count(*) FROM indikator i JOIN region r USING (aar, niva, region)
@@ -199,7 +201,7 @@ func checkCells(t *testing.T, db *sql.DB, cells []shownCell, region string) map[
 		counts[status]++
 		text := c.Text
 		if status == ":" {
-			if text != ":" || !strings.Contains(c.Title, "personvern") {
+			if text != ":" || !strings.Contains(c.Title, map[string]string{"nb": "personvern", "en": "privacy"}[l]) {
 				t.Errorf("%s: suppressed, the page shows %q (%q)", where, text, c.Title)
 			}
 			continue
@@ -210,7 +212,7 @@ func checkCells(t *testing.T, db *sql.DB, cells []shownCell, region string) map[
 				t.Errorf("%s: preliminary, the page shows %q", where, c.Text)
 			}
 		}
-		got, tol := parseShown(text, typ)
+		got, tol := parseShown(text, typ, l)
 		if math.IsNaN(got) || math.Abs(got-verdi.Float64) > tol {
 			t.Errorf("%s: the page shows %q, the mart has %v (%s)", where, c.Text, verdi.Float64, typ)
 		}
@@ -221,11 +223,30 @@ func checkCells(t *testing.T, db *sql.DB, cells []shownCell, region string) map[
 	return counts
 }
 
-// parseShown reads a number as the page writes it ("1 234", "45,2 %",
-// "3,5") and the rounding it was shown with.
-func parseShown(s, typ string) (float64, float64) {
-	s = strings.NewReplacer("\u00a0", "", " ", "", "%", "").Replace(s)
-	f, err := strconv.ParseFloat(strings.Replace(s, ",", ".", 1), 64)
+// shownNumber matches a figure as a page in each language writes it:
+// Norwegian "1 234" (no-break space), "45,2 %", "3,5"; English "1,234",
+// "45.2%", "3.5". Nothing else reads as a number, so that a page in one
+// language showing the other's form fails.
+var shownNumber = map[string]*regexp.Regexp{
+	"nb": regexp.MustCompile(`^(-?(?:\d{1,3}(?:\x{a0}\d{3})+|\d+)(?:,\d+)?)( %)?$`),
+	"en": regexp.MustCompile(`^(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(%)?$`),
+}
+
+// parseShown reads a number as the page in language l ("nb" or "en")
+// writes it, and the rounding it was shown with; NaN when it is not
+// written so (a share without its percent sign included).
+func parseShown(s, typ, l string) (float64, float64) {
+	m := shownNumber[l].FindStringSubmatch(s)
+	if m == nil || (typ == "andel") != (m[2] != "") {
+		return math.NaN(), 0
+	}
+	n := m[1]
+	if l == "nb" {
+		n = strings.Replace(strings.ReplaceAll(n, "\u00a0", ""), ",", ".", 1)
+	} else {
+		n = strings.ReplaceAll(n, ",", "")
+	}
+	f, err := strconv.ParseFloat(n, 64)
 	if err != nil {
 		return math.NaN(), 0
 	}
@@ -253,4 +274,59 @@ func browser(t *testing.T) string {
 	}
 	t.Skip(msg)
 	return ""
+}
+
+// TestBrowserEnglishNumbers drives headless Chromium through English
+// place pages and checks that every figure is written as an English
+// reader writes numbers (decimal point, comma between thousands, "12.5%")
+// and is the mart's figure, and that the same page in Norwegian keeps the
+// Norwegian form. Oslo has shares with decimals; the nation's counts run
+// into thousands.
+func TestBrowserEnglishNumbers(t *testing.T) {
+	ctx := browse(t)
+	dir := shared(t)
+	_, ts := portal(t, dir)
+	db := published(t, dir)
+	decimal := regexp.MustCompile(`^\d+\.\d+%?$`)
+	grouped := regexp.MustCompile(`^\d{1,3}(,\d{3})+$`)
+	var decimals, groups int
+	for _, region := range []string{"0301", "1103"} {
+		if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/en/sted/"+region), chromedp.WaitVisible(chromedp.ID("sted"))); err != nil {
+			t.Fatal(err)
+		}
+		cells := run(t, ctx, chromedp.Evaluate[[]shownCell](cellsJS))
+		checkCells(t, db, cells, region, "en")
+		for _, c := range cells {
+			text := strings.TrimSuffix(c.Text, " p")
+			if decimal.MatchString(text) {
+				decimals++
+			}
+			if grouped.MatchString(text) {
+				groups++
+			}
+		}
+		// The key figures speak English numbers too: "… 21% fewer than in 2016".
+		for _, f := range run(t, ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('#nokkeltall li')).map(li => li.innerText)`)) {
+			if strings.Contains(f, " %") || regexp.MustCompile(`\d,\d{1,2}\b|\d\x{a0}\d`).MatchString(f) {
+				t.Errorf("%s: a key figure in Norwegian number format: %q", region, f)
+			}
+		}
+	}
+	// A count of a thousand or more shown on the pages: the mart's largest
+	// count for the nation in the years on Oslo's page.
+	var most float64
+	if err := db.QueryRow(`SELECT max(verdi) FROM indikator JOIN indikator_katalog k USING (indikator)
+		WHERE k.type = 'antall' AND region = '0' AND indikator IN (SELECT indikator FROM indikator WHERE region = '0301')`).Scan(&most); err != nil {
+		t.Fatal(err)
+	}
+	if decimals == 0 || (most >= 1000) != (groups > 0) {
+		t.Errorf("%d figures with a decimal point, %d with thousands grouped by commas (the largest national count is %v): the test proves too little", decimals, groups, most)
+	}
+	t.Logf("English pages: %d figures with a decimal point, %d grouped by commas", decimals, groups)
+
+	// The Norwegian page of the same place keeps decimal comma and " %".
+	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/sted/0301"), chromedp.WaitVisible(chromedp.ID("sted"))); err != nil {
+		t.Fatal(err)
+	}
+	checkCells(t, db, run(t, ctx, chromedp.Evaluate[[]shownCell](cellsJS)), "0301", "nb")
 }

@@ -13,7 +13,7 @@ import (
 
 // TestFooterFreshness: every page's foot gives each source's newest data
 // state in the publication, says which is overdue for its cadence, and
-// announces the next release of the calendar.
+// announces the next release of the calendar, and states the licence.
 func TestFooterFreshness(t *testing.T) {
 	next := time.Date(2027, 3, 15, 8, 0, 0, 0, delivery.Oslo)
 	srv, err := serve.New(context.Background(), serve.Options{
@@ -53,6 +53,14 @@ func TestFooterFreshness(t *testing.T) {
 			if got := strings.Contains(rest, "forsinket") || strings.Contains(rest, "overdue"); got != src.overdue {
 				t.Errorf("%s: %s overdue = %v, want %v: %s", path, src.kilde, got, src.overdue, foot)
 			}
+		}
+		// The licence, linked to its text in the page's language.
+		licence := `rel="license" href="https://data.norge.no/nlod/no/2.0">NLOD 2.0</a>`
+		if strings.HasPrefix(path, "/en/") {
+			licence = `rel="license" href="https://data.norge.no/nlod/en/2.0">NLOD 2.0</a>`
+		}
+		if !strings.Contains(page, licence) {
+			t.Errorf("%s: the page does not state the licence %s", path, licence)
 		}
 		if !strings.Contains(foot, "2027-03-15 08:00") {
 			t.Errorf("%s: the footer does not announce the next release: %s", path, foot)

@@ -151,7 +151,7 @@ func (s *snapshot) jsonStat(r *http.Request, label string, flt filter, values []
 		Status:    map[string]string{},
 		Note:      []string{txtSuppressed.in(l), txtPreliminary.in(l)},
 		Extension: map[string]any{"publikasjon": s.pub.ID, "data_per": s.pub.AsOf, "inndeling": inndeling,
-			"status": statusLabels(l), "lisens": licence},
+			"status": statusLabels(l), "lisens": licenceIn(l)},
 	}
 	for _, v := range values {
 		i := (ind.Category.Index[v.Indicator]*len(regions)+reg.Category.Index[v.Region])*len(years) + yearIndex[v.Year]

@@ -67,10 +67,21 @@ func statusLabels(l lang) map[string]string {
 	return map[string]string{":": txtSuppressed.in(l), "p": txtPreliminary.in(l), ".": txtNotStated.in(l)}
 }
 
-// licence is the licence the figures are published under.
-var licence = map[string]string{
-	"name": "NLOD 2.0",
-	"href": "https://data.norge.no/nlod/no/2.0",
+// licence is the licence the figures are published under: the Norwegian
+// Licence for Open Government Data (NLOD) 2.0, which Norwegian agencies
+// use for open data and which is assumed for IMDi's. It is stated in the
+// API index, JSON-stat (extension.lisens), the workbook's notes and the
+// foot of every page. To publish under another licence, change it here
+// and in openapi.json (info.license); docs/api.md says so too.
+var licence = struct {
+	name string
+	href text // the licence's text in each language
+}{"NLOD 2.0", text{"https://data.norge.no/nlod/no/2.0", "https://data.norge.no/nlod/en/2.0"}}
+
+// licenceIn is the licence as answers state it, linking to its text in
+// language l.
+func licenceIn(l lang) map[string]string {
+	return map[string]string{"name": licence.name, "href": licence.href.in(l)}
 }
 
 // levelNames names the levels of regions.

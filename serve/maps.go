@@ -120,7 +120,7 @@ func (s *snapshot) drawMap(c mapChoice, l lang) (mapView, error) {
 			}
 		}
 		if found {
-			shown := show(ind, val, true)
+			shown := show(ind, val, true, l)
 			switch {
 			case val.Status == ":":
 				a.Class, a.Text = "prikket", ": ("+tr(l, "prikket")+")"

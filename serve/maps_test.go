@@ -100,7 +100,7 @@ func TestFrontPageMap(t *testing.T) {
 				continue
 			}
 			text = strings.TrimSuffix(text, " (foreløpig)")
-			got, tol := parseShown(text, tc.typ)
+			got, tol := parseShown(text, tc.typ, "nb")
 			if math.IsNaN(got) || math.Abs(got-verdi.Float64) > tol || !strings.HasPrefix(class, "k") {
 				t.Errorf("%s %s: shows %q (%s), the mart has %v", tc.query, region, text, class, verdi.Float64)
 			}
@@ -146,7 +146,7 @@ func TestFylkePageRanksItsKommuner(t *testing.T) {
 			t.Errorf("%s: %d bars, the mart has %d figures", tc.ind, len(bars), len(want))
 		}
 		for i, b := range bars {
-			got, tol := parseShown(html.UnescapeString(b[2]), tc.typ)
+			got, tol := parseShown(html.UnescapeString(b[2]), tc.typ, "nb")
 			if math.Abs(got-want[b[1]]) > tol || (i < len(order) && math.Abs(got-order[i]) > tol) {
 				t.Errorf("%s: bar %d %s shows %q, the mart %v (rank %v)", tc.ind, i, b[1], b[2], want[b[1]], order[min(i, len(order)-1)])
 			}

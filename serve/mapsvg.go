@@ -161,10 +161,10 @@ func (v *mapView) colour(ind *Indicator, l lang) {
 	lo := vals[0]
 	edges := append(slices.Clone(bounds), vals[len(vals)-1])
 	for k, hi := range edges {
-		from := format1(ind, lo)
-		label := from + " – " + format1(ind, hi)
+		from := format1(ind, lo, l)
+		label := from + " – " + format1(ind, hi, l)
 		if k > 0 {
-			label = txtAbove.in(l) + " " + from + " " + txtTo.in(l) + " " + format1(ind, hi)
+			label = txtAbove.in(l) + " " + from + " " + txtTo.in(l) + " " + format1(ind, hi, l)
 		}
 		v.Legend = append(v.Legend, legendItem{Class: "k" + strconv.Itoa(k), Label: label})
 		lo = hi
@@ -172,6 +172,6 @@ func (v *mapView) colour(ind *Indicator, l lang) {
 }
 
 // format1 writes one number as show does.
-func format1(ind *Indicator, f float64) string {
-	return show(ind, Value{Verdi: &f}, true).Text
+func format1(ind *Indicator, f float64, l lang) string {
+	return formatValue(ind.Type, f, l)
 }

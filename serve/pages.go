@@ -7,7 +7,6 @@ import (
 	"html/template"
 	"math"
 	"net/http"
-	"strconv"
 	"strings"
 )
 
@@ -15,9 +14,10 @@ import (
 var assets embed.FS
 
 var pages = template.Must(template.New("").Funcs(template.FuncMap{
-	"cell": cell,
-	"t":    tr,
-	"half": func(n int) int { return n / 2 },
+	"cell":    cell,
+	"t":       tr,
+	"licence": licenceIn,
+	"half":    func(n int) int { return n / 2 },
 }).ParseFS(assets, "templates/*.html"))
 
 const htmlType = "text/html; charset=utf-8"
@@ -148,23 +148,25 @@ type shown struct {
 	Has    bool
 }
 
-// show formats a value for a page: counts as integers, shares as percent,
-// means with one decimal, all with a decimal comma.
-func show(ind *Indicator, v Value, ok bool) shown {
+// show formats a value for a page in language l: counts as whole
+// numbers with groups of three digits, shares in percent with one
+// decimal, means with one decimal (numbersIn has the two languages'
+// forms).
+func show(ind *Indicator, v Value, ok bool, l lang) shown {
 	if !ok {
 		return shown{}
 	}
 	s := shown{Status: v.Status}
 	switch v.Status {
 	case ":":
-		s.Text, s.Title = ":", txtSuppressed.nb
+		s.Text, s.Title = ":", txtSuppressed.in(l)
 		return s
 	case "p":
-		s.Title = txtPreliminary.nb
+		s.Title = txtPreliminary.in(l)
 	case ".": // on today's structure: cannot be stated, with the reason
 		s.Text, s.Title = ".", v.Note
 		if s.Title == "" {
-			s.Title = txtNotStated.nb
+			s.Title = txtNotStated.in(l)
 		}
 		return s
 	}
@@ -172,30 +174,23 @@ func show(ind *Indicator, v Value, ok bool) shown {
 		return s
 	}
 	s.Value, s.Has = *v.Verdi, true
-	switch ind.Type {
-	case "andel":
-		s.Text = decimalComma(math.Round(*v.Verdi*1000)/10) + " %"
-	case "snitt":
-		s.Text = strconv.FormatFloat(*v.Verdi, 'f', 1, 64)
-		s.Text = strings.Replace(s.Text, ".", ",", 1)
-	default:
-		s.Text = thousands(int64(math.Round(*v.Verdi)))
-	}
+	s.Text = formatValue(ind.Type, *v.Verdi, l)
 	return s
 }
 
-// thousands writes n with a space between groups of three digits.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "\u00a0" + s[i:]
+// formatValue writes a figure of an indicator of type typ as a page shows
+// it in language l: 1 234, 12,5 %, 3,4 in Norwegian; 1,234, 12.5%, 3.4
+// in English.
+func formatValue(typ string, f float64, l lang) string {
+	n := numbersIn(l)
+	switch typ {
+	case "andel":
+		return n.fixed(math.Round(f*1000)/10, -1) + n.percent
+	case "snitt":
+		return n.fixed(f, 1)
+	default:
+		return n.whole(int64(math.Round(f)))
 	}
-	if neg {
-		s = "-" + s
-	}
-	return s
 }
 
 // cell is a shown value in a table cell: ":" and "p" are explained in a
@@ -288,7 +283,7 @@ func pageCompare(snap *snapshot, r *http.Request) (string, []byte, error) {
 		rw := row{Year: y}
 		for i := range p.Regions {
 			v, ok := series[i][y]
-			rw.Cells = append(rw.Cells, show(p.Chosen, v, ok))
+			rw.Cells = append(rw.Cells, show(p.Chosen, v, ok, p.Lang))
 		}
 		p.Rows = append(p.Rows, rw)
 	}

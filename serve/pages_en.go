@@ -103,4 +103,5 @@ var english = map[string]string{
 	"per år og sted": "per year and place",
 	"Fant ikke":      "Not found:",
 	"Til forsiden":   "To the front page",
+	"Tallene kan brukes fritt under lisensen": "The figures may be reused freely under the licence",
 }

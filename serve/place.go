@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Themes of the place page in a reader's order, and their headings.
@@ -170,10 +171,10 @@ func pagePlace(snap *snapshot, r *http.Request) (string, []byte, error) {
 			rw := row{Year: v.Year}
 			for i := range codes {
 				o, ok := others[i][v.Year]
-				rw.Cells = append(rw.Cells, show(ind, o, ok))
+				rw.Cells = append(rw.Cells, show(ind, o, ok, l))
 			}
 			if v.Status == "p" {
-				prelim = append(prelim, strconv.Itoa(v.Year)+" ("+tr(l, "endelig med data per")+" "+finalFrom(ind, v.Year)+")")
+				prelim = append(prelim, strconv.Itoa(v.Year)+" ("+tr(l, "endelig med data per")+" "+finalFrom(ind, v.Year, l)+")")
 			}
 			if v.Status == "." {
 				item.NotStated = append(item.NotStated, strconv.Itoa(v.Year)+": "+notStatedReason(l, v))
@@ -203,18 +204,19 @@ func pagePlace(snap *snapshot, r *http.Request) (string, []byte, error) {
 	return render("place.html", p)
 }
 
-// finalFrom is the data date from which a figure of year becomes final:
-// NIR figures once municipalities have had two months to register (the
-// last day of February the year after), others once the year is over.
-func finalFrom(ind *Indicator, year int) string {
+// finalFrom is the data date from which a figure of year becomes final,
+// written for language l (28.2.2018; 28 February 2018): NIR figures once
+// municipalities have had two months to register (the last day of
+// February the year after), others once the year is over.
+func finalFrom(ind *Indicator, year int, l lang) string {
+	day := time.Date(year, time.December, 31, 0, 0, 0, 0, time.UTC)
 	if ind.Source == "nir" {
-		last := 28
-		if y := year + 1; y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			last = 29
-		}
-		return fmt.Sprintf("%d.2.%d", last, year+1)
+		day = time.Date(year+1, time.March, 0, 0, 0, 0, 0, time.UTC) // the day before 1 March
 	}
-	return fmt.Sprintf("31.12.%d", year)
+	if l == langEN {
+		return day.Format("2 January 2006")
+	}
+	return day.Format("2.1.2006")
 }
 
 // keyFacts tells the newest figure of each key indicator in words, with
@@ -235,7 +237,7 @@ func (s *snapshot) keyFacts(reg *Region, l lang) []string {
 			continue
 		}
 		last := series[len(series)-1]
-		text := show(ind, last, true)
+		text := show(ind, last, true, l)
 		fact := fmt.Sprintf("%s %s %d: ", ind.Name, tr(l, "i"), last.Year)
 		switch {
 		case last.Status == ":":
@@ -247,12 +249,13 @@ func (s *snapshot) keyFacts(reg *Region, l lang) []string {
 			if len(series) > 1 {
 				prev := series[len(series)-2]
 				if prev.Year == last.Year-1 && prev.Verdi != nil && *prev.Verdi > 0 {
-					change := math.Round((*last.Verdi - *prev.Verdi) / *prev.Verdi * 100)
+					change := int64(math.Round((*last.Verdi - *prev.Verdi) / *prev.Verdi * 100))
+					n := numbersIn(l)
 					switch {
 					case change > 0:
-						fact += fmt.Sprintf(", %v %% %s %d", change, tr(l, "flere enn i"), prev.Year)
+						fact += fmt.Sprintf(", %s%s %s %d", n.whole(change), n.percent, tr(l, "flere enn i"), prev.Year)
 					case change < 0:
-						fact += fmt.Sprintf(", %v %% %s %d", -change, tr(l, "færre enn i"), prev.Year)
+						fact += fmt.Sprintf(", %s%s %s %d", n.whole(-change), n.percent, tr(l, "færre enn i"), prev.Year)
 					default:
 						fact += fmt.Sprintf(", %s %d", tr(l, "like mange som i"), prev.Year)
 					}
@@ -385,7 +388,7 @@ func (s *snapshot) asPublished(ind *Indicator, v Value, l lang) string {
 				break
 			}
 		}
-		text := show(ind, year, found).Text
+		text := show(ind, year, found, l).Text
 		if text == "" {
 			text = "–"
 		}

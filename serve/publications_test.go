@@ -126,6 +126,13 @@ func TestEarlierReleases(t *testing.T) {
 			t.Errorf("JSON-stat of %s: href %s, alternate %+v; want both to name %s", q, js.Href, js.Link["alternate"], want)
 		}
 	}
+	// The same query without naming a release, after the one that named
+	// the current release by date: its answer names none (the cache keeps
+	// the two apart).
+	getJSON(t, ts.URL+"/api/v1/values?indicator=bosatte&level=land&format=jsonstat", &js)
+	if strings.Contains(js.Href, "publikasjon=") || len(js.Link["alternate"]) == 0 || strings.Contains(js.Link["alternate"][0].Href, "publikasjon=") {
+		t.Errorf("JSON-stat naming no release: href %s, alternate %+v name one", js.Href, js.Link["alternate"])
+	}
 	checkRevisions(t, ts.URL, dir, old, cur)
 }
 

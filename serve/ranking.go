@@ -51,7 +51,7 @@ func (s *snapshot) rankKommuner(fylke *Region, q url.Values, l lang) (*ranking, 
 			continue
 		}
 		v, ok := yearValue(s.current.series(id, r.Code), rk.Year)
-		sh := show(ind, v, ok)
+		sh := show(ind, v, ok, l)
 		b := rankBar{Code: r.Code, Name: r.Name, Text: sh.Text, Has: sh.Has}
 		if sh.Has {
 			b.W = sh.Value
@@ -64,7 +64,7 @@ func (s *snapshot) rankKommuner(fylke *Region, q url.Values, l lang) (*ranking, 
 	if ind.Type != "antall" { // a count of a fylke is not on a kommune's scale
 		for i, c := range []struct{ code, name string }{{fylke.Code, displayName(fylke, l)}, {"0", tr(l, "Hele landet")}} {
 			if v, ok := yearValue(s.current.series(id, c.code), rk.Year); ok && v.Verdi != nil {
-				rk.Refs = append(rk.Refs, rankRef{Name: c.name, Text: show(ind, v, true).Text, Class: "linje" + strconv.Itoa(i+1), X: *v.Verdi})
+				rk.Refs = append(rk.Refs, rankRef{Name: c.name, Text: show(ind, v, true, l).Text, Class: "linje" + strconv.Itoa(i+1), X: *v.Verdi})
 				hi = max(hi, *v.Verdi)
 			}
 		}

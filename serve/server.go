@@ -136,15 +136,18 @@ func (s *Server) Handler() http.Handler { return s.mux }
 
 // ListenAndServe serves on addr with timeouts and header limits until ctx
 // ends, then shuts down gracefully, letting requests in flight finish.
-// It watches for new publications meanwhile. ready, if not nil, is called
+// It watches for new publications meanwhile, and sends each answer with a
+// known length in one write (coalesce.go). ready, if not nil, is called
 // with the listening address.
 func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(net.Addr)) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	ln = gatheringListener{ln} // each answer in one write (coalesce.go)
 	srv := &http.Server{
-		Handler:           s.mux,
+		Handler:           gather(s.mux),
+		ConnContext:       gatheringContext,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -230,6 +233,12 @@ func (s *Server) handle(a answer) http.HandlerFunc {
 		if s.opt.BaseURL == "" { // answers hold links with the request's Host
 			raw = r.Host + raw
 		}
+		// A request that named a release (choose took the parameter out of
+		// its query) has links naming it: cached apart from one that did not.
+		pin, _ := r.Context().Value(pinnedKey{}).(string)
+		if pin != "" {
+			raw = paramPublication + "=" + pin + " " + raw
+		}
 		if resp := snap.cache.get(raw); resp != nil {
 			s.write(w, r, resp)
 			return
@@ -248,6 +257,9 @@ func (s *Server) handle(a answer) http.HandlerFunc {
 		if base == "" {
 			base = "http://" + r.Host
 			key = r.Host + key
+		}
+		if pin != "" {
+			key = paramPublication + "=" + pin + " " + key
 		}
 		resp := snap.cache.get(key)
 		if resp == nil {

@@ -76,7 +76,7 @@ func (s *snapshot) valuesXLSX(values []Value, l lang) ([]byte, error) {
 	}
 	rows := [][]any{}
 	for i, r := range txtXLSXNotes[l] {
-		val := []string{s.pub.ID, s.pub.AsOf, s.pub.Built, txtSource.in(l), licence["name"] + " " + licence["href"]}[i]
+		val := []string{s.pub.ID, s.pub.AsOf, s.pub.Built, txtSource.in(l), licence.name + " " + licence.href.in(l)}[i]
 		rows = append(rows, append(append([]any{}, r...), val))
 	}
 	rows = append(rows, []any{}, []any{":", txtSuppressed.in(l)}, []any{"p", txtPreliminary.in(l)}, []any{".", txtNotStated.in(l)}, []any{})
