@@ -8,8 +8,8 @@ import (
 	"net"
 
 	"integstat/load/warehouse"
+	"integstat/readers/portal"
 	"integstat/schedules"
-	"integstat/serve"
 )
 
 func init() {
@@ -36,7 +36,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("%w: --cadence: %v", errUsage, err)
 	}
-	opt := serve.Options{Warehouse: *dir, Cadence: cadence, Log: slog.Default()}
+	opt := portal.Options{Warehouse: *dir, Cadence: cadence, Log: slog.Default()}
 	if *schedule != "" {
 		s, err := schedules.Load(*schedule)
 		if err != nil {
@@ -44,7 +44,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		opt.NextRelease = s.NextRelease
 	}
-	srv, err := serve.New(ctx, opt)
+	srv, err := portal.New(ctx, opt)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,161 @@
+package portal_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"integstat/load/publish"
+
+	_ "github.com/duckdb/duckdb-go/v2"
+
+	"integstat/internal/testkit"
+	"integstat/load/marts"
+	"integstat/load/warehouse"
+	"integstat/pipeline"
+	"integstat/readers/portal"
+	"integstat/transform/pseudo"
+)
+
+// smallInbox is the small complete test input of the repository.
+var smallInbox = testkit.SmallInbox()
+
+// newWarehouse ingests the small cases into a new warehouse in dir and
+// publishes its marts as of asOf (zero: the newest state). The warehouse
+// is left open for further builds; the caller closes it.
+func newWarehouse(tb testing.TB, dir string, asOf time.Time) *warehouse.Warehouse {
+	tb.Helper()
+	ctx := context.Background()
+	wh, err := warehouse.Open(ctx, dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	key, err := pseudo.GenerateKeyFile(filepath.Join(wh.Restricted(), "key"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := pipeline.Ingest(ctx, pipeline.IngestOptions{Inbox: smallInbox, Warehouse: wh, Key: key, AllowSynthetic: true}); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := marts.Build(ctx, marts.Options{Warehouse: wh, AsOf: asOf}); err != nil {
+		tb.Fatal(err)
+	}
+	return wh
+}
+
+var (
+	sharedOnce sync.Once
+	sharedDir  string
+	sharedErr  error
+)
+
+// shared is one warehouse built from the small cases for the tests that
+// only read it, built the first time a test asks for it.
+func shared(tb testing.TB) string {
+	tb.Helper()
+	sharedOnce.Do(func() {
+		// Set until the build succeeds: a failed build fails every test
+		// that asks for it, not only the first.
+		sharedErr = errors.New("building the shared warehouse failed (see the first test that asked)")
+		dir, err := os.MkdirTemp("", "serve-test-")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		sharedDir = dir
+		wh := newWarehouse(tb, dir, time.Time{})
+		sharedErr = wh.Close()
+	})
+	if sharedErr != nil {
+		tb.Fatal(sharedErr)
+	}
+	return sharedDir
+}
+
+func TestMain(m *testing.M) {
+	if dir := os.Getenv(benchPortalEnv); dir != "" { // the portal's own process of BenchmarkPortalVsNginx
+		os.Exit(portalMain(dir))
+	}
+	code := m.Run()
+	if sharedDir != "" {
+		os.RemoveAll(sharedDir)
+	}
+	if clientsDir != "" {
+		os.RemoveAll(clientsDir)
+	}
+	os.Exit(code)
+}
+
+// testMaxValues is the portal's result limit in the tests, below the
+// small cases' number of values.
+const testMaxValues = 20_000
+
+// portal starts the portal on the warehouse in an httptest server.
+func newPortal(tb testing.TB, dir string) (*portal.Server, *httptest.Server) {
+	tb.Helper()
+	srv, err := portal.New(context.Background(), portal.Options{Warehouse: dir, MaxValues: testMaxValues})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	tb.Cleanup(ts.Close)
+	return srv, ts
+}
+
+// published opens the warehouse's current publisert.duckdb read-only, to
+// check answers against.
+func published(tb testing.TB, dir string) *sql.DB {
+	tb.Helper()
+	db, err := sql.Open("duckdb", filepath.Join(dir, "marts", publish.PublishedFile)+"?access_mode=read_only")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+// plainTransport leaves Accept-Encoding to the test: it neither asks for
+// gzip nor decompresses.
+var plainTransport = &http.Transport{DisableCompression: true}
+
+// get fetches url and returns the response and its body.
+func get(tb testing.TB, url string, header ...string) (*http.Response, []byte) {
+	tb.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := plainTransport.RoundTrip(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return resp, body
+}
+
+// getJSON fetches url, expects 200 and decodes the body into v.
+func getJSON(tb testing.TB, url string, v any) {
+	tb.Helper()
+	resp, body := get(tb, url)
+	if resp.StatusCode != http.StatusOK {
+		tb.Fatalf("GET %s: %s: %s", url, resp.Status, body)
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		tb.Fatalf("GET %s: %v", url, err)
+	}
+}
