@@ -39,7 +39,11 @@ func runModels(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := p.WriteGraph(stdout); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\nData tests (a failing one stops the publication):\n")
+	fmt.Fprintf(stdout, "\nRelations the builder provides or writes (sql/sources.txt):\n")
+	for _, r := range p.Sources {
+		fmt.Fprintf(stdout, "%-9s %-26s %s\n", r.Kind, r.Name, r.Description)
+	}
+	fmt.Fprintf(stdout, "\nData tests (a failing one stops the data state or the publication):\n")
 	for _, t := range p.Tests {
 		fmt.Fprintf(stdout, "%-32s %s\n", t.Name, firstLine(t.Description))
 	}
