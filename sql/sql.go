@@ -12,9 +12,10 @@ import (
 	"strings"
 )
 
-// Files is the tree of model, test and seed files.
+// Files is the tree of model, test and seed files, with the sources file
+// (sources.txt) and the folders' schema files (schema.txt).
 //
-//go:embed staging bosetting nir tolk marts tests seeds metode.txt
+//go:embed staging bosetting nir tolk marts tests seeds metode.txt sources.txt
 var Files embed.FS
 
 // Method is the method version of the models: the last entry of

@@ -15,7 +15,6 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -276,6 +275,11 @@ func (b *builder) computeState(ctx context.Context, st State) (*StateBuilt, erro
 	if _, err := sqlmodel.Build(ctx, b.conn, models); err != nil {
 		return nil, fmt.Errorf("marts: state %s %s: %w", st.Source, st.Date.Format(time.DateOnly), err)
 	}
+	// The tests of the models built here (staging's keys among them) run
+	// on every state; the publication runs those of the marts.
+	if _, err := sqlmodel.RunTests(ctx, b.conn, b.proj.TestsFor(models, true)); err != nil {
+		return nil, fmt.Errorf("marts: state %s %s: data tests: %w: %w", st.Source, st.Date.Format(time.DateOnly), ErrVerify, err)
+	}
 	if _, err := b.conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE figurer AS SELECT * FROM indikator_`+st.Source); err != nil {
 		return nil, fmt.Errorf("marts: state %s %s: %w", st.Source, st.Date.Format(time.DateOnly), err)
 	}
@@ -363,7 +367,7 @@ func (b *builder) modelsFor(names ...string) ([]*sqlmodel.Model, error) {
 		}
 		m := b.proj.Model(n)
 		if m == nil {
-			if slices.Contains(externals, n) {
+			if b.proj.Source(n) != nil {
 				return nil
 			}
 			return fmt.Errorf("marts: no model %q", n)

@@ -10,17 +10,14 @@ import (
 	"integstat/sql"
 )
 
-// externals are the relations the Go side provides to the models.
-var externals = []string{
-	"aar", "ref_region", "ref_kommune_aar", "ref_kommune_dagens", "ref_region_kode", "indikator_katalog",
-	"src_nir_personer", "src_nir_introprogram", "src_nir_norskopplaering", "src_nir_timer",
-	"src_bosetting_personer", "src_bosetting_anmodninger", "src_tolk_tolk", "src_tolk_sprak",
-	"historikk", "publisering", "ledger_loads", "parquet_rows",
-}
-
-// Project parses the embedded SQL models and data tests.
+// Project parses the embedded SQL models, data tests and the declarations
+// beside them. The relations the Go side provides to the models are
+// declared in sql/sources.txt; their providers are prepare (aar, the
+// reference tables and indikator_katalog: loadReference; the sources:
+// sourceView, named by srcName), publishInputs (historikk, publisering,
+// ledger_loads, parquet_rows) and writeFiles (the output publikasjon).
 func Project() (*sqlmodel.Project, error) {
-	return sqlmodel.Parse(sql.Files, ".", externals)
+	return sqlmodel.Parse(sql.Files, ".")
 }
 
 // modelsHash identifies the SQL and the catalogue a state was computed

@@ -79,7 +79,7 @@ func (b *builder) publish(ctx context.Context, states []State, res *Result) erro
 	if _, err := sqlmodel.Build(ctx, b.conn, models); err != nil {
 		return fmt.Errorf("marts: %w", err)
 	}
-	results, err := sqlmodel.RunTests(ctx, b.conn, b.proj.Tests)
+	results, err := sqlmodel.RunTests(ctx, b.conn, b.proj.TestsFor(models, false))
 	res.Tests = results
 	if err != nil {
 		return fmt.Errorf("marts: data tests: %w: %w", ErrVerify, err)

@@ -179,3 +179,31 @@ func texts(v []any) []string {
 	}
 	return out
 }
+
+// TestsFor returns the tests that can run once the given models are built:
+// those every model dependency of which is among them (their external
+// relations the caller provides). With readingThem, only those that also
+// read at least one of the models, leaving out the tests of external
+// relations alone. The tests keep the project's order.
+func (p *Project) TestsFor(models []*Model, readingThem bool) []*Test {
+	built := map[string]bool{}
+	for _, m := range models {
+		built[strings.ToLower(m.Name)] = true
+	}
+	var out []*Test
+	for _, t := range p.Tests {
+		all, some := true, false
+		for _, d := range t.Depends {
+			key := strings.ToLower(d)
+			if p.Model(d) == nil {
+				continue
+			}
+			all = all && built[key]
+			some = some || built[key]
+		}
+		if all && (some || !readingThem) {
+			out = append(out, t)
+		}
+	}
+	return out
+}

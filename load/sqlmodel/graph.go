@@ -6,14 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path"
 	"slices"
 	"strings"
 )
 
-// link checks the files against each other (unique names, known and complete
-// dependencies, no cycles) and orders the models for building.
+// link checks the files against each other and the declarations (unique
+// names, known and complete dependencies, sources read through staging, no
+// cycles), compiles the generic tests and orders the models for building.
 // Names compare without regard to case, as DuckDB's identifiers do.
-func link(files []*file, external []string) (*Project, error) {
+func link(files []*file, relations []*Relation) (*Project, error) {
 	var errs []error
 	models := map[string]*file{}
 	tests := map[string]*file{}
@@ -29,21 +31,40 @@ func link(files []*file, external []string) (*Project, error) {
 		}
 		seen[key] = f
 	}
-	ext := map[string]string{}
-	for _, e := range external {
-		ext[strings.ToLower(e)] = e
-		if m, ok := models[strings.ToLower(e)]; ok {
-			errs = append(errs, fmt.Errorf("%s: model %s has the name of an external relation the loader provides", m.path, m.name))
+	ext := map[string]*Relation{} // the external relations models may read
+	declared := map[string]*Relation{}
+	p := &Project{Relations: relations}
+	for _, r := range relations {
+		key := strings.ToLower(r.Name)
+		if other, ok := declared[key]; ok {
+			errs = append(errs, errAt(r.Path, r.Line, "%s is declared twice (also at %s:%d)", r.Name, other.Path, other.Line))
+			continue
+		}
+		declared[key] = r
+		if r.Kind == KindModel {
+			if m, ok := models[key]; !ok {
+				errs = append(errs, errAt(r.Path, r.Line, "declares model %s, which has no file", r.Name))
+			} else if path.Dir(m.path) != path.Dir(r.Path) {
+				errs = append(errs, errAt(r.Path, r.Line, "declares model %s, whose file %s is in another folder: declare it in the schema.txt beside it", r.Name, m.path))
+			}
+			continue
+		}
+		p.Sources = append(p.Sources, r)
+		if m, ok := models[key]; ok {
+			errs = append(errs, fmt.Errorf("%s: model %s has the name of an external relation the loader provides (%s:%d)", m.path, m.name, r.Path, r.Line))
+		}
+		if r.Kind != KindOutput {
+			ext[key] = r
 		}
 	}
 	for _, f := range files {
 		errs = append(errs, f.resolve(models, ext)...)
 	}
+	errs = append(errs, resolveColumns(relations, declared)...)
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
 
-	p := &Project{}
 	for _, f := range files {
 		if f.isTest {
 			p.Tests = append(p.Tests, &Test{Name: f.name, Path: f.path, Description: f.description,
@@ -52,6 +73,14 @@ func link(files []*file, external []string) (*Project, error) {
 			p.Models = append(p.Models, &Model{Name: f.name, Path: f.path, Description: f.description,
 				Depends: f.depends, Materialized: f.materialized, SQL: f.sql})
 		}
+	}
+	generic, err := compileTests(relations, declared, models, ext, tests)
+	if err != nil {
+		return nil, err
+	}
+	p.Tests = append(p.Tests, generic...)
+	if err := checkRead(p); err != nil {
+		return nil, err
 	}
 	slices.SortFunc(p.Tests, func(a, b *Test) int { return cmp.Compare(a.Name, b.Name) })
 	order, err := buildOrder(p.Models)
@@ -62,10 +91,154 @@ func link(files []*file, external []string) (*Project, error) {
 	return p, nil
 }
 
+// checkRead reports the declared seeds, reference and input relations that
+// no model or test reads: the builder would provide them for nothing, or the
+// declaration outlived its last reader. (A source may be read by no model:
+// the analysis mart copies every source; an output is read by no model.)
+func checkRead(p *Project) error {
+	read := map[string]bool{}
+	for _, m := range p.Models {
+		for _, d := range m.Depends {
+			read[strings.ToLower(d)] = true
+		}
+	}
+	for _, t := range p.Tests {
+		for _, d := range t.Depends {
+			read[strings.ToLower(d)] = true
+		}
+	}
+	var errs []error
+	for _, r := range p.Sources {
+		if r.Kind != KindSource && r.Kind != KindOutput && !read[strings.ToLower(r.Name)] {
+			errs = append(errs, errAt(r.Path, r.Line, "%s %s is read by no model or test: remove it, or declare it as an output", r.Kind, r.Name))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Source returns the external relation of that name (compared without
+// regard to case) declared in the sources file, or nil.
+func (p *Project) Source(name string) *Relation {
+	for _, r := range p.Sources {
+		if strings.EqualFold(r.Name, name) {
+			return r
+		}
+	}
+	return nil
+}
+
+// Relation returns the declarations of the model or external relation of
+// that name (compared without regard to case), or nil.
+func (p *Project) Relation(name string) *Relation {
+	for _, r := range p.Relations {
+		if strings.EqualFold(r.Name, name) {
+			return r
+		}
+	}
+	return nil
+}
+
+// resolveColumns puts the columns of each relation's `like` before its own
+// and checks that a documented relation declares its columns.
+func resolveColumns(relations []*Relation, declared map[string]*Relation) []error {
+	var errs []error
+	done := map[*Relation]bool{}
+	var resolve func(r *Relation, depth int) error
+	resolve = func(r *Relation, depth int) error {
+		if done[r] || r.Like == "" {
+			done[r] = true
+			return nil
+		}
+		like, ok := declared[strings.ToLower(r.Like)]
+		if !ok || depth > len(relations) {
+			return errAt(r.Path, r.Line, "%s is like %s, which is not declared (or the likes go round)", r.Name, r.Like)
+		}
+		if err := resolve(like, depth+1); err != nil {
+			return err
+		}
+		own := r.Columns
+		r.Columns = append(slices.Clone(like.Columns), own...)
+		r.own = len(like.Columns)
+		for _, c := range own {
+			if slices.ContainsFunc(like.Columns, func(l Column) bool { return strings.EqualFold(l.Name, c.Name) }) {
+				return errAt(r.Path, r.Line, "column %s of %s is also one of %s it is like", c.Name, r.Name, like.Name)
+			}
+		}
+		done[r] = true
+		return nil
+	}
+	for _, r := range relations {
+		if err := resolve(r, 0); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if r.Doc != nil && len(r.Columns) == 0 {
+			errs = append(errs, errAt(r.Path, r.Line, "%s is documented for analysts but declares no columns", r.Name))
+		}
+	}
+	return errs
+}
+
+// compileTests turns the schema files' test lines into data tests, checking
+// that they name relations and, where those declare columns, columns that exist.
+func compileTests(relations []*Relation, declared map[string]*Relation, models map[string]*file, ext map[string]*Relation, singular map[string]*file) ([]*Test, error) {
+	var out []*Test
+	var errs []error
+	names := map[string]string{}
+	for _, r := range relations {
+		for _, d := range r.tests {
+			if r.Kind == KindOutput {
+				errs = append(errs, errAt(r.Path, d.line, "%s is written after the tests run: it cannot be tested", r.Name))
+				continue
+			}
+			if err := checkColumns(r, d.cols); err != nil {
+				errs = append(errs, errAt(r.Path, d.line, "%v", err))
+			}
+			if d.kind == "relationships" {
+				key := strings.ToLower(d.to)
+				_, isModel := models[key]
+				if _, isExt := ext[key]; !isModel && !isExt {
+					errs = append(errs, errAt(r.Path, d.line, "relationships refers to %s, which is neither a model nor an external relation", d.to))
+				} else if to, ok := declared[key]; ok {
+					if err := checkColumns(to, d.toCols); err != nil {
+						errs = append(errs, errAt(r.Path, d.line, "%v", err))
+					}
+				}
+			}
+			t := d.compile(r)
+			if m, ok := models[strings.ToLower(d.to)]; ok {
+				t.Depends[len(t.Depends)-1] = m.name
+			}
+			key := strings.ToLower(t.Name)
+			if f, ok := singular[key]; ok {
+				errs = append(errs, errAt(r.Path, d.line, "the test %s has the name of the data test %s", t.Name, f.path))
+			} else if other, ok := names[key]; ok {
+				errs = append(errs, errAt(r.Path, d.line, "the test %s is declared twice (also at %s)", t.Name, other))
+			}
+			names[key] = t.Path
+			out = append(out, t)
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+// checkColumns reports the names that are not columns of r, when r declares its columns.
+func checkColumns(r *Relation, names []string) error {
+	if len(r.Columns) == 0 {
+		return nil
+	}
+	for _, n := range names {
+		if !slices.ContainsFunc(r.Columns, func(c Column) bool { return strings.EqualFold(c.Name, n) }) {
+			return fmt.Errorf("%s has no declared column %s", r.Name, n)
+		}
+	}
+	return nil
+}
+
 // resolve spells each declared dependency as its model or external relation is
-// spelled, and reports unknown declarations and models the body uses without
-// declaring them.
-func (f *file) resolve(models map[string]*file, ext map[string]string) []error {
+// spelled, and reports unknown declarations, sources read outside staging
+// and models the body uses without declaring them.
+func (f *file) resolve(models map[string]*file, ext map[string]*Relation) []error {
 	var errs []error
 	declared := map[string]bool{}
 	for i, d := range f.depends {
@@ -74,9 +247,13 @@ func (f *file) resolve(models map[string]*file, ext map[string]string) []error {
 		if m, ok := models[key]; ok {
 			f.depends[i] = m.name
 		} else if e, ok := ext[key]; ok {
-			f.depends[i] = e
+			f.depends[i] = e.Name
+			if e.Kind == KindSource && !f.isTest && !inStaging(f.path) {
+				errs = append(errs, errAt(f.path, f.dependsLine[i],
+					"reads the source %s past staging: read it through a model under %s/ (a stg_ view of it)", e.Name, stagingDir))
+			}
 		} else {
-			errs = append(errs, errAt(f.path, f.dependsLine[i], "depends on %s, which is neither a model nor an external relation", d))
+			errs = append(errs, errAt(f.path, f.dependsLine[i], "depends on %s, which is neither a model nor an external relation (declare it in %s)", d, SourcesFile))
 		}
 	}
 	if f.isTest {

@@ -41,10 +41,17 @@ type Test struct {
 	SQL string
 }
 
-// Project is a parsed tree of model files and data tests.
+// Project is a parsed tree of model files and data tests, with the
+// declarations beside them: the sources file and the folders' schema files.
 type Project struct {
 	Models []*Model // in build order: every model after the models it depends on, ties by name
-	Tests  []*Test  // sorted by name
+	Tests  []*Test  // sorted by name: the files under tests/ and the generic tests of the schema files
+	// Sources are the external relations of the sources file, in its order.
+	Sources []*Relation
+	// Relations are the blocks of the sources file and the schema files,
+	// in the order of the files' paths and, within a file, of the blocks:
+	// the order of the analysts' documentation.
+	Relations []*Relation
 }
 
 // Materializations a model's header may name.
@@ -61,6 +68,14 @@ const (
 
 // testsDir is the directory name under which files are data tests, not models.
 const testsDir = "tests"
+
+// stagingDir is the directory name of the models that may read sources.
+const stagingDir = "staging"
+
+// inStaging reports whether the file at p is under a staging directory.
+func inStaging(p string) bool {
+	return slices.Contains(strings.Split(path.Dir(p), "/"), stagingDir)
+}
 
 var (
 	directiveRE = regexp.MustCompile(`^--\s*([A-Za-z_]+)\s*:\s*(.*?)\s*$`)
@@ -82,25 +97,36 @@ type file struct {
 	bodyLine     int     // the line the body starts on
 }
 
-// Parse reads every *.sql file under root of fsys. Files under a directory named
-// tests are data tests, the others models. external names the relations the
-// caller provides (tables it loads itself), which models may depend on.
+// Parse reads every *.sql file under root of fsys, the sources file
+// root/sources.txt and every folder's schema.txt. Files under a directory
+// named tests are data tests, the other *.sql files models. The sources
+// file declares the relations the caller provides (tables it loads
+// itself), which models may depend on; the schema files declare the
+// models' columns, generic tests and documentation.
 // Every problem found is reported, each naming its file and, where it has one, line.
-func Parse(fsys fs.FS, root string, external []string) (*Project, error) {
+func Parse(fsys fs.FS, root string) (*Project, error) {
 	var files []*file
+	var relations []*Relation
 	var errs []error
 	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() || path.Ext(p) != ".sql" {
+		rel := strings.TrimPrefix(p, strings.TrimSuffix(root, "/")+"/")
+		isSources := rel == SourcesFile
+		if d.IsDir() || path.Ext(p) != ".sql" && !isSources && path.Base(p) != SchemaFile {
 			return nil
 		}
 		src, err := fs.ReadFile(fsys, p)
 		if err != nil {
 			return err
 		}
-		rel := strings.TrimPrefix(p, strings.TrimSuffix(root, "/")+"/")
+		if path.Ext(p) != ".sql" {
+			rs, err := parseSchema(p, string(src), isSources)
+			errs = append(errs, err)
+			relations = append(relations, rs...)
+			return nil
+		}
 		isTest := slices.Contains(strings.Split(path.Dir(rel), "/"), testsDir)
 		f, err := parseFile(p, string(src), isTest)
 		if err != nil {
@@ -116,7 +142,7 @@ func Parse(fsys fs.FS, root string, external []string) (*Project, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	return link(files, external)
+	return link(files, relations)
 }
 
 // parseFile splits a file into header and body and checks each on its own.

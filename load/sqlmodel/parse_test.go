@@ -7,12 +7,9 @@ import (
 	"testing"
 )
 
-// external is what the fixtures' caller provides.
-var external = []string{"bosetting", "kommune", "kilde"}
-
 func parseFixture(t *testing.T, dir string) *Project {
 	t.Helper()
-	p, err := Parse(os.DirFS("testdata"), dir, external)
+	p, err := Parse(os.DirFS("testdata"), dir)
 	if err != nil {
 		t.Fatalf("Parse(%s): %v", dir, err)
 	}
@@ -29,43 +26,39 @@ func modelNames(ms []*Model) []string {
 
 func TestParseErrors(t *testing.T) {
 	tests := []struct {
-		dir      string
-		external []string
-		want     []string // substrings of the error; none means Parse must succeed
+		dir  string
+		want []string // substrings of the error; none means Parse must succeed
 	}{
-		{dir: "valid", external: external},
-		{dir: "mentions", external: external},
-		{dir: "missingdep", external: external,
+		{dir: "valid"},
+		{dir: "mentions"},
+		{dir: "missingdep",
 			want: []string{"missingdep/m.sql:2: depends on nosuch, which is neither a model nor an external relation"}},
-		{dir: "undeclared", external: external,
+		{dir: "undeclared",
 			want: []string{"undeclared/b.sql:4: uses model a without declaring it", "undeclared/c.sql:5: uses model a without declaring it",
 				"undeclared/c.sql:6: uses model d without", "undeclared/c.sql:7: uses model e without"}},
-		{dir: "cycle", external: external,
+		{dir: "cycle",
 			want: []string{"dependency cycle: a -> b -> c -> a", "cycle/a.sql, cycle/b.sql, cycle/c.sql"}},
-		{dir: "duplicate", external: external,
+		{dir: "duplicate",
 			want: []string{"two models named same: duplicate/x/same.sql and duplicate/y/same.sql"}},
-		{dir: "badmaterialized", external: external,
+		{dir: "badmaterialized",
 			want: []string{"badmaterialized/m.sql:2: materialized must be view or table, not \"tabel\""}},
-		{dir: "twostatements", external: external,
+		{dir: "twostatements",
 			want: []string{"twostatements/m.sql:3: more than one statement"}},
-		{dir: "notquery", external: external,
+		{dir: "notquery",
 			want: []string{"notquery/m.sql:2: the body must be one query", `"CREATE"`}},
-		{dir: "straydirective", external: external,
+		{dir: "straydirective",
 			want: []string{"straydirective/m.sql:3: a \"depends\" directive after the header, which ends at line 1"}},
-		{dir: "nodescription", external: external,
+		{dir: "nodescription",
 			want: []string{"nodescription/m.sql:1: the header has no description"}},
-		{dir: "modelseverity", external: external,
+		{dir: "modelseverity",
 			want: []string{"modelseverity/m.sql:2: severity applies to data tests"}},
-		{dir: "externalclash", external: external,
+		{dir: "externalclash",
 			want: []string{"externalclash/kilde.sql: model kilde has the name of an external relation"}},
-		// Without the caller's relations, the valid tree's reads of them are unknown.
-		{dir: "valid", external: nil,
-			want: []string{"valid/staging/bosatte.sql:3: depends on bosetting", "valid/staging/kommune_navn.sql:4: depends on kommune"}},
-		{dir: "nosuchdir", external: external, want: []string{"reading model files under nosuchdir"}},
+		{dir: "nosuchdir", want: []string{"reading model files under nosuchdir"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.dir, func(t *testing.T) {
-			p, err := Parse(os.DirFS("testdata"), tt.dir, tt.external)
+			p, err := Parse(os.DirFS("testdata"), tt.dir)
 			if len(tt.want) == 0 {
 				if err != nil {
 					t.Fatalf("Parse: %v", err)
@@ -75,15 +68,21 @@ func TestParseErrors(t *testing.T) {
 				}
 				return
 			}
-			if err == nil {
-				t.Fatalf("Parse succeeded, want an error containing %q", tt.want)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q\ndoes not contain %q", err, w)
-				}
-			}
+			checkParseError(t, err, tt.want)
 		})
+	}
+}
+
+// checkParseError checks that Parse failed with an error containing each of want.
+func checkParseError(t *testing.T, err error, want []string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("Parse succeeded, want an error containing %q", want)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q\ndoes not contain %q", err, w)
+		}
 	}
 }
 

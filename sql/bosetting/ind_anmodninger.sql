@@ -4,11 +4,11 @@
 -- with anmodet > 0 or vedtatt > 0. Region: the kommune of the row, in Y's
 -- codes.
 -- Output: indikator, aar, niva, region, verdi, teller, nevner.
--- depends: src_bosetting_anmodninger, ref_kommune_aar, region_kart, aar
+-- depends: stg_bosetting_anmodninger, ref_kommune_aar, region_kart, aar
 WITH r AS (
     SELECT CAST(a.aar AS INTEGER) AS aar, coalesce(ka.kode_aar, '') AS kommune,
            a.anmodet, a.anmodet_em, a.vedtatt, a.vedtatt_em
-    FROM src_bosetting_anmodninger a
+    FROM stg_bosetting_anmodninger a
     LEFT JOIN ref_kommune_aar ka ON ka.kode = a.kommunenummer AND ka.aar = a.aar
     WHERE a.aar IN (SELECT aar FROM aar)
 ),

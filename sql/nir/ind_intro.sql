@@ -8,7 +8,7 @@
 -- intro_pabegynt counts in the kommune of the person's earliest spell, and
 -- andel_intro_start_3mnd in the kommune of the earliest RP decision.
 -- Output: indikator, aar, niva, region, verdi, teller, nevner.
--- depends: nir_intro_aar, nir_timer_gyldig, src_nir_introprogram, ref_kommune_aar, region_kart, aar
+-- depends: nir_intro_aar, nir_timer_gyldig, stg_nir_introprogram, ref_kommune_aar, region_kart, aar
 WITH avslutning AS (
     SELECT aar, person, bool_or(avslutning IN ('ARB', 'UTD', 'AOU')) AS direkte
     FROM (SELECT *, max(sluttdato) OVER (PARTITION BY aar, person) AS siste
@@ -52,12 +52,12 @@ forste AS (
     SELECT person,
            min(startdato) AS forste_start,
            min(rett_plikt_dato) FILTER (WHERE rettighet = 'RP') AS forste_rett_plikt
-    FROM src_nir_introprogram
+    FROM stg_nir_introprogram
     GROUP BY person
 ),
 pabegynt AS (
     SELECT year(f.forste_start) AS aar, i.person, coalesce(ka.kode_aar, '') AS kommune
-    FROM src_nir_introprogram i
+    FROM stg_nir_introprogram i
     JOIN forste f ON f.person = i.person AND i.startdato = f.forste_start
     LEFT JOIN ref_kommune_aar ka ON ka.kode = i.kommunenummer AND ka.aar = year(f.forste_start)
     WHERE year(f.forste_start) IN (SELECT aar FROM aar WHERE NOT neste)
@@ -67,7 +67,7 @@ kohort AS (
     SELECT year(CAST(f.forste_rett_plikt + INTERVAL 3 MONTH AS DATE)) AS aar, i.person,
            coalesce(ka.kode_aar, '') AS kommune,
            coalesce(f.forste_start <= CAST(f.forste_rett_plikt + INTERVAL 3 MONTH AS DATE), false) AS innen_3mnd
-    FROM src_nir_introprogram i
+    FROM stg_nir_introprogram i
     JOIN forste f ON f.person = i.person AND i.rettighet = 'RP' AND i.rett_plikt_dato = f.forste_rett_plikt
     LEFT JOIN ref_kommune_aar ka ON ka.kode = i.kommunenummer
           AND ka.aar = year(CAST(f.forste_rett_plikt + INTERVAL 3 MONTH AS DATE))

@@ -10,13 +10,13 @@
 --   kv_maalgruppe / kv_startet: KV rows with rett_plikt_dato in Y (and
 --   forste_time_dato in Y); region: the row's kommune.
 -- Output: indikator, aar, niva, region, verdi, teller, nevner.
--- depends: src_nir_norskopplaering, nir_timer_gyldig, ref_kommune_aar, region_kart, aar
+-- depends: stg_nir_norskopplaering, nir_timer_gyldig, ref_kommune_aar, region_kart, aar
 WITH rett AS (
     SELECT person,
            bool_or(rettighet = 'RP') AS rp,
            bool_or(rettighet IN ('RP', 'P', 'R')) AS rp_p_r,
            bool_or(rettighet = 'ASYL') AS asyl
-    FROM src_nir_norskopplaering
+    FROM stg_nir_norskopplaering
     GROUP BY person
 ),
 timer AS (
@@ -36,7 +36,7 @@ kohort AS (
            coalesce(o.forste_time_dato <= CAST(o.forste + INTERVAL 3 MONTH AS DATE), false) AS innen_3mnd,
            coalesce(o.forste_time_dato <= CAST(o.forste + INTERVAL 6 MONTH AS DATE), false) AS innen_6mnd
     FROM (SELECT *, min(rett_plikt_dato) OVER (PARTITION BY person) AS forste
-          FROM src_nir_norskopplaering
+          FROM stg_nir_norskopplaering
           WHERE rettighet = 'RP' AND rett_plikt_dato IS NOT NULL) o
     LEFT JOIN ref_kommune_aar ka ON ka.kode = o.kommunenummer AND ka.aar = year(o.forste)
     WHERE o.rett_plikt_dato = o.forste AND year(o.forste) IN (SELECT aar FROM aar WHERE NOT neste)
@@ -44,7 +44,7 @@ kohort AS (
 kv AS (
     SELECT year(o.rett_plikt_dato) AS aar, o.person, coalesce(ka.kode_aar, '') AS kommune,
            coalesce(year(o.forste_time_dato) = year(o.rett_plikt_dato), false) AS startet
-    FROM src_nir_norskopplaering o
+    FROM stg_nir_norskopplaering o
     LEFT JOIN ref_kommune_aar ka ON ka.kode = o.kommunenummer AND ka.aar = year(o.rett_plikt_dato)
     WHERE o.rettighet = 'KV' AND year(o.rett_plikt_dato) IN (SELECT aar FROM aar WHERE NOT neste)
 ),

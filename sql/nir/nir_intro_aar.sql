@@ -6,7 +6,7 @@
 --   deltaker      in the programme during Y (startdato <= 31.12.Y, sluttdato
 --                 null or >= 1.1.Y); deltaker_3112 on 31.12.Y
 --   avsluttet     ended in Y with avslutning ARB, UTD, AOU or FUL
--- depends: src_nir_introprogram, ref_kommune_aar, aar
+-- depends: stg_nir_introprogram, ref_kommune_aar, aar
 -- materialized: table
 SELECT a.aar,
        i.person,
@@ -29,6 +29,6 @@ SELECT a.aar,
                 AND (i.sluttdato IS NULL OR i.sluttdato >= make_date(a.aar, 12, 31)), false) AS deltaker_3112,
        coalesce(year(i.sluttdato) = a.aar
                 AND i.avslutning IN ('ARB', 'UTD', 'AOU', 'FUL'), false) AS avsluttet
-FROM src_nir_introprogram i
+FROM stg_nir_introprogram i
 CROSS JOIN (SELECT aar FROM aar WHERE NOT neste) a
 LEFT JOIN ref_kommune_aar ka ON ka.kode = i.kommunenummer AND ka.aar = a.aar

@@ -4,19 +4,19 @@
 -- count only for a person who has an introprogram or norskopplaering row
 -- in the same kommune (indicators.md). This is the one model that reads
 -- the large timer table.
--- depends: src_nir_timer, src_nir_introprogram, src_nir_norskopplaering, ref_kommune_aar, aar
+-- depends: stg_nir_timer, stg_nir_introprogram, stg_nir_norskopplaering, ref_kommune_aar, aar
 -- materialized: table
 WITH t AS (
     SELECT DISTINCT t.person, year(t.maaned) AS aar, t.kommunenummer, t.tiltak, t.program
-    FROM src_nir_timer t
+    FROM stg_nir_timer t
     WHERE t.timer > 0
       AND year(t.maaned) IN (SELECT aar FROM aar WHERE NOT neste)
 ),
 rad AS (
     SELECT DISTINCT r.person, a.aar, coalesce(ka.kode_aar, '') AS kommune
-    FROM (SELECT person, kommunenummer FROM src_nir_introprogram
+    FROM (SELECT person, kommunenummer FROM stg_nir_introprogram
           UNION
-          SELECT person, kommunenummer FROM src_nir_norskopplaering) r
+          SELECT person, kommunenummer FROM stg_nir_norskopplaering) r
     CROSS JOIN (SELECT aar FROM aar WHERE NOT neste) a
     LEFT JOIN ref_kommune_aar ka ON ka.kode = r.kommunenummer AND ka.aar = a.aar
 )

@@ -1,0 +1,3 @@
+-- Fylker, as delivered.
+-- depends: raw_fylke
+SELECT kode, land FROM raw_fylke
