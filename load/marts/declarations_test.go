@@ -14,6 +14,7 @@ import (
 	"integstat/internal/testkit"
 	"integstat/internal/testkit/fixture"
 	"integstat/load/marts"
+	"integstat/load/publish"
 	"integstat/load/sqlmodel"
 )
 
@@ -66,7 +67,7 @@ func TestMartFilesMatchDeclarations(t *testing.T) {
 	for _, f := range []struct {
 		file        string
 		analyseOnly bool
-	}{{marts.PublishedFile, false}, {marts.AnalysisFile, true}} {
+	}{{publish.PublishedFile, false}, {publish.AnalysisFile, true}} {
 		db := fixture.OpenMart(t, wh, f.file)
 		want := map[string][]string{}
 		for _, r := range p.Relations {

@@ -25,7 +25,7 @@ func TestSourcesAreProvided(t *testing.T) {
 		}
 	}
 	for _, tb := range contract.Tables {
-		provided = append(provided, srcName(tb))
+		provided = append(provided, tb.Relation())
 	}
 	slices.Sort(declared)
 	slices.Sort(provided)
