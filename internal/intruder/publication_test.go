@@ -173,12 +173,10 @@ func TestAttackSmallCases(t *testing.T) {
 }
 
 // maxDisclosingDemo is how many disclosing numbers the intruder may still
-// recover on the demo publication: a ratchet, to be brought to 0 (issue
-// 13). The 6 left are one unaccompanied minor (bosatte_em 2015, kommune
-// 0538 and fylke 05, in three data states), pinned by reasoning that
-// protect's attack, exact and linear only, does not do (integer bounds).
-// The protection of today recovers 338.
-const maxDisclosingDemo = 6
+// recover on the demo publication: none, now that protect's attack reasons
+// with integers too (issue 13). The protection before issue 13 let it
+// recover 338, the linear one 6.
+const maxDisclosingDemo = 0
 
 // TestAttackDemo attacks the publication of a generated demo set of real
 // proportions (scale 0.02), as TestAttackSmallCases, but allows the few

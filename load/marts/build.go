@@ -91,7 +91,7 @@ type builder struct {
 	ref     *reference.Data
 	db      *sql.DB
 	conn    *sql.Conn
-	version string // method version, models hash and protection options: "m1 f25ac4df8765717b t=4 n=10"
+	version string // method version, models hash and protection options: "m1 f25ac4df8765717b t=4 n=10 w=0"
 }
 
 // Build computes the data states not yet in the history and publishes the
@@ -154,7 +154,7 @@ func newBuilder(ctx context.Context, opt Options) (*builder, error) {
 		return nil, err
 	}
 	b := &builder{opt: opt, log: log, proj: proj, cat: cat, ref: ref,
-		version: fmt.Sprintf("m%d %s t=%d n=%d", method.Version, hash, opt.Protect.Threshold, opt.Protect.MinDenominator)}
+		version: fmt.Sprintf("m%d %s t=%d n=%d w=%d", method.Version, hash, opt.Protect.Threshold, opt.Protect.MinDenominator, opt.Protect.MinWidth)}
 	if b.db, err = sql.Open("duckdb", ""); err != nil {
 		return nil, fmt.Errorf("marts: %w", err)
 	}
@@ -259,6 +259,11 @@ func (b *builder) computeState(ctx context.Context, st State) (*StateBuilt, erro
 	if err != nil {
 		return nil, err
 	}
+	prev, err := b.previousState(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	version += prev.version
 	var have, ver string
 	err = b.conn.QueryRowContext(ctx, `SELECT leveranser, versjon FROM hist.tilstand_bygget WHERE kilde = ? AND data_per = ?`,
 		st.Source, st.Date).Scan(&have, &ver)
@@ -287,6 +292,9 @@ func (b *builder) computeState(ctx context.Context, st State) (*StateBuilt, erro
 	if err != nil {
 		return nil, err
 	}
+	if err := b.carryDecisions(ctx, st, prev, figs); err != nil {
+		return nil, err
+	}
 	supp := Protect(figs, b.cat, b.opt.Protect)
 	if err := b.store(ctx, st, sig, version, figs, supp, time.Since(start)); err != nil {
 		return nil, err
@@ -295,6 +303,76 @@ func (b *builder) computeState(ctx context.Context, st State) (*StateBuilt, erro
 	b.log.Info("data state computed", "source", st.Source, "data_per", st.Date.Format(time.DateOnly),
 		"deliveries", len(st.Deliveries), "figures", len(figs), "suppressed", supp, "seconds", built.Duration.Seconds())
 	return built, nil
+}
+
+// prevState is the data state of the same source before a state, as the
+// history holds it: its date (zero when there is none) and a version
+// suffix that changes whenever it is computed again.
+type prevState struct {
+	date    time.Time
+	version string
+}
+
+// previousState finds the state of st's source just before st in the
+// history. The states of a source are computed in order, so it is
+// already computed in this build when it had to be.
+func (b *builder) previousState(ctx context.Context, st State) (prevState, error) {
+	var p prevState
+	var built time.Time
+	err := b.conn.QueryRowContext(ctx, `SELECT data_per, bygget FROM hist.tilstand_bygget
+		WHERE kilde = ? AND data_per < ? ORDER BY data_per DESC LIMIT 1`, st.Source, st.Date).Scan(&p.date, &built)
+	if err == sql.ErrNoRows {
+		return p, nil
+	}
+	if err != nil {
+		return p, fmt.Errorf("marts: state %s %s: previous state: %w", st.Source, st.Date.Format(time.DateOnly), err)
+	}
+	p.version = fmt.Sprintf(" prev=%s@%d", p.date.Format(time.DateOnly), built.UnixMicro())
+	return p, nil
+}
+
+// carryDecisions marks each figure whose numbers (verdi, teller, nevner)
+// are the same in the previous state of its source and were hidden there
+// (HiddenBefore), so that Protect hides it again: a figure that did not
+// change is never shown after being hidden. The other direction (a figure
+// shown before is not chosen as a complement, protect.Cell.Shown) is not
+// applied: where the previous state shows every other member of a
+// relation, a zero included, protection could then not close a leak; it
+// needs the states protected together.
+func (b *builder) carryDecisions(ctx context.Context, st State, prev prevState, figs []Figure) error {
+	if prev.date.IsZero() {
+		return nil
+	}
+	rows, err := b.conn.QueryContext(ctx, `SELECT h.indikator, h.aar, h.niva, h.region, h.beskyttet
+		FROM hist.historikk h
+		JOIN figurer f ON f.indikator = h.indikator AND f.aar = h.aar AND f.niva = h.niva AND f.region = h.region
+		WHERE h.kilde = ? AND h.data_per = ?
+		  AND f.verdi IS NOT DISTINCT FROM h.verdi AND f.teller IS NOT DISTINCT FROM h.teller
+		  AND f.nevner IS NOT DISTINCT FROM h.nevner`, st.Source, prev.date)
+	if err != nil {
+		return fmt.Errorf("marts: state %s %s: previous decisions: %w", st.Source, st.Date.Format(time.DateOnly), err)
+	}
+	defer rows.Close()
+	type key struct {
+		ind, level, region string
+		year               int
+	}
+	hidden := map[key]bool{}
+	for rows.Next() {
+		var k key
+		var h bool
+		if err := rows.Scan(&k.ind, &k.year, &k.level, &k.region, &h); err != nil {
+			return fmt.Errorf("marts: state %s %s: previous decisions: %w", st.Source, st.Date.Format(time.DateOnly), err)
+		}
+		hidden[k] = h
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("marts: state %s %s: previous decisions: %w", st.Source, st.Date.Format(time.DateOnly), err)
+	}
+	for i, f := range figs {
+		figs[i].HiddenBefore = hidden[key{f.Indicator, f.Level, f.Region, f.Year}]
+	}
+	return nil
 }
 
 // prepare creates the external relations the models read for years

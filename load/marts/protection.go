@@ -17,6 +17,9 @@ type Figure struct {
 	Teller    *int64 // NULL for a mean
 	Nevner    *int64 // NULL for a count
 	Protected bool   // suppressed in the published mart
+	// HiddenBefore: the figure's numbers are those of the previous data
+	// state of its source, which hid it (protect.Cell.Hidden).
+	HiddenBefore bool
 }
 
 // daysPerMonth turns a mean waiting time in months back into the total of
@@ -40,7 +43,7 @@ func cell(f Figure, ind Indicator) protect.Cell {
 		c.HasNevner = true
 		c.Teller, c.Nevner = deref(f.Teller), deref(f.Nevner)
 	case Mean:
-		c.HasNevner = true
+		c.HasNevner, c.Mean = true, true
 		c.Nevner = deref(f.Nevner)
 		c.Teller = int64(math.Round(f.Value * float64(c.Nevner) * daysPerMonth))
 	}
@@ -75,6 +78,7 @@ func Protect(figs []Figure, cat []Indicator, opt protect.Options) int {
 		cells := make([]protect.Cell, len(idx))
 		for j, i := range idx {
 			cells[j] = cell(figs[i], byID[figs[i].Indicator])
+			cells[j].Hidden = figs[i].HiddenBefore
 		}
 		for j, s := range protect.SuppressWith(cells, id, opt) {
 			figs[idx[j]].Protected = s
@@ -87,17 +91,21 @@ func Protect(figs []Figure, cat []Indicator, opt protect.Options) int {
 }
 
 // Attack audits protected figures of one source and data state the way an
-// adversary would: it returns the suppressed figures that can be derived
-// exactly from the published ones (none, for a protected publication).
+// adversary would: it returns the suppressed figures that leak
+// (protect.AttackWith: derived exactly, or narrowed by integer reasoning
+// below the required width) from the published ones (none, for a
+// protected publication).
 //
 // National figures are published unsuppressed (indicators.md), so where
 // every person of the nation is in one region (one interpreter in the whole
 // country), the national figure is that region's, and no suppression below
 // national level can hide it. Such figures, equal to the national figure
-// (zeros are published, so the other regions show 0) or still derivable
-// when every figure below national level is suppressed, are returned apart
-// as unavoidable: they disclose nothing the national figure does not.
-func Attack(figs []Figure, cat []Indicator) (derivable, unavoidable []Figure) {
+// (zeros are published, so the other regions show 0) or still leaking
+// when every non-empty figure below national level is suppressed and the
+// zeros are shown (k persons in the nation in k regions: each holds 1),
+// are returned apart as unavoidable: they disclose nothing the national
+// figure does not, given that zeros are published.
+func Attack(figs []Figure, cat []Indicator, opt protect.Options) (derivable, unavoidable []Figure) {
 	byID := map[string]Indicator{}
 	for _, c := range cat {
 		byID[c.ID] = c
@@ -116,7 +124,7 @@ func Attack(figs []Figure, cat []Indicator) (derivable, unavoidable []Figure) {
 		for j, i := range idx {
 			cells[j] = cell(figs[i], byID[figs[i].Indicator])
 			supp[j] = figs[i].Protected
-			all[j] = figs[i].Protected || figs[i].Level != protect.Land
+			all[j] = figs[i].Protected || (figs[i].Level != protect.Land && !cells[j].Empty())
 			pos[cells[j]] = i
 		}
 		type natKey struct {
@@ -130,7 +138,8 @@ func Attack(figs []Figure, cat []Indicator) (derivable, unavoidable []Figure) {
 			}
 		}
 		var found []protect.Cell
-		for _, c := range protect.AuditWith(cells, supp, id) {
+		for _, l := range protect.AttackWith(cells, supp, id, opt) {
+			c := l.Cell
 			// A figure that holds every person of the nation is given
 			// away by the national figure, the other regions showing 0.
 			if n, ok := nat[natKey{c.Indicator, c.Year}]; ok && n.Teller == c.Teller && n.Nevner == c.Nevner {
@@ -160,8 +169,8 @@ func Attack(figs []Figure, cat []Indicator) (derivable, unavoidable []Figure) {
 			}
 		}
 		inherent := map[protect.Cell]bool{}
-		for _, c := range protect.AuditWith(sub, subAll, id) {
-			inherent[c] = true
+		for _, l := range protect.AttackWith(sub, subAll, id, opt) {
+			inherent[l.Cell] = true
 		}
 		for _, c := range found {
 			if inherent[c] {

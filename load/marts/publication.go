@@ -312,7 +312,7 @@ func (b *builder) verify(ctx context.Context, path string) error {
 			return fmt.Errorf("marts: verify: %w: unexpected table %s in the published mart", ErrVerify, t)
 		}
 	}
-	derivable, unavoidable, err := AttackPublished(ctx, db, b.conn, b.cat)
+	derivable, unavoidable, err := AttackPublishedWith(ctx, db, b.conn, b.cat, b.opt.Protect)
 	if err != nil {
 		return err
 	}
@@ -323,7 +323,7 @@ func (b *builder) verify(ctx context.Context, path string) error {
 	}
 	if len(derivable) > 0 {
 		f := derivable[0]
-		return fmt.Errorf("marts: verify: %w: %d suppressed values can be derived exactly, e.g. %s %d %s %s",
+		return fmt.Errorf("marts: verify: %w: %d suppressed values can be derived or narrowed below the minimum width, e.g. %s %d %s %s",
 			ErrVerify, len(derivable), f.Indicator, f.Year, f.Level, f.Region)
 	}
 	return nil

@@ -35,6 +35,16 @@ type Cell struct {
 	// Additive is true when, for this indicator, kommuner sum to their fylke
 	// and fylker sum to land.
 	Additive bool
+	// Mean is true for a mean (HasNevner, Teller a total of days): its
+	// teller is not bounded by its nevner as a share's is.
+	Mean bool
+	// Hidden and Shown carry the decision of an earlier published data
+	// state for a cell whose numbers did not change since: Hidden cells
+	// are suppressed again, Shown cells are never chosen as complements
+	// (their numbers are known from that state, so hiding them would
+	// protect nothing). A cell whose value did not change is thus shown
+	// in both states or hidden in both.
+	Hidden, Shown bool
 }
 
 // Group declares that, at every year and region, the figure of indicator
@@ -53,7 +63,19 @@ type Options struct {
 	// MinDenominator suppresses shares and means over persons whose
 	// denominator is below it, below national level; 0 means the default 10.
 	MinDenominator int
+	// MinWidth is the least width (hi − lo) of the range a reader may
+	// narrow the teller of a cell suppressed by the primary rules down to,
+	// from everything published; 0 means the default 3 (see
+	// DefaultMinWidth), 1 only forbids exact recovery.
+	MinWidth int
 }
+
+// DefaultMinWidth is the default of Options.MinWidth: a hidden count of
+// 1 to 4 must stay anywhere in a range of at least four whole numbers
+// (such as [1, 4]), so that a reader never learns more about it than the
+// primary rule says (it is from 1 to the threshold), and never pins it to
+// within ±1 (a range of width 2, [n−1, n+1], would).
+const DefaultMinWidth = 3
 
 func (o Options) withDefaults() Options {
 	if o.Threshold == 0 {
@@ -61,6 +83,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MinDenominator == 0 {
 		o.MinDenominator = 10
+	}
+	if o.MinWidth <= 0 {
+		o.MinWidth = DefaultMinWidth
 	}
 	return o
 }
@@ -88,23 +113,26 @@ func Suppress(cells []Cell, groups []Group, opt Options) []bool {
 // SuppressWith returns, for each cell (same order), whether it is
 // suppressed.
 //
-// Primary suppression is applied first (see Primary). Then, for every
-// relation (the kommuner of a fylke and the fylke, the fylker and land, the
-// parts of a Group and its total, each Link at one region), secondary
-// suppression ensures that no relation gives away a suppressed teller by
-// itself: the complement is the cheapest published member (see complement).
-// This is repeated to a fixed point across the hierarchy, and then the
-// result is attacked with AuditWith; each cell the attack still recovers
-// forces one more complement in its relations (or, when they have none to
-// give, in those of the suppressed cells linked to it), one per relation
-// and round, until the attack recovers nothing. A cell that holds every
-// person of the nation (its figure is the national one) is not pursued: the
-// national figure, never suppressed, gives it away whatever is hidden.
-// An empty cell (a count of 0, a share or mean over 0) needs no protection.
+// Primary suppression is applied first (see Primary), with the cells
+// marked Hidden. Then, for every relation (the kommuner of a fylke and the
+// fylke, the fylker and land, the parts of a Group and its total, each Link
+// at one region), secondary suppression ensures that no relation gives
+// away a suppressed teller by itself: the complement is the cheapest
+// published member (see complement). This is repeated to a fixed point
+// across the hierarchy, and then the result is attacked with AttackWith
+// (exact elimination and integer reasoning, opt.MinWidth); each cell that
+// leaks forces one more complement in its relations (or, when they have
+// none to give, in those of the suppressed cells linked to it), one per
+// relation and round, until nothing leaks. A cell that holds every person
+// of the nation (its figure is the national one), or that leaks even when
+// every non-empty cell below land is hidden (see inherentLeaks), is not
+// pursued when its range is already as wide as it can be: the national
+// figure, never suppressed, gives it away whatever is hidden. An empty cell (a count of 0, a share or mean over 0) needs no
+// protection. A cell marked Shown is never a complement.
 func SuppressWith(cells []Cell, id Identities, opt Options) []bool {
 	sup := make([]bool, len(cells))
 	for i, c := range cells {
-		sup[i] = Primary(c, opt)
+		sup[i] = Primary(c, opt) || c.Hidden
 	}
 	eqs := relations(cells, id)
 	byCell := make(map[int][]int)
@@ -115,12 +143,20 @@ func SuppressWith(cells []Cell, id Identities, opt Options) []bool {
 	}
 	cache := map[string][]derived{}
 	nat := nationals(cells)
+	var given map[int]int64 // computed when first needed
+	inherent := func(d derived) bool {
+		if given == nil {
+			given = inherentLeaks(cells, eqs, opt)
+		}
+		w, ok := given[d.cell]
+		return ok && d.teller == nil && d.width() >= w
+	}
 	for {
 		for changed := true; changed; {
 			changed = false
 			for _, eq := range eqs {
 				if eq.exposes(cells, sup) {
-					if j, ok := complement(cells, sup, []relation{eq}); ok {
+					if j, ok := complement(cells, sup, []relation{eq}, 1); ok {
 						sup[j] = true
 						changed = true
 					}
@@ -132,7 +168,7 @@ func SuppressWith(cells []Cell, id Identities, opt Options) []bool {
 				}
 			}
 		}
-		found := derivable(cells, sup, eqs, cache)
+		found := derivable(cells, sup, eqs, cache, opt)
 		slices.SortFunc(found, func(a, b derived) int { return compareCells(cells[a.cell], cells[b.cell]) })
 		// One complement per recovered cell, skipping cells whose
 		// relations were already given a complement in this round: the
@@ -141,7 +177,7 @@ func SuppressWith(cells []Cell, id Identities, opt Options) []bool {
 		added := false
 	next:
 		for _, d := range found {
-			if national(cells, nat, d.cell) {
+			if national(cells, nat, d.cell) || inherent(d) {
 				continue
 			}
 			for _, e := range byCell[d.cell] {
@@ -149,7 +185,7 @@ func SuppressWith(cells []Cell, id Identities, opt Options) []bool {
 					continue next
 				}
 			}
-			if j, ok := widening(cells, sup, eqs, byCell, d.cell); ok {
+			if j, ok := widening(cells, sup, eqs, byCell, d.cell, d.need(cells, opt)); ok {
 				sup[j] = true
 				added = true
 				for _, e := range byCell[j] {
@@ -164,6 +200,37 @@ func SuppressWith(cells []Cell, id Identities, opt Options) []bool {
 			return sup
 		}
 	}
+}
+
+// inherentLeaks returns the cells, with the width of their range, that
+// leak even when every non-empty cell below national level is suppressed
+// and only the zeros and the national figures are published: the national
+// figures narrow them whatever is hidden, zeros being published (k persons
+// in the nation and k non-empty kommuner: each holds 1; or 3 persons in two
+// kommuner: each holds 1 or 2). Hiding zeros would only mislead a reader
+// who trusts that zeros are shown, so SuppressWith does not pursue a leak
+// found by integer reasoning that is no narrower than here, and the
+// caller's attack reports it as unavoidable. A leak exact by linear
+// derivation alone is pursued all the same, by hiding zeros where nothing
+// else helps, as before integer reasoning.
+func inherentLeaks(cells []Cell, eqs []relation, opt Options) map[int]int64 {
+	all := make([]bool, len(cells))
+	for i, c := range cells {
+		all[i] = c.Level != Land && !empty(c)
+	}
+	out := map[int]int64{}
+	for _, d := range derivable(cells, all, eqs, nil, opt) {
+		out[d.cell] = d.width()
+	}
+	return out
+}
+
+// width is how wide the range of a leak's teller is: 0 when exact.
+func (d derived) width() int64 {
+	if d.teller != nil || !d.narrow {
+		return 0
+	}
+	return d.hi - d.lo
 }
 
 type natKey struct {
@@ -199,7 +266,7 @@ func national(cells []Cell, nat map[natKey]int, i int) bool {
 // among the relations of the suppressed cells linked to it, widening step by
 // step: a published zero two relations away can be what gives c away
 // (t_c/03 = land − t_c/11, with t_c/11 = 0 from its kommuner).
-func widening(cells []Cell, sup []bool, eqs []relation, byCell map[int][]int, c int) (int, bool) {
+func widening(cells []Cell, sup []bool, eqs []relation, byCell map[int][]int, c int, need int64) (int, bool) {
 	seenCell := map[int]bool{c: true}
 	seenRel := map[int]bool{}
 	layer := []int{c}
@@ -221,7 +288,7 @@ func widening(cells []Cell, sup []bool, eqs []relation, byCell map[int][]int, c 
 				}
 			}
 		}
-		if j, ok := complement(cells, sup, rels); ok {
+		if j, ok := complement(cells, sup, rels, need); ok {
 			return j, true
 		}
 		slices.SortFunc(next, func(a, b int) int { return compareCells(cells[a], cells[b]) })
@@ -236,7 +303,7 @@ func widening(cells []Cell, sup []bool, eqs []relation, byCell map[int][]int, c 
 func atLeastTwo(cells []Cell, sup []bool, r relation) (int, bool) {
 	var cand []int
 	for _, m := range r.members() {
-		if !sup[m] && cells[m].Level != Land && cells[m].Teller >= 2 {
+		if !sup[m] && cells[m].Level != Land && !cells[m].Shown && cells[m].Teller >= 2 {
 			cand = append(cand, m)
 		}
 	}
@@ -248,31 +315,48 @@ func atLeastTwo(cells []Cell, sup []bool, r relation) (int, bool) {
 
 // complement chooses the published cell to suppress so that the relations
 // rels no longer give away their suppressed members: the smallest non-zero
-// published part, else a published total below land, else a published zero
-// part. It reports false if every member is suppressed or national.
-func complement(cells []Cell, sup []bool, rels []relation) (int, bool) {
-	var nonZero, totals, zero []int
+// published part of size at least need (a hidden part of size v lets a
+// hidden member it is related to range over v values, the reader taking
+// each hidden count to be at least 1), else the smallest non-zero published
+// part, else a published total below land, else a published zero part. It
+// reports false if every member is suppressed, national or Shown.
+func complement(cells []Cell, sup []bool, rels []relation, need int64) (int, bool) {
+	var large, nonZero, totals, zero []int
 	for _, r := range rels {
 		for _, p := range r.parts {
-			if sup[p] || cells[p].Level == Land {
+			if sup[p] || cells[p].Level == Land || cells[p].Shown {
 				continue
 			}
-			if size(cells[p]) == 0 {
+			switch v := size(cells[p]); {
+			case v == 0:
 				zero = append(zero, p)
-			} else {
+			case v >= need:
+				large = append(large, p)
+			default:
 				nonZero = append(nonZero, p)
 			}
 		}
-		if !sup[r.total] && cells[r.total].Level != Land {
+		if !sup[r.total] && cells[r.total].Level != Land && !cells[r.total].Shown {
 			totals = append(totals, r.total)
 		}
 	}
-	for _, cand := range [][]int{nonZero, totals, zero} {
+	for _, cand := range [][]int{large, nonZero, totals, zero} {
 		if len(cand) > 0 {
 			return slices.MinFunc(cand, func(a, b int) int { return order(cells[a], cells[b]) }), true
 		}
 	}
 	return 0, false
+}
+
+// need is the size a complement for the leak d should have: enough to
+// widen the range of its teller to the required width, at least 2 (a
+// hidden 1 beside a count known to be at least 1 widens nothing).
+func (d derived) need(cells []Cell, opt Options) int64 {
+	w := int64(0)
+	if d.narrow {
+		w = d.hi - d.lo
+	}
+	return max(required(cells[d.cell], opt)-w+1, 2)
 }
 
 // size is the number of persons a cell stands for: the denominator of a share

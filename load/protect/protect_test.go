@@ -322,10 +322,18 @@ func TestAuditRecoversPrimaryOnly(t *testing.T) {
 		for i, c := range cells {
 			sup[i] = Primary(c, Options{})
 		}
-		for _, d := range derivable(cells, sup, relations(cells, Identities{Groups: groups}), nil) {
+		for _, d := range derivable(cells, sup, relations(cells, Identities{Groups: groups}), nil, Options{}) {
 			c := cells[d.cell]
 			if !sup[d.cell] {
 				t.Fatalf("seed %d: published cell reported", seed)
+			}
+			if d.teller == nil {
+				// Only narrowed: the range must hold the true value.
+				if d.lo > c.Teller || d.hi < c.Teller {
+					t.Fatalf("seed %d: %s/%s narrowed to [%d, %d], true %d", seed, c.Indicator, c.Region,
+						d.lo, d.hi, c.Teller)
+				}
+				continue
 			}
 			if d.teller.Cmp(big.NewRat(c.Teller, 1)) != 0 || d.nevner.Cmp(big.NewRat(c.Nevner, 1)) != 0 {
 				t.Fatalf("seed %d: %s/%s recovered as %s/%s, true %d/%d", seed, c.Indicator, c.Region,
@@ -386,9 +394,14 @@ func TestSuppressBeyondTheGroupRule(t *testing.T) {
 			t.Fatalf("fixture: relation with total %s/%s has one suppressed member", cells[rel.total].Indicator, cells[rel.total].Region)
 		}
 	}
-	got := regions(Audit(cells, primary, groups))
+	// Exact recovery only (MinWidth 1): the blocks of 2s each range over
+	// [1, 3], narrower than the default minimum but not a single value.
+	var got []string
+	for _, l := range AttackWith(cells, primary, Identities{Groups: groups}, Options{MinWidth: 1}) {
+		got = append(got, l.Cell.Indicator+"/"+l.Cell.Region)
+	}
 	if want := []string{"p3/0301"}; !slices.Equal(got, want) {
-		t.Fatalf("Audit of primary suppression = %v, want %v", got, want)
+		t.Fatalf("attack on primary suppression = %v, want %v", got, want)
 	}
 	sup := Suppress(cells, groups, Options{})
 	if d := Audit(cells, sup, groups); len(d) > 0 {

@@ -122,8 +122,10 @@ func (r relation) tight(cells []Cell, sup []bool) bool {
 	return n >= 2
 }
 
-// empty reports whether c holds nobody: a count of 0, or a share or mean
+// Empty reports whether c holds nobody: a count of 0, or a share or mean
 // over 0. Recovering it discloses no one, so it needs no protection.
+func (c Cell) Empty() bool { return empty(c) }
+
 func empty(c Cell) bool {
 	if c.HasNevner {
 		return c.Nevner == 0
