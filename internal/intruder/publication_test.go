@@ -203,4 +203,7 @@ func TestAttackDemo(t *testing.T) {
 		t.Errorf("%d disclosing numbers recovered, at most %d allowed", len(disclosing), maxDisclosingDemo)
 	}
 	t.Logf("%d of %d suppressed numbers recovered exactly, %d of them disclosing; by indicator %v", len(leaks), len(all), len(disclosing), byInd)
+	if cross := checkAcrossTime(t, wh); len(cross) > maxCrossStateDemo {
+		t.Errorf("across time: %d hidden rows are shown unchanged in another state, at most %d allowed", len(cross), maxCrossStateDemo)
+	}
 }
