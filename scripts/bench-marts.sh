@@ -23,8 +23,10 @@ for s in $scales; do
     if [ "$build" = incremental ]; then
       "$bin" ingest --inbox "$work/s$s/later" --warehouse "$wh" --key-file "$wh/restricted/key" --allow-synthetic-ids >/dev/null 2>&1
     fi
-    out=$("$bin" run --warehouse "$wh" 2>/dev/null)
-    line=$(grep -E '^run: published' <<<"$out")
+    out=$("$bin" run --warehouse "$wh" 2>/dev/null) || { printf '%s\n' "$out" >&2; echo "bench-marts: scale $s $build: the build failed" >&2; exit 1; }
+    # The build's summary: "run: candidate ID (OUTCOME, data to DATE): N
+    # figures, N data states computed, N data tests passed (build S s)".
+    line=$(grep -E '^run: candidate' <<<"$out") || { printf '%s\n' "$out" >&2; echo "bench-marts: scale $s $build: no build summary" >&2; exit 1; }
     states=$(sed -E 's/.* ([0-9]+) data states computed.*/\1/' <<<"$line")
     figures=$(sed -E 's/.*: ([0-9]+) figures,.*/\1/' <<<"$line")
     secs=$(sed -E 's/.*\(build ([0-9.]+) s\).*/\1/' <<<"$line")
