@@ -194,8 +194,8 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 }
 
 // suppressionQuery reads, from a publication's marts attached as sp
-// (publisert) and sa (analyse), the current figures below the nation of
-// indicators about persons: indikator (each indicator's newest state) and
+// (publisert) and sa (analyse), the current figures at kommune and fylke
+// level and of today's structure: indikator (each indicator's newest state) and
 // the newest state of indikator_dagens_inndeling, whether each is shown as
 // suppressed, and its true numbers. Rows with status '.' (no figure can be
 // stated) are neither shown nor suppressed and are left out.
