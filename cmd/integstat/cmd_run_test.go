@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -36,6 +37,17 @@ func TestRunSmallCases(t *testing.T) {
 	_, stdout, _ = runArgs("runs", "--warehouse", wh)
 	if !strings.Contains(stdout, "released") || !strings.Contains(stdout, "unchanged") {
 		t.Errorf("runs does not show the builds:\n%s", stdout)
+	}
+	// The suppression the build measured, per source and level, once for
+	// the publication both builds name.
+	_, sup, ok := strings.Cut(stdout, "Suppressed below national level")
+	sup, _, _ = strings.Cut(sup, "\nReleases")
+	for _, src := range []string{"bosetting", "nir", "tolk"} {
+		for _, lvl := range []string{"kommune", "fylke"} {
+			if n := regexp.MustCompile(`(?m)^\S+ +`+src+` +`+lvl+` +\d+ +\d+ +\d+ +\d+ +\d+\.\d%$`).FindAllString(sup, -1); !ok || len(n) != 1 {
+				t.Errorf("runs shows %s %s's suppression %d times:\n%s", src, lvl, len(n), stdout)
+			}
+		}
 	}
 }
 

@@ -89,6 +89,9 @@ func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "%-20s %8.1f %-10s %7d %10d %-10s %s\n", b.Started.Local().Format("2006-01-02 15:04:05"),
 			b.Finished.Sub(b.Started).Seconds(), asOf, b.States, b.Rows, b.Outcome, what)
 	}
+	if err := writeSuppression(ctx, stdout, wh, builds); err != nil {
+		return err
+	}
 	if err := writeReleaseState(stdout, *whDir); err != nil {
 		return err
 	}
@@ -119,6 +122,38 @@ func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	// Research extracts (package research): the warehouse's audit log.
 	if err := wh.WriteExtracts(ctx, stdout, *limit); err != nil {
 		return err
+	}
+	return nil
+}
+
+// writeSuppression shows, for the publication of each build listed
+// (once per publication), the share of current figures about persons
+// below national level that is suppressed, per source and level: what
+// protection costs, and how it moves from build to build.
+func writeSuppression(ctx context.Context, w io.Writer, wh *warehouse.Warehouse, builds []warehouse.Build) error {
+	var pubs []string
+	seen := map[string]bool{}
+	for _, b := range builds {
+		if b.Publication != "" && b.Outcome != "failed" && !seen[b.Publication] {
+			seen[b.Publication] = true
+			pubs = append(pubs, b.Publication)
+		}
+	}
+	sup, err := wh.SuppressionOf(ctx, pubs)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nSuppressed below national level, current figures about persons (dagens: today's structure)\n%-30s %-10s %-8s %9s %10s %9s %9s %7s\n",
+		"publication", "source", "level", "rows", "suppressed", "primary", "secondary", "share")
+	n := 0
+	for _, p := range pubs {
+		for _, s := range sup[p] {
+			fmt.Fprintf(w, "%-30s %-10s %-8s %9d %10d %9d %9d %6.1f%%\n", p, s.Source, s.Level, s.Rows, s.Suppressed, s.Primary, s.Suppressed-s.Primary, s.Share())
+			n++
+		}
+	}
+	if n == 0 {
+		fmt.Fprintln(w, "none recorded")
 	}
 	return nil
 }

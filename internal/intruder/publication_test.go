@@ -8,12 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"integstat/load/publish"
-
 	"integstat/demo"
 	"integstat/internal/intruder"
 	"integstat/internal/testkit"
 	"integstat/internal/testkit/fixture"
+	"integstat/load/publish"
 	"integstat/load/warehouse"
 )
 
@@ -23,34 +22,62 @@ import (
 // attack is sound); with it (a hidden zero can make it wrong), it returns
 // the numbers recovered exactly and truly (leaks) and, of those, the ones
 // that disclose persons (disclosing, see discloses).
-func attackPublication(t *testing.T, wh *warehouse.Warehouse) (all, leaks, disclosing []intruder.Range) {
+func attackPublication(t *testing.T, wh *warehouse.Warehouse) (p publication, all, leaks, disclosing []intruder.Range) {
+	t.Helper()
+	p = loadPublication(t, wh)
+	logShares(t, p.rows, p.cat)
+	start := time.Now()
+	sound, err := intruder.Attack(p.rows, p.cat, intruder.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d published rows, %d suppressed numbers attacked in %v", len(p.rows), len(sound), time.Since(start))
+	for _, r := range sound {
+		if v, ok := p.truth[r.Cell]; ok && (r.Lo.Cmp(v) > 0 || (r.Hi != nil && r.Hi.Cmp(v) < 0)) {
+			t.Errorf("%s: [%v, %v] does not hold the true %v", r.Cell, r.Lo, r.Hi, v)
+		}
+	}
+	all, leaks, disclosing = p.exactLeaks(t, p.rows)
+	return p, all, leaks, disclosing
+}
+
+// publication is what the intruder reads of the current publication and
+// the truth the tests check its findings against.
+type publication struct {
+	id    string
+	rows  []intruder.Row
+	cat   map[string]intruder.Def
+	truth map[intruder.Cell]*big.Rat
+}
+
+func loadPublication(t *testing.T, wh *warehouse.Warehouse) publication {
 	t.Helper()
 	rows, cat, err := intruder.Load(context.Background(), fixture.OpenMart(t, wh, publish.PublishedFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	truth := truths(t, fixture.OpenMart(t, wh, publish.AnalysisFile), cat)
-	logShares(t, rows, cat)
-	start := time.Now()
-	sound, err := intruder.Attack(rows, cat, intruder.Options{})
+	id, err := publish.Current(wh.Dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("%d published rows, %d suppressed numbers attacked in %v", len(rows), len(sound), time.Since(start))
-	for _, r := range sound {
-		if v, ok := truth[r.Cell]; ok && (r.Lo.Cmp(v) > 0 || (r.Hi != nil && r.Hi.Cmp(v) < 0)) {
-			t.Errorf("%s: [%v, %v] does not hold the true %v", r.Cell, r.Lo, r.Hi, v)
-		}
-	}
-	all, err = intruder.Attack(rows, cat, intruder.Options{MinOneBelowLand: true})
+	return publication{id: id, rows: rows, cat: cat, truth: truths(t, fixture.OpenMart(t, wh, publish.AnalysisFile), cat)}
+}
+
+// exactLeaks attacks rows with the assumption that a hidden count is at
+// least 1 (a hidden zero can make it wrong) and returns every suppressed
+// number, the ones recovered exactly and truly (leaks) and, of those, the
+// ones that disclose persons (disclosing, see discloses).
+func (p publication) exactLeaks(t *testing.T, rows []intruder.Row) (all, leaks, disclosing []intruder.Range) {
+	t.Helper()
+	all, err := intruder.Attack(rows, p.cat, intruder.Options{MinOneBelowLand: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	nz := nonZeros(truth)
+	nz := nonZeros(p.truth)
 	for _, r := range all {
-		if v, ok := truth[r.Cell]; ok && r.Exact() && r.Lo.Cmp(v) == 0 {
+		if v, ok := p.truth[r.Cell]; ok && r.Exact() && r.Lo.Cmp(v) == 0 {
 			leaks = append(leaks, r)
-			if discloses(r, v, cat, truth, nz) {
+			if discloses(r, v, p.cat, p.truth, nz) {
 				disclosing = append(disclosing, r)
 			}
 		}
@@ -162,7 +189,7 @@ func truths(t *testing.T, db *sql.DB, cat map[string]intruder.Def) map[intruder.
 func TestAttackSmallCases(t *testing.T) {
 	wh := fixture.Ingest(t, testkit.SmallInbox())
 	fixture.Build(t, wh, time.Time{})
-	all, leaks, disclosing := attackPublication(t, wh)
+	_, all, leaks, disclosing := attackPublication(t, wh)
 	if len(all) == 0 {
 		t.Fatal("nothing suppressed to attack")
 	}
@@ -191,7 +218,7 @@ func TestAttackDemo(t *testing.T) {
 	}
 	wh := fixture.Ingest(t, filepath.Join(set, "inbox"))
 	fixture.Build(t, wh, time.Time{})
-	all, leaks, disclosing := attackPublication(t, wh)
+	p, all, leaks, disclosing := attackPublication(t, wh)
 	byInd := map[string]int{}
 	for _, r := range disclosing {
 		byInd[r.Cell.Indicator]++
@@ -203,4 +230,11 @@ func TestAttackDemo(t *testing.T) {
 		t.Errorf("%d disclosing numbers recovered, at most %d allowed", len(disclosing), maxDisclosingDemo)
 	}
 	t.Logf("%d of %d suppressed numbers recovered exactly, %d of them disclosing; by indicator %v", len(leaks), len(all), len(disclosing), byInd)
+	cross := checkAcrossTime(t, wh)
+	if len(cross) > maxCrossStateDemo {
+		t.Errorf("across time: %d hidden rows are shown unchanged in another state, at most %d allowed", len(cross), maxCrossStateDemo)
+	}
+	if d := attackAcrossTime(t, p, cross); len(d) > maxDisclosingAcrossTimeDemo {
+		t.Errorf("across time: %d disclosing numbers recovered, at most %d allowed", len(d), maxDisclosingAcrossTimeDemo)
+	}
 }

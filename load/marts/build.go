@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 	"integstat/extract/reference"
 	"integstat/internal/duckappend"
 	"integstat/load/protect"
+	"integstat/load/publish"
 	"integstat/load/releases"
 	"integstat/load/sqlmodel"
 	"integstat/load/warehouse"
@@ -58,6 +60,10 @@ type Result struct {
 	AsOf        time.Time    // the as-of date of the publication (zero: newest)
 	Figures     int64        // values in the published indikator table
 	Tests       []sqlmodel.TestResult
+	// Suppression is, per source and level below the nation, how many
+	// rows of the publication's current figures about persons are
+	// suppressed (see suppression); nil when nothing was published.
+	Suppression []warehouse.Suppression
 }
 
 // Outcome names what the build did, as the ledger's builds record it:
@@ -125,7 +131,124 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 	if err := b.publish(ctx, states, res); err != nil {
 		return res, err
 	}
+	if res.Publication == "" {
+		return res, nil
+	}
+	// The cost of protection, measured on what was published: the build
+	// has succeeded, so a failure here is only logged.
+	dir := publish.Dir(opt.Warehouse.Dir, res.Publication)
+	sup, err := b.suppression(ctx, dir)
+	if err == nil {
+		err = opt.Warehouse.RecordSuppression(ctx, res.Publication, sup)
+	}
+	if err != nil {
+		b.log.Warn("measuring the suppression failed", "publication", res.Publication, "err", err)
+		return res, nil
+	}
+	res.Suppression = sup
+	for _, s := range sup {
+		b.log.Info("suppressed below national level", "publication", res.Publication, "source", s.Source, "level", s.Level,
+			"rows", s.Rows, "suppressed", s.Suppressed, "primary", s.Primary, "secondary", s.Suppressed-s.Primary,
+			"percent", fmt.Sprintf("%.1f", s.Share()))
+	}
 	return res, nil
+}
+
+// suppressionQuery reads, from a publication's marts attached as sp
+// (publisert) and sa (analyse), the current figures at kommune and fylke
+// level and of today's structure: indikator (each indicator's newest state) and
+// the newest state of indikator_dagens_inndeling, whether each is shown as
+// suppressed, and its true numbers. Rows with status '.' (no figure can be
+// stated) are neither shown nor suppressed and are left out.
+const suppressionQuery = `
+WITH dagens AS (
+    SELECT * FROM sp.indikator_dagens_inndeling d
+    WHERE d.data_per = (SELECT max(x.data_per) FROM sp.indikator_dagens_inndeling x WHERE x.indikator = d.indikator)
+), shown AS (
+    SELECT indikator, aar, niva, region, status FROM sp.indikator WHERE niva IN ('kommune', 'fylke')
+    UNION ALL
+    SELECT indikator, aar, 'dagens', region, status FROM dagens
+), truth AS (
+    SELECT indikator, aar, niva, region, verdi, teller, nevner FROM sa.indikator
+    UNION ALL
+    SELECT a.indikator, a.aar, 'dagens', a.region, a.verdi, a.teller, a.nevner
+    FROM sa.indikator_dagens_inndeling a JOIN dagens d USING (indikator, aar, region, data_per)
+)
+SELECT s.indikator, s.aar, s.niva, s.region, t.verdi, t.teller, t.nevner, s.status = ':'
+FROM shown s JOIN truth t USING (indikator, aar, niva, region)
+WHERE s.status <> '.'`
+
+// suppression measures the loss protection costs in the publication in
+// dir: for each source and level below the nation (kommune, fylke and
+// today's structure), the rows of current figures about persons, how many
+// are suppressed, and how many of those the primary rules alone suppress
+// (the rest are complements: secondary suppression).
+func (b *builder) suppression(ctx context.Context, dir string) ([]warehouse.Suppression, error) {
+	for alias, file := range map[string]string{"sp": publish.PublishedFile, "sa": publish.AnalysisFile} {
+		if _, err := b.conn.ExecContext(ctx, fmt.Sprintf(`ATTACH %s AS %s (READ_ONLY)`, quote(filepath.Join(dir, file)), alias)); err != nil {
+			return nil, fmt.Errorf("marts: suppression: %w", err)
+		}
+		defer b.conn.ExecContext(context.WithoutCancel(ctx), `DETACH `+alias)
+	}
+	byID := map[string]Indicator{}
+	for _, c := range b.cat {
+		byID[c.ID] = c
+	}
+	rows, err := b.conn.QueryContext(ctx, suppressionQuery)
+	if err != nil {
+		return nil, fmt.Errorf("marts: suppression: %w", err)
+	}
+	defer rows.Close()
+	type key struct{ source, level string }
+	count := map[key]*warehouse.Suppression{}
+	for rows.Next() {
+		var f Figure
+		var v sql.NullFloat64
+		var t, n sql.NullInt64
+		var hidden bool
+		if err := rows.Scan(&f.Indicator, &f.Year, &f.Level, &f.Region, &v, &t, &n, &hidden); err != nil {
+			return nil, fmt.Errorf("marts: suppression: %w", err)
+		}
+		ind, ok := byID[f.Indicator]
+		if !ok || !ind.Person {
+			continue
+		}
+		f.Value = v.Float64
+		if t.Valid {
+			f.Teller = &t.Int64
+		}
+		if n.Valid {
+			f.Nevner = &n.Int64
+		}
+		k := key{ind.Source, f.Level}
+		s := count[k]
+		if s == nil {
+			s = &warehouse.Suppression{Source: ind.Source, Level: f.Level}
+			count[k] = s
+		}
+		s.Rows++
+		if hidden {
+			s.Suppressed++
+			if protect.Primary(cell(f, ind), b.opt.Protect) {
+				s.Primary++
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("marts: suppression: %w", err)
+	}
+	out := make([]warehouse.Suppression, 0, len(count))
+	for _, s := range count {
+		out = append(out, *s)
+	}
+	levels := map[string]int{"kommune": 0, "fylke": 1, "dagens": 2}
+	slices.SortFunc(out, func(a, b warehouse.Suppression) int {
+		if a.Source != b.Source {
+			return strings.Compare(a.Source, b.Source)
+		}
+		return levels[a.Level] - levels[b.Level]
+	})
+	return out, nil
 }
 
 func newBuilder(ctx context.Context, opt Options) (*builder, error) {

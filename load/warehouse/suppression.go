@@ -1,0 +1,99 @@
+package warehouse
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+func init() {
+	schemas = append(schemas, `
+CREATE TABLE IF NOT EXISTS publication_suppression (
+    publication VARCHAR NOT NULL,
+    source      VARCHAR NOT NULL,
+    level       VARCHAR NOT NULL,
+    rows_total  BIGINT NOT NULL,
+    suppressed  BIGINT NOT NULL,
+    primary_rule BIGINT NOT NULL,
+    PRIMARY KEY (publication, source, level)
+);`)
+}
+
+// Suppression is, for one publication, source and level below the nation
+// (kommune, fylke, or dagens: today's structure), how many rows of the
+// current figures about persons it publishes and how many of those it
+// shows as suppressed (':'): Primary by the primary rules (small counts,
+// small denominators), the rest as complements (secondary). It is the
+// information protection costs, recorded so that `integstat runs` shows
+// how it moves from build to build.
+type Suppression struct {
+	Source, Level string
+	Rows          int64
+	Suppressed    int64
+	Primary       int64
+}
+
+// Share is the suppressed share of the rows, in per cent.
+func (s Suppression) Share() float64 {
+	if s.Rows == 0 {
+		return 0
+	}
+	return 100 * float64(s.Suppressed) / float64(s.Rows)
+}
+
+// RecordSuppression records the suppression of a publication, replacing
+// what was recorded for it before (a build that finds the publication
+// unchanged records it again).
+func (w *Warehouse) RecordSuppression(ctx context.Context, publication string, s []Suppression) error {
+	tx, err := w.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("warehouse: ledger: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM publication_suppression WHERE publication = ?`, publication); err != nil {
+		return fmt.Errorf("warehouse: ledger: %w", err)
+	}
+	for _, x := range s {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO publication_suppression VALUES (?, ?, ?, ?, ?, ?)`,
+			publication, x.Source, x.Level, x.Rows, x.Suppressed, x.Primary); err != nil {
+			return fmt.Errorf("warehouse: ledger: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("warehouse: ledger: %w", err)
+	}
+	return nil
+}
+
+// SuppressionOf returns the recorded suppression of each of the given
+// publications, by source and level; a publication without a record (built
+// before it was recorded) is missing from the map.
+func (w *Warehouse) SuppressionOf(ctx context.Context, publications []string) (map[string][]Suppression, error) {
+	out := map[string][]Suppression{}
+	if len(publications) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(publications))
+	for i, p := range publications {
+		args[i] = p
+	}
+	rows, err := w.db.QueryContext(ctx, `SELECT publication, source, level, rows_total, suppressed, primary_rule
+		FROM publication_suppression WHERE publication IN (?`+strings.Repeat(", ?", len(publications)-1)+`)
+		ORDER BY publication, source, CASE level WHEN 'kommune' THEN 0 WHEN 'fylke' THEN 1 ELSE 2 END, level`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("warehouse: ledger: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p string
+		var s Suppression
+		if err := rows.Scan(&p, &s.Source, &s.Level, &s.Rows, &s.Suppressed, &s.Primary); err != nil {
+			return nil, fmt.Errorf("warehouse: ledger: %w", err)
+		}
+		out[p] = append(out[p], s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("warehouse: ledger: %w", err)
+	}
+	return out, nil
+}
