@@ -193,11 +193,11 @@ func (ingestRunner) Run(ctx context.Context, job *Job, env Env) (Result, error) 
 
 // buildRunner computes the new data states and publishes the marts, as
 // `integstat run` does after its ingest, and records the build in the
-// ledger. Settings: threshold, min-denominator, keep, memory, release
+// ledger. Settings: threshold, min-denominator, min-width, keep, memory, release
 // (auto, manual or calendar: when the candidate becomes current).
 type buildRunner struct{}
 
-var buildSettings = []string{"threshold", "min-denominator", "keep", "memory", "release"}
+var buildSettings = []string{"threshold", "min-denominator", "min-width", "keep", "memory", "release"}
 
 func (buildRunner) Check(job *Job) error {
 	for k, v := range job.Settings {
@@ -225,7 +225,7 @@ func (buildRunner) Run(ctx context.Context, job *Job, env Env) (Result, error) {
 	run, err := pipeline.Run(ctx, pipeline.RunOptions{
 		Ingest: pipeline.IngestOptions{Warehouse: env.Warehouse, Log: env.Log},
 		Build: &marts.Options{Keep: num("keep"), Memory: job.Settings["memory"], Release: mode,
-			Protect: protect.Options{Threshold: num("threshold"), MinDenominator: num("min-denominator")}},
+			Protect: protect.Options{Threshold: num("threshold"), MinDenominator: num("min-denominator"), MinWidth: num("min-width")}},
 	})
 	var out Result
 	if res := run.Build; res != nil {

@@ -33,6 +33,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) (rerr 
 	asOf := fs.String("as-of", "", "publish the figures as known at the end of this `date` (YYYY-MM-DD); default: the newest")
 	threshold := fs.Int("threshold", 4, "suppress counts of persons from 1 to `n` below national level")
 	minDen := fs.Int("min-denominator", 10, "suppress shares and means over fewer than `n` persons below national level")
+	minWidth := fs.Int("min-width", protect.DefaultMinWidth, "the least `width` of the range a reader can narrow a suppressed count down to from everything published")
 	keep := fs.Int("keep", 5, "keep the newest `n` publications")
 	memory := fs.String("memory", "2GB", "DuckDB memory `limit` for the build (it spills to disk beyond it)")
 	release := fs.String("release", "auto", "when the verified candidate becomes current: `auto` (at once unless held), manual (integstat release) or calendar (the schedule's release calendar)")
@@ -70,7 +71,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) (rerr 
 		}
 	}
 	opt.Build = &marts.Options{AsOf: day, Keep: *keep, Memory: *memory, Release: mode, Hold: *hold,
-		Protect: protect.Options{Threshold: *threshold, MinDenominator: *minDen}}
+		Protect: protect.Options{Threshold: *threshold, MinDenominator: *minDen, MinWidth: *minWidth}}
 	var bstart time.Time
 	opt.Stage = func(s pipeline.Stage) {
 		switch s {
