@@ -16,7 +16,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	_ "github.com/duckdb/duckdb-go/v2"
-	pgo "github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go"
 
 	"integstat/extract/contract"
 	"integstat/extract/delivery"
@@ -353,7 +353,7 @@ func readPgo(t *testing.T, path string, schema *arrow.Schema) [][]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pf, err := pgo.OpenFile(f, st.Size())
+	pf, err := parquet.OpenFile(f, st.Size())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -371,10 +371,10 @@ func readPgo(t *testing.T, path string, schema *arrow.Schema) [][]string {
 			t.Errorf("parquet column %d: %s %s %s, want %s %s nullable=%t", i, e.Name, rep, kinds[i], fld.Name, parquetTypes[fld.Type.ID()], fld.Nullable)
 		}
 	}
-	r := pgo.NewReader(f)
+	r := parquet.NewReader(f)
 	defer r.Close()
 	var out [][]string
-	buf := make([]pgo.Row, 256)
+	buf := make([]parquet.Row, 256)
 	for {
 		n, err := r.ReadRows(buf)
 		for _, pr := range buf[:n] {
@@ -388,15 +388,15 @@ func readPgo(t *testing.T, path string, schema *arrow.Schema) [][]string {
 					rec[i] = time.Unix(int64(v.Int32())*86400, 0).UTC().Format("2006-01-02")
 				case kinds[i] == parquetTypes[arrow.TIMESTAMP]:
 					rec[i] = time.UnixMicro(v.Int64()).UTC().Format(time.RFC3339)
-				case v.Kind() == pgo.ByteArray:
+				case v.Kind() == parquet.ByteArray:
 					rec[i] = string(v.ByteArray())
-				case v.Kind() == pgo.Double:
+				case v.Kind() == parquet.Double:
 					rec[i] = strconv.FormatFloat(v.Double(), 'g', -1, 64)
-				case v.Kind() == pgo.Int32:
+				case v.Kind() == parquet.Int32:
 					rec[i] = strconv.FormatInt(int64(v.Int32()), 10)
-				case v.Kind() == pgo.Int64:
+				case v.Kind() == parquet.Int64:
 					rec[i] = strconv.FormatInt(v.Int64(), 10)
-				case v.Kind() == pgo.Boolean:
+				case v.Kind() == parquet.Boolean:
 					rec[i] = strconv.FormatBool(v.Boolean())
 				default:
 					t.Fatalf("parquet column %d: unexpected kind %v", i, v.Kind())
