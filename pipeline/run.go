@@ -29,8 +29,10 @@ type RunOptions struct {
 	// Warehouse and Log default to the ingest's.
 	Build *marts.Options
 
-	// Stage, when set, is told as each stage begins, for a progress line.
-	Stage func(Stage)
+	// Stage, when set, is told as each stage begins, with what the run
+	// did so far (the ingest's counts when the build begins), for progress
+	// lines.
+	Stage func(Stage, *RunResult)
 }
 
 // Stage names a stage of a run.
@@ -62,7 +64,7 @@ func Run(ctx context.Context, opt RunOptions) (*RunResult, error) {
 	res := &RunResult{}
 	var refused error
 	if opt.Ingest.Inbox != "" || opt.TolkDSN != "" {
-		opt.stage(StageIngest)
+		opt.stage(StageIngest, res)
 		sum, err := ingestAll(ctx, opt)
 		res.Ingest = sum
 		switch {
@@ -77,7 +79,7 @@ func Run(ctx context.Context, opt RunOptions) (*RunResult, error) {
 		}
 	}
 	if opt.Build != nil {
-		opt.stage(StageBuild)
+		opt.stage(StageBuild, res)
 		b := *opt.Build
 		if b.Warehouse == nil {
 			b.Warehouse = opt.Ingest.Warehouse
@@ -101,9 +103,9 @@ func Run(ctx context.Context, opt RunOptions) (*RunResult, error) {
 	return res, refused
 }
 
-func (opt RunOptions) stage(s Stage) {
+func (opt RunOptions) stage(s Stage, sofar *RunResult) {
 	if opt.Stage != nil {
-		opt.Stage(s)
+		opt.Stage(s, sofar)
 	}
 }
 

@@ -73,19 +73,27 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) (rerr 
 	opt.Build = &marts.Options{AsOf: day, Keep: *keep, Memory: *memory, Release: mode, Hold: *hold,
 		Protect: protect.Options{Threshold: *threshold, MinDenominator: *minDen, MinWidth: *minWidth}}
 	var bstart time.Time
-	opt.Stage = func(s pipeline.Stage) {
+	printIngest := func(sum *pipeline.IngestSummary) {
+		fmt.Fprintf(stdout, "run:       %d deliveries loaded, %d skipped, %d rejected, %d refused; %d rows read, %d quarantined (%.1f s)\n",
+			sum.Loaded, sum.Skipped, sum.Rejected, sum.Refused, sum.Rows, sum.Quarantined, time.Since(start).Seconds())
+	}
+	printed := false
+	opt.Stage = func(s pipeline.Stage, sofar *pipeline.RunResult) {
 		switch s {
 		case pipeline.StageIngest:
 			fmt.Fprintf(stdout, "run: [1/3] ingest\n")
 		case pipeline.StageBuild:
+			if sofar.Ingest != nil {
+				printIngest(sofar.Ingest)
+				printed = true
+			}
 			bstart = time.Now()
 			fmt.Fprintf(stdout, "run: [2/3] data states and [3/3] publication\n")
 		}
 	}
 	run, err := pipeline.Run(ctx, opt)
-	if sum := run.Ingest; sum != nil {
-		fmt.Fprintf(stdout, "run:       %d deliveries loaded, %d skipped, %d rejected, %d refused; %d rows read, %d quarantined (%.1f s)\n",
-			sum.Loaded, sum.Skipped, sum.Rejected, sum.Refused, sum.Rows, sum.Quarantined, time.Since(start).Seconds())
+	if run.Ingest != nil && !printed {
+		printIngest(run.Ingest) // the ingest failed: no build began
 	}
 	res := run.Build
 	if res != nil {

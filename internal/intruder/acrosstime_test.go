@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"integstat/internal/intruder"
+	"integstat/internal/testkit"
 	"integstat/internal/testkit/fixture"
 	"integstat/load/publish"
 	"integstat/load/warehouse"
@@ -353,7 +354,7 @@ const (
 // portal keeps two publications, and checks every data state of both
 // against each other.
 func TestAcrossTimeSmallCases(t *testing.T) {
-	wh := fixture.Ingest(t, filepath.Join("..", "..", "testdata", "smallcases", "inbox"))
+	wh := fixture.Ingest(t, testkit.SmallInbox())
 	fixture.Build(t, wh, time.Date(2018, 3, 1, 0, 0, 0, 0, time.UTC))
 	fixture.Build(t, wh, time.Time{})
 	rows, pubs := keptStates(t, wh)

@@ -2,10 +2,10 @@ package marts_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
+	"integstat/internal/testkit"
 	"integstat/internal/testkit/fixture"
 	"integstat/load/publish"
 	"integstat/load/warehouse"
@@ -19,7 +19,7 @@ import (
 // the primary rules. The ledger records the same numbers for the
 // publication, and a build that finds nothing new records them again.
 func TestSuppressionShares(t *testing.T) {
-	wh := fixture.Ingest(t, filepath.Join("..", "testdata", "smallcases", "inbox"))
+	wh := fixture.Ingest(t, testkit.SmallInbox())
 	res := fixture.Build(t, wh, time.Time{})
 	if len(res.Suppression) == 0 {
 		t.Fatal("no suppression measured")
