@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"integstat/extract/delivery"
-	"integstat/transform/ident"
 	"integstat/extract/reference"
+	"integstat/transform/ident"
 )
 
 // The settlement indicators of indicators.md whose published figures the

@@ -22,12 +22,12 @@ import (
 
 	_ "github.com/duckdb/duckdb-go/v2"
 
+	"integstat/demo/calibration"
 	"integstat/extract/contract"
 	"integstat/extract/delivery"
-	"integstat/demo/calibration"
 	"integstat/extract/files"
-	"integstat/transform/ident"
 	"integstat/extract/reference"
+	"integstat/transform/ident"
 )
 
 // generated caches demo sets shared by several tests, by options.

@@ -19,8 +19,8 @@ import (
 
 	"integstat/extract/contract"
 	"integstat/extract/delivery"
-	"integstat/transform/ident"
 	"integstat/extract/reference"
+	"integstat/transform/ident"
 )
 
 // The tests read back what emit wrote and recompute every interpreter

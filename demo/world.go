@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"time"
 
-	"integstat/transform/ident"
 	"integstat/extract/reference"
+	"integstat/transform/ident"
 )
 
 // world holds what every source's model shares: the reference data, the

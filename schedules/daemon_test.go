@@ -19,9 +19,9 @@ import (
 	"time"
 
 	"integstat/load/marts"
+	"integstat/load/warehouse"
 	"integstat/pipeline"
 	"integstat/schedules"
-	"integstat/load/warehouse"
 )
 
 // testRunners holds the work of the jobs of kind "test", by warehouse

@@ -9,10 +9,10 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"integstat/extract/tolkdb"
-	"integstat/load/sqlmodel"
 	"integstat/load/marts"
-	"integstat/pipeline"
+	"integstat/load/sqlmodel"
 	"integstat/load/warehouse"
+	"integstat/pipeline"
 )
 
 // ErrUnavailable marks a failure to reach the warehouse itself (its lock

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"integstat/extract/delivery"
 	"integstat/demo"
+	"integstat/extract/delivery"
 )
 
 // memRegistry is a Registry in memory, standing in for the warehouse's.

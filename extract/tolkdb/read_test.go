@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"integstat/demo"
 	"integstat/extract/contract"
 	"integstat/extract/delivery"
-	"integstat/demo"
 	"integstat/internal/pgtest"
 )
 

@@ -16,9 +16,9 @@ import (
 	"testing"
 	"time"
 
-	"integstat/transform/pseudo"
-	"integstat/readers/research"
 	"integstat/load/warehouse"
+	"integstat/readers/research"
+	"integstat/transform/pseudo"
 )
 
 // The tests here are the attacks of a researcher with a project's extracts,

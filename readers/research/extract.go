@@ -25,8 +25,8 @@ import (
 
 	"integstat/internal/duckappend"
 	"integstat/load/marts"
-	"integstat/transform/pseudo"
 	"integstat/load/warehouse"
+	"integstat/transform/pseudo"
 )
 
 // ErrRefused marks an extract refused because k cannot be met within the

@@ -20,9 +20,9 @@ import (
 	"integstat/demo"
 	"integstat/internal/testkit"
 	"integstat/internal/testkit/fixture"
-	"integstat/transform/pseudo"
-	"integstat/readers/research"
 	"integstat/load/warehouse"
+	"integstat/readers/research"
+	"integstat/transform/pseudo"
 )
 
 // ingest loads inbox into a new warehouse with a key of its own and returns

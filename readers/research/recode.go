@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	"integstat/internal/duckappend"
-	"integstat/transform/pseudo"
 	"integstat/load/warehouse"
+	"integstat/transform/pseudo"
 )
 
 // extractor holds one extract's DuckDB connection and progress.

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"integstat/transform/pseudo"
 	"integstat/load/warehouse"
+	"integstat/transform/pseudo"
 )
 
 // ErrNotApproved marks an extract refused because its project is not
