@@ -49,8 +49,7 @@ type RunResult struct {
 	Ingest *IngestSummary // nil when nothing was ingested
 	Build  *marts.Result  // nil when no build ran or it failed early
 	// Outcome is the build's, as the ledger records it; "" without a build.
-	Outcome  warehouse.BuildOutcome
-	Duration time.Duration
+	Outcome warehouse.BuildOutcome
 }
 
 // Run does one run: ingest, then build, record and release. A delivery
@@ -72,9 +71,10 @@ func Run(ctx context.Context, opt RunOptions) (*RunResult, error) {
 			refused = err
 		case err != nil:
 			if opt.Build != nil {
-				err = recordFailed(ctx, opt.Ingest.Warehouse, start, opt.Build, err)
+				// The ledger shows why nothing was published.
+				rec := warehouse.Build{Started: start, AsOf: opt.Build.AsOf}
+				err = record(ctx, opt.Ingest.Warehouse, rec, nil, err)
 			}
-			res.Duration = time.Since(start)
 			return res, err
 		}
 	}
@@ -95,11 +95,9 @@ func Run(ctx context.Context, opt RunOptions) (*RunResult, error) {
 			res.Outcome = warehouse.BuildFailed
 		}
 		if err != nil {
-			res.Duration = time.Since(start)
 			return res, err
 		}
 	}
-	res.Duration = time.Since(start)
 	return res, refused
 }
 
@@ -150,6 +148,13 @@ func (s *IngestSummary) add(o *IngestSummary) {
 func build(ctx context.Context, opt marts.Options) (*marts.Result, error) {
 	rec := warehouse.Build{Started: time.Now(), AsOf: opt.AsOf}
 	res, err := marts.Build(ctx, opt)
+	return res, record(ctx, opt.Warehouse, rec, res, err)
+}
+
+// record completes rec with what a build did (res, nil when it did not
+// run or failed early) or why it failed (err), adds it to the ledger and
+// returns err, joined with the ledger's error if it could not be written.
+func record(ctx context.Context, wh *warehouse.Warehouse, rec warehouse.Build, res *marts.Result, err error) error {
 	if res != nil {
 		for _, st := range res.States {
 			rec.States++
@@ -163,16 +168,6 @@ func build(ctx context.Context, opt marts.Options) (*marts.Result, error) {
 	} else {
 		rec.Outcome = res.Outcome()
 	}
-	if rerr := opt.Warehouse.RecordBuild(context.WithoutCancel(ctx), rec); rerr != nil {
-		return res, errors.Join(err, fmt.Errorf("recording the build: %w", rerr))
-	}
-	return res, err
-}
-
-// recordFailed records a build that did not start because the ingest
-// before it failed, so the ledger shows why nothing was published.
-func recordFailed(ctx context.Context, wh *warehouse.Warehouse, start time.Time, opt *marts.Options, err error) error {
-	rec := warehouse.Build{Started: start, Finished: time.Now(), AsOf: opt.AsOf, Outcome: warehouse.BuildFailed, Detail: err.Error()}
 	if rerr := wh.RecordBuild(context.WithoutCancel(ctx), rec); rerr != nil {
 		return errors.Join(err, fmt.Errorf("recording the build: %w", rerr))
 	}

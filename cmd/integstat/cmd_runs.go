@@ -134,7 +134,7 @@ func writeSuppression(ctx context.Context, w io.Writer, wh *warehouse.Warehouse,
 	var pubs []string
 	seen := map[string]bool{}
 	for _, b := range builds {
-		if b.Publication != "" && b.Outcome != "failed" && !seen[b.Publication] {
+		if b.Publication != "" && b.Outcome != warehouse.BuildFailed && !seen[b.Publication] {
 			seen[b.Publication] = true
 			pubs = append(pubs, b.Publication)
 		}

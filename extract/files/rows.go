@@ -21,15 +21,15 @@ type RowFunc func(line int64, values []string, raw string, rowErr *delivery.RowE
 // goes on. It returns the header's unknown extra columns, which the caller
 // reports and ignores.
 func EachRow(dir string, tb *contract.Table, fn RowFunc) (extra []string, err error) {
-	f, err := os.Open(filepath.Join(dir, tb.File))
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
 	values := make([]string, len(tb.Cols))
 	var next func() (int64, error) // reads one record into values
 	var raw func() string
 	if tb.Format == "jsonl" {
+		f, err := os.Open(filepath.Join(dir, tb.File))
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
 		r, err := delivery.NewJSONLReader(f, tb.File)
 		if err != nil {
 			return nil, err
@@ -50,14 +50,13 @@ func EachRow(dir string, tb *contract.Table, fn RowFunc) (extra []string, err er
 			return rec.Line, nil
 		}
 	} else {
-		r, err := delivery.NewCSVReader(f, tb.File)
+		ct, err := OpenCSV(dir, tb)
 		if err != nil {
 			return nil, err
 		}
-		var idx []int
-		if idx, extra, err = delivery.Columns(r.Header(), tb.Names()); err != nil {
-			return nil, err
-		}
+		defer ct.Close()
+		r, idx := ct.Reader, ct.Idx
+		extra = ct.Extra
 		raw = r.Raw
 		next = func() (int64, error) {
 			rec, err := r.Next()

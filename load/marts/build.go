@@ -134,8 +134,15 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 	if res.Publication == "" {
 		return res, nil
 	}
-	// The cost of protection, measured on what was published: the build
-	// has succeeded, so a failure here is only logged.
+	// The cost of protection, measured on what was published once, when it
+	// is published (a build with nothing new reads it from the ledger): the
+	// build has succeeded, so a failure here is only logged.
+	if res.Unchanged {
+		if got, err := opt.Warehouse.SuppressionOf(ctx, []string{res.Publication}); err == nil && len(got[res.Publication]) > 0 {
+			res.Suppression = got[res.Publication]
+			return res, nil
+		}
+	}
 	dir := publish.Dir(opt.Warehouse.Dir, res.Publication)
 	sup, err := b.suppression(ctx, dir)
 	if err == nil {

@@ -204,7 +204,7 @@ func (b *Builder) appendValue(i int, values []string, parsed *delivery.Parsed, p
 	switch c.kind {
 	case kPerson:
 		s = person
-		if s != "" && isDigits(s) {
+		if _, digits := delivery.Digits(s); digits {
 			// A pseudonym is never all digits; an identity number is.
 			return "person is an identity number, not a pseudonym"
 		}
@@ -447,16 +447,6 @@ func (b *Builder) Release() {
 			d.values.Release()
 		}
 	}
-}
-
-// isDigits reports whether s is all ASCII digits.
-func isDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // ageOn is the number of whole years completed on the event day by a person
