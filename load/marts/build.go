@@ -85,7 +85,11 @@ type StateBuilt struct {
 	State
 	Rows       int64
 	Suppressed int
-	Duration   time.Duration
+	// HiddenAfterShown counts the figures the previous state showed with
+	// the same numbers that protection still had to hide: hiding them
+	// was the only way to protect another figure (protect.Cell.Shown).
+	HiddenAfterShown int
+	Duration         time.Duration
 }
 
 // builder holds what one build shares between its steps.
@@ -430,8 +434,14 @@ func (b *builder) computeState(ctx context.Context, st State) (*StateBuilt, erro
 		return nil, err
 	}
 	built := &StateBuilt{State: st, Rows: int64(len(figs)), Suppressed: supp, Duration: time.Since(start)}
+	for _, f := range figs {
+		if f.ShownBefore && f.Protected {
+			built.HiddenAfterShown++
+		}
+	}
 	b.log.Info("data state computed", "source", st.Source, "data_per", st.Date.Format(time.DateOnly),
-		"deliveries", len(st.Deliveries), "figures", len(figs), "suppressed", supp, "seconds", built.Duration.Seconds())
+		"deliveries", len(st.Deliveries), "figures", len(figs), "suppressed", supp,
+		"hidden_after_shown", built.HiddenAfterShown, "seconds", built.Duration.Seconds())
 	return built, nil
 }
 
@@ -462,25 +472,27 @@ func (b *builder) previousState(ctx context.Context, st State) (prevState, error
 }
 
 // carryDecisions marks each figure whose numbers (verdi, teller, nevner)
-// are the same in the previous state of its source and were hidden there
-// (HiddenBefore), so that Protect hides it again: a figure that did not
-// change is never shown after being hidden. The other direction (a figure
-// shown before is not chosen as a complement, protect.Cell.Shown) is not
-// applied: where the previous state shows every other member of a
-// relation, a zero included, protection could then not close a leak; it
-// needs the states protected together.
+// are the same in an earlier state of its source with the decision of that
+// state: hidden there (HiddenBefore), Protect hides it again; shown there
+// (ShownBefore), Protect takes it as a complement only where nothing else
+// can close a leak, and the build reports each such figure. Every earlier
+// state counts, not only the one before: a figure that changes and changes
+// back is the same row to a reader of both. A figure that did not change is
+// so shown in both states or hidden in both, and no hidden number is read
+// off an earlier state. Where earlier states disagree, hiding wins.
 func (b *builder) carryDecisions(ctx context.Context, st State, prev prevState, figs []Figure) error {
 	if prev.date.IsZero() {
 		return nil
 	}
-	rows, err := b.conn.QueryContext(ctx, `SELECT h.indikator, h.aar, h.niva, h.region, h.beskyttet
+	rows, err := b.conn.QueryContext(ctx, `SELECT h.indikator, h.aar, h.niva, h.region, bool_or(h.beskyttet)
 		FROM hist.historikk h
 		JOIN figurer f ON f.indikator = h.indikator AND f.aar = h.aar AND f.niva = h.niva AND f.region = h.region
-		WHERE h.kilde = ? AND h.data_per = ?
+		WHERE h.kilde = ? AND h.data_per < ?
 		  AND f.verdi IS NOT DISTINCT FROM h.verdi AND f.teller IS NOT DISTINCT FROM h.teller
-		  AND f.nevner IS NOT DISTINCT FROM h.nevner`, st.Source, prev.date)
+		  AND f.nevner IS NOT DISTINCT FROM h.nevner
+		GROUP BY ALL`, st.Source, st.Date)
 	if err != nil {
-		return fmt.Errorf("marts: state %s %s: previous decisions: %w", st.Source, st.Date.Format(time.DateOnly), err)
+		return fmt.Errorf("marts: state %s %s: earlier decisions: %w", st.Source, st.Date.Format(time.DateOnly), err)
 	}
 	defer rows.Close()
 	type key struct {
@@ -492,15 +504,16 @@ func (b *builder) carryDecisions(ctx context.Context, st State, prev prevState, 
 		var k key
 		var h bool
 		if err := rows.Scan(&k.ind, &k.year, &k.level, &k.region, &h); err != nil {
-			return fmt.Errorf("marts: state %s %s: previous decisions: %w", st.Source, st.Date.Format(time.DateOnly), err)
+			return fmt.Errorf("marts: state %s %s: earlier decisions: %w", st.Source, st.Date.Format(time.DateOnly), err)
 		}
 		hidden[k] = h
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("marts: state %s %s: previous decisions: %w", st.Source, st.Date.Format(time.DateOnly), err)
+		return fmt.Errorf("marts: state %s %s: earlier decisions: %w", st.Source, st.Date.Format(time.DateOnly), err)
 	}
 	for i, f := range figs {
-		figs[i].HiddenBefore = hidden[key{f.Indicator, f.Level, f.Region, f.Year}]
+		h, ok := hidden[key{f.Indicator, f.Level, f.Region, f.Year}]
+		figs[i].HiddenBefore, figs[i].ShownBefore = h, ok && !h
 	}
 	return nil
 }

@@ -20,6 +20,9 @@ type Figure struct {
 	// HiddenBefore: the figure's numbers are those of the previous data
 	// state of its source, which hid it (protect.Cell.Hidden).
 	HiddenBefore bool
+	// ShownBefore: the figure's numbers are those of the previous data
+	// state of its source, which showed it (protect.Cell.Shown).
+	ShownBefore bool
 }
 
 // daysPerMonth turns a mean waiting time in months back into the total of
@@ -78,7 +81,7 @@ func Protect(figs []Figure, cat []Indicator, opt protect.Options) int {
 		cells := make([]protect.Cell, len(idx))
 		for j, i := range idx {
 			cells[j] = cell(figs[i], byID[figs[i].Indicator])
-			cells[j].Hidden = figs[i].HiddenBefore
+			cells[j].Hidden, cells[j].Shown = figs[i].HiddenBefore, figs[i].ShownBefore
 		}
 		for j, s := range protect.SuppressWith(cells, id, opt) {
 			figs[idx[j]].Protected = s

@@ -128,7 +128,8 @@ func Suppress(cells []Cell, groups []Group, opt Options) []bool {
 // every non-empty cell below land is hidden (see inherentLeaks), is not
 // pursued when its range is already as wide as it can be: the national
 // figure, never suppressed, gives it away whatever is hidden. An empty cell (a count of 0, a share or mean over 0) needs no
-// protection. A cell marked Shown is never a complement.
+// protection. A cell marked Shown is a complement only where no other
+// cell, however far, can close a leak (see widening).
 func SuppressWith(cells []Cell, id Identities, opt Options) []bool {
 	sup := make([]bool, len(cells))
 	for i, c := range cells {
@@ -156,7 +157,7 @@ func SuppressWith(cells []Cell, id Identities, opt Options) []bool {
 			changed = false
 			for _, eq := range eqs {
 				if eq.exposes(cells, sup) {
-					if j, ok := complement(cells, sup, []relation{eq}, 1); ok {
+					if j, ok := complement(cells, sup, []relation{eq}, 1, false); ok {
 						sup[j] = true
 						changed = true
 					}
@@ -265,8 +266,21 @@ func national(cells []Cell, nat map[natKey]int, i int) bool {
 // relations, or, when all their members are suppressed or national,
 // among the relations of the suppressed cells linked to it, widening step by
 // step: a published zero two relations away can be what gives c away
-// (t_c/03 = land − t_c/11, with t_c/11 = 0 from its kommuner).
+// (t_c/03 = land − t_c/11, with t_c/11 = 0 from its kommuner). Cells an
+// earlier state showed unchanged (Shown) are taken only when no other
+// cell at any distance will do: hiding one keeps c from being derived in
+// this state, but a reader who takes it to be unchanged still reads it
+// off the earlier state, so the caller reports each one. A Shown zero is
+// never taken (see complement).
 func widening(cells []Cell, sup []bool, eqs []relation, byCell map[int][]int, c int, need int64) (int, bool) {
+	if j, ok := widen(cells, sup, eqs, byCell, c, need, false); ok {
+		return j, true
+	}
+	return widen(cells, sup, eqs, byCell, c, need, true)
+}
+
+// widen is widening's search, with or without the Shown cells.
+func widen(cells []Cell, sup []bool, eqs []relation, byCell map[int][]int, c int, need int64, shown bool) (int, bool) {
 	seenCell := map[int]bool{c: true}
 	seenRel := map[int]bool{}
 	layer := []int{c}
@@ -288,7 +302,7 @@ func widening(cells []Cell, sup []bool, eqs []relation, byCell map[int][]int, c 
 				}
 			}
 		}
-		if j, ok := complement(cells, sup, rels, need); ok {
+		if j, ok := complement(cells, sup, rels, need, shown); ok {
 			return j, true
 		}
 		slices.SortFunc(next, func(a, b int) int { return compareCells(cells[a], cells[b]) })
@@ -318,13 +332,17 @@ func atLeastTwo(cells []Cell, sup []bool, r relation) (int, bool) {
 // published part of size at least need (a hidden part of size v lets a
 // hidden member it is related to range over v values, the reader taking
 // each hidden count to be at least 1), else the smallest non-zero published
-// part, else a published total below land, else a published zero part. It
-// reports false if every member is suppressed, national or Shown.
-func complement(cells []Cell, sup []bool, rels []relation, need int64) (int, bool) {
+// part, else a published total below land, else a published zero part.
+// Shown cells are candidates only when shown is true, and a Shown zero
+// never is: hiding a zero an earlier state showed hides nothing from a
+// reader of both, and what it would protect the zeros and the national
+// figures give away (inherentLeaks). It reports false if every member is
+// suppressed, national or Shown.
+func complement(cells []Cell, sup []bool, rels []relation, need int64, shown bool) (int, bool) {
 	var large, nonZero, totals, zero []int
 	for _, r := range rels {
 		for _, p := range r.parts {
-			if sup[p] || cells[p].Level == Land || cells[p].Shown {
+			if sup[p] || cells[p].Level == Land || cells[p].Shown && (!shown || size(cells[p]) == 0) {
 				continue
 			}
 			switch v := size(cells[p]); {
@@ -336,7 +354,7 @@ func complement(cells []Cell, sup []bool, rels []relation, need int64) (int, boo
 				nonZero = append(nonZero, p)
 			}
 		}
-		if !sup[r.total] && cells[r.total].Level != Land && !cells[r.total].Shown {
+		if t := cells[r.total]; !sup[r.total] && t.Level != Land && (!t.Shown || shown && size(t) > 0) {
 			totals = append(totals, r.total)
 		}
 	}

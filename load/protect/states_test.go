@@ -75,3 +75,51 @@ func TestStatesAgree(t *testing.T) {
 		t.Errorf("state 2 leaks %+v with what state 1 shows", l)
 	}
 }
+
+// TestShownIsLastResort: a cell an earlier state showed unchanged (Shown)
+// is a complement only when no other cell can protect, and a Shown zero
+// never is; whatever is chosen, nothing leaks in the state itself.
+func TestShownIsLastResort(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		kommuner map[string]int64
+		shown    []string // regions marked Shown
+		want     []string // regions that must be suppressed
+		never    []string // regions that must stay shown
+	}{
+		{"a larger cell that changed is chosen over a smaller Shown one",
+			map[string]int64{"0301": 2, "0302": 6, "0303": 7, "0304": 30, "1101": 20, "1102": 25},
+			[]string{"0302"}, []string{"0301", "0303"}, []string{"0302"}},
+		{"every other part Shown: one of them, not the primary alone",
+			map[string]int64{"0301": 2, "0302": 6, "0303": 7, "1101": 20, "1102": 25},
+			[]string{"0302", "0303", "1101", "1102", "11"}, []string{"0301"}, nil},
+		{"Shown zeros are never hidden",
+			map[string]int64{"0301": 2, "0302": 0, "0303": 0, "1101": 20, "1102": 25},
+			[]string{"0302", "0303"}, []string{"0301"}, []string{"0302", "0303"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cells := table("bosatte", c.kommuner)
+			for i := range cells {
+				cells[i].Shown = slices.Contains(c.shown, cells[i].Region)
+			}
+			sup := SuppressWith(cells, Identities{}, Options{})
+			got := suppressedRegions(cells, sup)
+			for _, r := range c.want {
+				if !slices.Contains(got, "bosatte/"+r) {
+					t.Errorf("%s shown; suppressed %v", r, got)
+				}
+			}
+			for _, r := range c.never {
+				if slices.Contains(got, "bosatte/"+r) {
+					t.Errorf("%s suppressed; suppressed %v", r, got)
+				}
+			}
+			if l := AttackWith(cells, sup, Identities{}, Options{}); len(l) > 0 {
+				t.Errorf("leaks %+v; suppressed %v", l, got)
+			}
+			if len(got) < 2 {
+				t.Errorf("suppressed %v: a primary cell needs a complement", got)
+			}
+		})
+	}
+}
