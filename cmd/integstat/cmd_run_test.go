@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -49,13 +50,28 @@ func TestRunSmallCases(t *testing.T) {
 	// The suppression the build measured, per source and level, once for
 	// the publication both builds name.
 	_, sup, ok := strings.Cut(stdout, "Suppressed below national level")
-	sup, _, _ = strings.Cut(sup, "\nReleases")
+	sup, byInd, _ := strings.Cut(sup, "\nSuppressed per indicator")
+	byInd, _, _ = strings.Cut(byInd, "\nReleases")
 	for _, src := range []string{"bosetting", "nir", "tolk"} {
 		for _, lvl := range []string{"kommune", "fylke"} {
 			if n := regexp.MustCompile(`(?m)^\S+ +`+src+` +`+lvl+` +\d+ +\d+ +\d+ +\d+ +\d+\.\d%$`).FindAllString(sup, -1); !ok || len(n) != 1 {
 				t.Errorf("runs shows %s %s's suppression %d times:\n%s", src, lvl, len(n), stdout)
 			}
 		}
+	}
+	// And per indicator: each row's suppressed count adds up to its level's.
+	total := map[string]int{}
+	for _, m := range regexp.MustCompile(`(?m)^(\S+) +(\S+) +\S+ +\d+ +(\d+) +\d+ +\d+ +\d+\.\d%$`).FindAllStringSubmatch(byInd, -1) {
+		n, _ := strconv.Atoi(m[3])
+		total[m[1]+" "+m[2]] += n
+	}
+	for _, m := range regexp.MustCompile(`(?m)^\S+ +(\S+) +(\S+) +\d+ +(\d+) +\d+ +\d+ +\d+\.\d%$`).FindAllStringSubmatch(sup, -1) {
+		if n, _ := strconv.Atoi(m[3]); total[m[1]+" "+m[2]] != n {
+			t.Errorf("runs shows %s %s: %d suppressed, its indicators %d:\n%s", m[1], m[2], n, total[m[1]+" "+m[2]], stdout)
+		}
+	}
+	if len(total) == 0 {
+		t.Errorf("runs shows no suppression per indicator:\n%s", stdout)
 	}
 }
 

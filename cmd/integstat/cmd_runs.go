@@ -154,6 +154,25 @@ func writeSuppression(ctx context.Context, w io.Writer, wh *warehouse.Warehouse,
 	}
 	if n == 0 {
 		fmt.Fprintln(w, "none recorded")
+		return nil
+	}
+	return writeSuppressionByIndicator(ctx, w, wh, pubs[0])
+}
+
+// writeSuppressionByIndicator shows, for the newest publication listed,
+// the suppressed share of each indicator that has any suppressed, per
+// source and level: where protection costs most.
+func writeSuppressionByIndicator(ctx context.Context, w io.Writer, wh *warehouse.Warehouse, publication string) error {
+	byInd, err := wh.SuppressionByIndicator(ctx, publication)
+	if err != nil || len(byInd) == 0 {
+		return err
+	}
+	fmt.Fprintf(w, "\nSuppressed per indicator in %s (indicators with none suppressed left out)\n%-10s %-8s %-28s %9s %10s %9s %9s %7s\n",
+		publication, "source", "level", "indicator", "rows", "suppressed", "primary", "secondary", "share")
+	for _, s := range byInd {
+		if s.Suppressed > 0 {
+			fmt.Fprintf(w, "%-10s %-8s %-28s %9d %10d %9d %9d %6.1f%%\n", s.Source, s.Level, s.Indicator, s.Rows, s.Suppressed, s.Primary, s.Suppressed-s.Primary, s.Share())
+		}
 	}
 	return nil
 }

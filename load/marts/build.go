@@ -8,6 +8,7 @@
 package marts
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"database/sql/driver"
@@ -63,7 +64,8 @@ type Result struct {
 	// Suppression is, per source and level below the nation, how many
 	// rows of the publication's current figures about persons are
 	// suppressed (see suppression); nil when nothing was published.
-	Suppression []warehouse.Suppression
+	// SuppressionByIndicator is the same per indicator.
+	Suppression, SuppressionByIndicator []warehouse.Suppression
 }
 
 // Outcome names what the build did, as the ledger's builds record it:
@@ -142,8 +144,8 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 	// is published (a build with nothing new reads it from the ledger): the
 	// build has succeeded, so a failure here is only logged.
 	if res.Unchanged {
-		if got, err := opt.Warehouse.SuppressionOf(ctx, []string{res.Publication}); err == nil && len(got[res.Publication]) > 0 {
-			res.Suppression = got[res.Publication]
+		if got, err := opt.Warehouse.SuppressionByIndicator(ctx, res.Publication); err == nil && len(got) > 0 {
+			res.SuppressionByIndicator, res.Suppression = got, warehouse.Totals(got)
 			return res, nil
 		}
 	}
@@ -156,13 +158,31 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 		b.log.Warn("measuring the suppression failed", "publication", res.Publication, "err", err)
 		return res, nil
 	}
-	res.Suppression = sup
-	for _, s := range sup {
+	res.SuppressionByIndicator, res.Suppression = sup, warehouse.Totals(sup)
+	for _, s := range res.Suppression {
 		b.log.Info("suppressed below national level", "publication", res.Publication, "source", s.Source, "level", s.Level,
 			"rows", s.Rows, "suppressed", s.Suppressed, "primary", s.Primary, "secondary", s.Suppressed-s.Primary,
-			"percent", fmt.Sprintf("%.1f", s.Share()))
+			"percent", fmt.Sprintf("%.1f", s.Share()), "by_indicator", byIndicatorText(sup, s))
 	}
 	return res, nil
+}
+
+// byIndicatorText lists, for the source and level of total, the share
+// suppressed of each indicator that has any suppressed, the largest first:
+// "bosatte_em 12.5%, bosatte 3.1%".
+func byIndicatorText(byIndicator []warehouse.Suppression, total warehouse.Suppression) string {
+	var parts []warehouse.Suppression
+	for _, s := range byIndicator {
+		if s.Source == total.Source && s.Level == total.Level && s.Suppressed > 0 {
+			parts = append(parts, s)
+		}
+	}
+	slices.SortStableFunc(parts, func(a, b warehouse.Suppression) int { return cmp.Compare(b.Share(), a.Share()) })
+	text := make([]string, len(parts))
+	for i, s := range parts {
+		text[i] = fmt.Sprintf("%s %.1f%%", s.Indicator, s.Share())
+	}
+	return strings.Join(text, ", ")
 }
 
 // suppressionQuery reads, from a publication's marts attached as sp
@@ -210,7 +230,7 @@ func (b *builder) suppression(ctx context.Context, dir string) ([]warehouse.Supp
 		return nil, fmt.Errorf("marts: suppression: %w", err)
 	}
 	defer rows.Close()
-	type key struct{ source, level string }
+	type key struct{ source, level, indicator string }
 	count := map[key]*warehouse.Suppression{}
 	for rows.Next() {
 		var f Figure
@@ -231,10 +251,10 @@ func (b *builder) suppression(ctx context.Context, dir string) ([]warehouse.Supp
 		if n.Valid {
 			f.Nevner = &n.Int64
 		}
-		k := key{ind.Source, f.Level}
+		k := key{ind.Source, f.Level, f.Indicator}
 		s := count[k]
 		if s == nil {
-			s = &warehouse.Suppression{Source: ind.Source, Level: f.Level}
+			s = &warehouse.Suppression{Source: ind.Source, Level: f.Level, Indicator: f.Indicator}
 			count[k] = s
 		}
 		s.Rows++
@@ -252,13 +272,7 @@ func (b *builder) suppression(ctx context.Context, dir string) ([]warehouse.Supp
 	for _, s := range count {
 		out = append(out, *s)
 	}
-	levels := map[string]int{"kommune": 0, "fylke": 1, "dagens": 2}
-	slices.SortFunc(out, func(a, b warehouse.Suppression) int {
-		if a.Source != b.Source {
-			return strings.Compare(a.Source, b.Source)
-		}
-		return levels[a.Level] - levels[b.Level]
-	})
+	warehouse.SortSuppression(out)
 	return out, nil
 }
 

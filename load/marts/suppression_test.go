@@ -2,6 +2,7 @@ package marts_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -13,8 +14,9 @@ import (
 
 // TestSuppressionShares builds the small cases and checks the build's
 // measure of suppression against the published mart, counted here
-// independently: per source and level below the nation, the current rows
-// of indicators about persons and those shown as ':'. Every count of 1 to
+// independently: per source, level below the nation and indicator, the
+// current rows of indicators about persons and those shown as ':', and
+// their sums per source and level. Every count of 1 to
 // 4 persons (the default threshold) that is suppressed is suppressed by
 // the primary rules. The ledger records the same numbers for the
 // publication, and a build that finds nothing new records them again.
@@ -26,13 +28,14 @@ func TestSuppressionShares(t *testing.T) {
 	}
 	type key struct{ source, level string }
 	want := map[key]warehouse.Suppression{}
+	wantInd := map[warehouse.Suppression]bool{} // Primary left 0
 	smallCounts := map[key]int64{}
 	rs, err := fixture.OpenMart(t, wh, publish.PublishedFile).Query(`
 		WITH d AS (SELECT * FROM indikator_dagens_inndeling x
 		           WHERE data_per = (SELECT max(data_per) FROM indikator_dagens_inndeling y WHERE y.indikator = x.indikator)),
 		     r AS (SELECT indikator, aar, niva, region, status FROM indikator WHERE niva IN ('kommune', 'fylke')
 		           UNION ALL SELECT indikator, aar, 'dagens', region, status FROM d)
-		SELECT k.kilde, r.niva, count(*), count(*) FILTER (WHERE r.status = ':')
+		SELECT k.kilde, r.niva, r.indikator, count(*), count(*) FILTER (WHERE r.status = ':')
 		FROM r JOIN indikator_katalog k USING (indikator)
 		WHERE CAST(k.om_personer AS VARCHAR) IN ('true', 'J') AND r.status <> '.'
 		GROUP BY ALL`)
@@ -41,10 +44,14 @@ func TestSuppressionShares(t *testing.T) {
 	}
 	for rs.Next() {
 		var s warehouse.Suppression
-		if err := rs.Scan(&s.Source, &s.Level, &s.Rows, &s.Suppressed); err != nil {
+		if err := rs.Scan(&s.Source, &s.Level, &s.Indicator, &s.Rows, &s.Suppressed); err != nil {
 			t.Fatal(err)
 		}
-		want[key{s.Source, s.Level}] = s
+		wantInd[s] = true
+		w := want[key{s.Source, s.Level}]
+		w.Rows += s.Rows
+		w.Suppressed += s.Suppressed
+		want[key{s.Source, s.Level}] = w
 	}
 	rs.Close()
 	// Suppressed counts of 1 to 4 persons, from the truth of the analysis mart.
@@ -82,6 +89,23 @@ func TestSuppressionShares(t *testing.T) {
 			t.Errorf("%s %s: not measured", k.source, k.level)
 		}
 	}
+	if len(res.SuppressionByIndicator) != len(wantInd) {
+		t.Errorf("measured %d indicator rows, the mart has %d", len(res.SuppressionByIndicator), len(wantInd))
+	}
+	for _, s := range res.SuppressionByIndicator {
+		bare := s
+		bare.Primary = 0
+		if !wantInd[bare] || s.Primary > s.Suppressed {
+			t.Errorf("measured %+v, not what the mart shows", s)
+		}
+	}
+	byInd, err := wh.SuppressionByIndicator(context.Background(), res.Publication)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(byInd, res.SuppressionByIndicator) {
+		t.Errorf("ledger holds %v per indicator, the build measured %v", byInd, res.SuppressionByIndicator)
+	}
 	ledger, err := wh.SuppressionOf(context.Background(), []string{res.Publication})
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +119,7 @@ func TestSuppressionShares(t *testing.T) {
 		}
 	}
 	again := fixture.Build(t, wh, time.Time{})
-	if !again.Unchanged || len(again.Suppression) != len(res.Suppression) {
+	if !again.Unchanged || !slices.Equal(again.Suppression, res.Suppression) || !slices.Equal(again.SuppressionByIndicator, res.SuppressionByIndicator) {
 		t.Errorf("a build with nothing new: unchanged %v, suppression %v", again.Unchanged, again.Suppression)
 	}
 }

@@ -1,8 +1,10 @@
 package warehouse
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -16,6 +18,16 @@ CREATE TABLE IF NOT EXISTS publication_suppression (
     suppressed  BIGINT NOT NULL,
     primary_rule BIGINT NOT NULL,
     PRIMARY KEY (publication, source, level)
+);
+CREATE TABLE IF NOT EXISTS publication_suppression_indicator (
+    publication VARCHAR NOT NULL,
+    source      VARCHAR NOT NULL,
+    level       VARCHAR NOT NULL,
+    indicator   VARCHAR NOT NULL,
+    rows_total  BIGINT NOT NULL,
+    suppressed  BIGINT NOT NULL,
+    primary_rule BIGINT NOT NULL,
+    PRIMARY KEY (publication, source, level, indicator)
 );`)
 }
 
@@ -25,9 +37,11 @@ CREATE TABLE IF NOT EXISTS publication_suppression (
 // shows as suppressed (':'): Primary by the primary rules (small counts,
 // small denominators), the rest as complements (secondary). It is the
 // information protection costs, recorded so that `integstat runs` shows
-// how it moves from build to build.
+// how it moves from build to build. Indicator is empty in a total over
+// the indicators of the source and level (Totals).
 type Suppression struct {
 	Source, Level string
+	Indicator     string
 	Rows          int64
 	Suppressed    int64
 	Primary       int64
@@ -41,21 +55,62 @@ func (s Suppression) Share() float64 {
 	return 100 * float64(s.Suppressed) / float64(s.Rows)
 }
 
-// RecordSuppression records the suppression of a publication, replacing
-// what was recorded for it before (a build that finds the publication
-// unchanged records it again).
-func (w *Warehouse) RecordSuppression(ctx context.Context, publication string, s []Suppression) error {
+// Totals sums per-indicator suppression over the indicators of each source
+// and level, in the order of SortSuppression.
+func Totals(byIndicator []Suppression) []Suppression {
+	type key struct{ source, level string }
+	at := map[key]int{}
+	var out []Suppression
+	for _, s := range byIndicator {
+		k := key{s.Source, s.Level}
+		i, ok := at[k]
+		if !ok {
+			i = len(out)
+			at[k] = i
+			out = append(out, Suppression{Source: s.Source, Level: s.Level})
+		}
+		out[i].Rows += s.Rows
+		out[i].Suppressed += s.Suppressed
+		out[i].Primary += s.Primary
+	}
+	SortSuppression(out)
+	return out
+}
+
+// SortSuppression orders suppression by source, then level from the finest
+// (kommune, fylke, today's structure), then indicator.
+func SortSuppression(s []Suppression) {
+	levels := map[string]int{"kommune": 0, "fylke": 1, "dagens": 2}
+	slices.SortFunc(s, func(a, b Suppression) int {
+		return cmp.Or(strings.Compare(a.Source, b.Source), cmp.Compare(levels[a.Level], levels[b.Level]),
+			strings.Compare(a.Level, b.Level), strings.Compare(a.Indicator, b.Indicator))
+	})
+}
+
+// RecordSuppression records the suppression of a publication per
+// indicator (byIndicator) and its Totals, replacing what was recorded for
+// it before (a build that finds the publication unchanged records it
+// again).
+func (w *Warehouse) RecordSuppression(ctx context.Context, publication string, byIndicator []Suppression) error {
 	tx, err := w.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("warehouse: ledger: %w", err)
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `DELETE FROM publication_suppression WHERE publication = ?`, publication); err != nil {
-		return fmt.Errorf("warehouse: ledger: %w", err)
+	for _, table := range []string{"publication_suppression", "publication_suppression_indicator"} {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE publication = ?`, publication); err != nil {
+			return fmt.Errorf("warehouse: ledger: %w", err)
+		}
 	}
-	for _, x := range s {
+	for _, x := range Totals(byIndicator) {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO publication_suppression VALUES (?, ?, ?, ?, ?, ?)`,
 			publication, x.Source, x.Level, x.Rows, x.Suppressed, x.Primary); err != nil {
+			return fmt.Errorf("warehouse: ledger: %w", err)
+		}
+	}
+	for _, x := range byIndicator {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO publication_suppression_indicator VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			publication, x.Source, x.Level, x.Indicator, x.Rows, x.Suppressed, x.Primary); err != nil {
 			return fmt.Errorf("warehouse: ledger: %w", err)
 		}
 	}
@@ -63,6 +118,31 @@ func (w *Warehouse) RecordSuppression(ctx context.Context, publication string, s
 		return fmt.Errorf("warehouse: ledger: %w", err)
 	}
 	return nil
+}
+
+// SuppressionByIndicator returns the recorded suppression of a publication
+// per source, level and indicator, in the order of SortSuppression; none
+// for a publication built before it was recorded per indicator.
+func (w *Warehouse) SuppressionByIndicator(ctx context.Context, publication string) ([]Suppression, error) {
+	rows, err := w.db.QueryContext(ctx, `SELECT source, level, indicator, rows_total, suppressed, primary_rule
+		FROM publication_suppression_indicator WHERE publication = ?`, publication)
+	if err != nil {
+		return nil, fmt.Errorf("warehouse: ledger: %w", err)
+	}
+	defer rows.Close()
+	var out []Suppression
+	for rows.Next() {
+		var s Suppression
+		if err := rows.Scan(&s.Source, &s.Level, &s.Indicator, &s.Rows, &s.Suppressed, &s.Primary); err != nil {
+			return nil, fmt.Errorf("warehouse: ledger: %w", err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("warehouse: ledger: %w", err)
+	}
+	SortSuppression(out)
+	return out, nil
 }
 
 // SuppressionOf returns the recorded suppression of each of the given
