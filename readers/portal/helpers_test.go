@@ -159,3 +159,13 @@ func getJSON(tb testing.TB, url string, v any) {
 		tb.Fatalf("GET %s: %v", url, err)
 	}
 }
+
+// sharedPortal serves the shared warehouse (shared) and opens its
+// publisert.duckdb: the server a read-only test asks and the mart it
+// checks the answers against.
+func sharedPortal(tb testing.TB) (*httptest.Server, *sql.DB) {
+	tb.Helper()
+	dir := shared(tb)
+	_, ts := newPortal(tb, dir)
+	return ts, published(tb, dir)
+}
