@@ -14,12 +14,11 @@ import (
 	"testing"
 	"time"
 
-	"integstat/load/publish"
-
 	_ "github.com/duckdb/duckdb-go/v2"
 
 	"integstat/internal/testkit"
 	"integstat/load/marts"
+	"integstat/load/publish"
 	"integstat/load/warehouse"
 	"integstat/pipeline"
 	"integstat/readers/portal"
