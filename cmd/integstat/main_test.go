@@ -17,6 +17,17 @@ func runArgs(args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
+// writeFile writes text to the file name in dir, a test's input, and
+// returns its path.
+func writeFile(t *testing.T, dir, name, text string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 func TestHelpListsCommands(t *testing.T) {
 	code, out, _ := runArgs("help")
 	if code != 0 {
