@@ -18,10 +18,7 @@ import (
 
 // TestMain lets the test binary play the ingest process that
 // TestKilledIngest kills.
-func TestMain(m *testing.M) {
-	testkit.Child(ingestStep, ingest)
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { testkit.Main(m, ingestStep, ingest) }
 
 // ingestStep is the child process's ingest: the inbox args[0] into the
 // warehouse args[1], with the key in its restricted area.

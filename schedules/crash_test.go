@@ -24,7 +24,7 @@ const crashSchedule = "[marts]\nkind = build\nat = @yearly\nthreshold = 3\n"
 const daemonStep = "schedules-daemon"
 
 func TestMain(m *testing.M) {
-	testkit.Child(daemonStep, func(args ...string) error {
+	testkit.Main(m, daemonStep, func(args ...string) error {
 		s, err := schedules.Parse("crash.conf", strings.NewReader(crashSchedule))
 		if err != nil {
 			return err
@@ -33,7 +33,6 @@ func TestMain(m *testing.M) {
 		_, err = schedules.New(s, schedules.Options{Warehouse: args[0], Log: log}).RunOnce(context.Background(), "marts", true)
 		return err
 	})
-	os.Exit(m.Run())
 }
 
 // TestKilledDaemon kills (SIGKILL) a daemon process during a build job on

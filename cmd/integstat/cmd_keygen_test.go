@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,9 +12,9 @@ import (
 
 func TestKeygen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "integstat.key")
-	var stdout, stderr bytes.Buffer
-	if code := run(context.Background(), []string{"keygen", path}, &stdout, &stderr); code != 0 {
-		t.Fatalf("keygen exited %d: %s", code, stderr.String())
+	code, out, errOut := runArgs("keygen", path)
+	if code != 0 {
+		t.Fatalf("keygen exited %d: %s", code, errOut)
 	}
 	st, err := os.Stat(path)
 	if err != nil {
@@ -28,7 +27,6 @@ func TestKeygen(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the written key does not load: %v", err)
 	}
-	out := stdout.String()
 	if !strings.Contains(out, k.ID()) || !strings.Contains(out, path) {
 		t.Errorf("output %q should name the key id %s and the file", out, k.ID())
 	}
@@ -37,18 +35,13 @@ func TestKeygen(t *testing.T) {
 		t.Fatal(err)
 	}
 	hexKey := strings.TrimSpace(string(content[bytes.IndexByte(content, '\n')+1:]))
-	if len(hexKey) < 64 || strings.Contains(out+stderr.String(), hexKey[:16]) {
+	if len(hexKey) < 64 || strings.Contains(out+errOut, hexKey[:16]) {
 		t.Errorf("keygen printed the key (or the file is not header and hex)")
 	}
 
 	// A second run must not overwrite the key.
-	stdout.Reset()
-	stderr.Reset()
-	if code := run(context.Background(), []string{"keygen", path}, &stdout, &stderr); code != 1 {
-		t.Errorf("keygen over an existing file exited %d, want 1", code)
-	}
-	if !strings.Contains(stderr.String(), "already exists") {
-		t.Errorf("stderr %q should say the file already exists", stderr.String())
+	if code, _, errOut := runArgs("keygen", path); code != 1 || !strings.Contains(errOut, "already exists") {
+		t.Errorf("keygen over an existing file: exit %d, stderr %q; want exit 1 saying the file already exists", code, errOut)
 	}
 	after, err := os.ReadFile(path)
 	if err != nil {
@@ -74,10 +67,9 @@ func TestKeygenUsage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			code := run(context.Background(), tt.args, &stdout, &stderr)
-			if code != tt.code || !strings.Contains(stdout.String()+stderr.String(), tt.want) {
-				t.Errorf("exit %d, output %q; want exit %d and %q", code, stdout.String()+stderr.String(), tt.code, tt.want)
+			code, stdout, stderr := runArgs(tt.args...)
+			if code != tt.code || !strings.Contains(stdout+stderr, tt.want) {
+				t.Errorf("exit %d, output %q; want exit %d and %q", code, stdout+stderr, tt.code, tt.want)
 			}
 		})
 	}

@@ -71,6 +71,22 @@ func copyInbox(t *testing.T, dst string, skip ...string) {
 	}
 }
 
+// firstRelease makes a keyed warehouse and an inbox of the small cases
+// without the deliveries in skip, and releases them with integstat run in
+// mode auto: the release a test's later candidate is compared with.
+func firstRelease(t *testing.T, skip ...string) (wh, key, inbox string) {
+	t.Helper()
+	dir := t.TempDir()
+	wh, key = newKeyedWarehouse(t, dir)
+	inbox = filepath.Join(dir, "inbox")
+	copyInbox(t, inbox, skip...)
+	code, stdout, stderr := runArgs("run", "--warehouse", wh, "--key-file", key, "--inbox", inbox, "--allow-synthetic-ids")
+	if code != 0 || !strings.Contains(stdout, "run: released ") {
+		t.Fatalf("first run (auto): exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	return wh, key, inbox
+}
+
 // startServe starts integstat serve on a free loopback port and returns
 // its base URL; the process is stopped when the test ends.
 func startServe(t *testing.T, wh string) string {
@@ -125,14 +141,7 @@ func TestManualReleaseAndRollback(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the marts twice and starts real processes")
 	}
-	dir := t.TempDir()
-	wh, key := newKeyedWarehouse(t, dir)
-	inbox := filepath.Join(dir, "inbox")
-	copyInbox(t, inbox, filepath.Join("nir", "20180228T020000"), filepath.Join("nir", "20180305T020000"))
-	code, stdout, stderr := runArgs("run", "--warehouse", wh, "--key-file", key, "--inbox", inbox, "--allow-synthetic-ids")
-	if code != 0 || !strings.Contains(stdout, "run: released ") {
-		t.Fatalf("first run (auto): exit %d\n%s\n%s", code, stdout, stderr)
-	}
+	wh, key, inbox := firstRelease(t, filepath.Join("nir", "20180228T020000"), filepath.Join("nir", "20180305T020000"))
 	first := releasesJSON(t, wh)
 	if len(first) != 1 || first[0].Status != "current" || first[0].By != "auto" {
 		t.Fatalf("after an auto run releases = %+v, want one current release by auto", first)
@@ -145,7 +154,7 @@ func TestManualReleaseAndRollback(t *testing.T) {
 	}
 
 	copyInbox(t, inbox)
-	code, stdout, stderr = runArgs("run", "--warehouse", wh, "--key-file", key, "--inbox", inbox, "--allow-synthetic-ids", "--release", "manual")
+	code, stdout, stderr := runArgs("run", "--warehouse", wh, "--key-file", key, "--inbox", inbox, "--allow-synthetic-ids", "--release", "manual")
 	if code != 0 || !strings.Contains(stdout, "waits; release it with integstat release") {
 		t.Fatalf("manual run: exit %d\n%s\n%s", code, stdout, stderr)
 	}
@@ -287,13 +296,7 @@ func TestHeldCandidateAndDiff(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the marts twice")
 	}
-	dir := t.TempDir()
-	wh, key := newKeyedWarehouse(t, dir)
-	inbox := filepath.Join(dir, "inbox")
-	copyInbox(t, inbox, filepath.Join("nir", "20180228T020000"), filepath.Join("nir", "20180305T020000"), filepath.Join("bosetting", "20180305T020000"))
-	if code, stdout, stderr := runArgs("run", "--warehouse", wh, "--key-file", key, "--inbox", inbox, "--allow-synthetic-ids"); code != 0 {
-		t.Fatalf("first run: exit %d\n%s\n%s", code, stdout, stderr)
-	}
+	wh, key, inbox := firstRelease(t, filepath.Join("nir", "20180228T020000"), filepath.Join("nir", "20180305T020000"), filepath.Join("bosetting", "20180305T020000"))
 	old := releasesJSON(t, wh)[0].ID
 	copyInbox(t, inbox)
 	code, stdout, stderr := runArgs("run", "--warehouse", wh, "--key-file", key, "--inbox", inbox, "--allow-synthetic-ids",
@@ -417,11 +420,7 @@ func publishedValues(t *testing.T, wh string, ids ...string) map[string]bool {
 // TestScheduleListsComingReleases checks that integstat schedule --list
 // shows the release calendar's next times, soonest first.
 func TestScheduleListsComingReleases(t *testing.T) {
-	conf := filepath.Join(t.TempDir(), "s.conf")
-	text := "[nir-final]\nkind = release\nat = 0 8 10 3 *\nnote = NIR final\n[bos]\nkind = release\nat = 0 8 5 * *\nnote = settlement\n"
-	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	conf := writeFile(t, t.TempDir(), "s.conf", "[nir-final]\nkind = release\nat = 0 8 10 3 *\nnote = NIR final\n[bos]\nkind = release\nat = 0 8 5 * *\nnote = settlement\n")
 	code, out, stderr := runArgs("schedule", "--schedule", conf, "--list")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)

@@ -34,15 +34,11 @@ func runExtractResearch(ctx context.Context, args []string, stdout, stderr io.Wr
 	if err := required("--project", *projectFile, "--warehouse", *whDir, "--out", *out); err != nil {
 		return err
 	}
-	p, err := research.ReadProject(*projectFile)
-	if err != nil {
-		return err
-	}
 	key, err := loadKey(*keyFile)
 	if err != nil {
 		return err
 	}
-	wh, err := warehouse.Open(ctx, *whDir)
+	p, wh, err := openProject(ctx, *projectFile, *whDir)
 	if err != nil {
 		return err
 	}
@@ -67,6 +63,21 @@ func runExtractResearch(ctx context.Context, args []string, stdout, stderr io.Wr
 	return nil
 }
 
+// openProject reads the research project file and opens the warehouse
+// the project is registered in, what both research commands begin with.
+// The caller closes the warehouse.
+func openProject(ctx context.Context, projectFile, whDir string) (*research.Project, *warehouse.Warehouse, error) {
+	p, err := research.ReadProject(projectFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	wh, err := warehouse.Open(ctx, whDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, wh, nil
+}
+
 func init() {
 	register(command{
 		name:    "research",
@@ -89,11 +100,7 @@ func runResearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := required("--project", *projectFile, "--warehouse", *whDir); err != nil {
 		return err
 	}
-	p, err := research.ReadProject(*projectFile)
-	if err != nil {
-		return err
-	}
-	wh, err := warehouse.Open(ctx, *whDir)
+	p, wh, err := openProject(ctx, *projectFile, *whDir)
 	if err != nil {
 		return err
 	}

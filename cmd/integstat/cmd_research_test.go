@@ -22,14 +22,11 @@ func TestExtractResearch(t *testing.T) {
 	if code, _, stderr := runArgs("ingest", "--inbox", inbox, "--warehouse", wh, "--key-file", key, "--allow-synthetic-ids"); code != 0 {
 		t.Fatal(stderr)
 	}
-	proj := filepath.Join(dir, "project.json")
 	text := `{"project": "CLI-1", "approval": "REK 2026/9", "approved_by": "REK vest", "valid_from": "2020-01-01", "valid_to": "2999-12-31", "population": {"sources": ["nir"], "years": [2016, 2017]},
   "tables": [{"table": "nir_introprogram", "variables": ["kommunenummer", "vedtak_dato", "avslutning"]}],
   "quasi_identifiers": [{"variable": "kommunenummer"}, {"variable": "vedtak_dato"}],
   "k": 2, "max_suppression": 0.2, "formats": ["csv"]}`
-	if err := os.WriteFile(proj, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	proj := writeFile(t, dir, "project.json", text)
 	out := filepath.Join(dir, "out")
 	t.Setenv("INTEGSTAT_KEY_FILE", key)
 	// Not registered yet: refused.
@@ -62,10 +59,7 @@ func TestExtractResearch(t *testing.T) {
 		t.Errorf("extract into a used directory: exit %d, %s", code, stderr)
 	}
 
-	bad := filepath.Join(dir, "bad.json")
-	if err := os.WriteFile(bad, []byte(strings.Replace(text, `"k": 2`, `"k": 2, "kay": 3`, 1)), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	bad := writeFile(t, dir, "bad.json", strings.Replace(text, `"k": 2`, `"k": 2, "kay": 3`, 1))
 	code, _, stderr = runArgs("extract-research", "--project", bad, "--warehouse", wh, "--out", filepath.Join(dir, "out2"))
 	if code != 1 || !strings.Contains(stderr, bad+": line 4") || !strings.Contains(stderr, `unknown field "kay"`) {
 		t.Errorf("bad project file: exit %d, %s", code, stderr)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -17,11 +16,7 @@ import (
 func TestRunSmallCases(t *testing.T) {
 	dir := t.TempDir()
 	wh, key := newKeyedWarehouse(t, dir)
-	conf := filepath.Join(dir, "integstat.conf")
-	text := "# test\ninbox = " + testkit.SmallInbox() + "\nallow_synthetic_ids = true\nthreshold = 3\n"
-	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	conf := writeFile(t, dir, "integstat.conf", "# test\ninbox = "+testkit.SmallInbox()+"\nallow_synthetic_ids = true\nthreshold = 3\n")
 	code, stdout, stderr := runArgs("run", "--warehouse", wh, "--key-file", key, "--config", conf)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -84,10 +79,7 @@ func TestRunConfigErrors(t *testing.T) {
 		{"# x\nthreshold = many\n", ":2: threshold: "},
 		{"keep\n", ":1: want key = value"},
 	} {
-		conf := filepath.Join(dir, "bad.conf")
-		if err := os.WriteFile(conf, []byte(c.text), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		conf := writeFile(t, dir, "bad.conf", c.text)
 		code, _, stderr := runArgs("run", "--warehouse", filepath.Join(dir, "wh"), "--config", conf)
 		if code != 2 || !strings.Contains(stderr, conf+c.want) {
 			t.Errorf("%q: exit %d, stderr %q, want %q", c.text, code, stderr, c.want)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"time"
 
 	"integstat/load/releases"
@@ -72,11 +74,8 @@ func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\nBuilds of the marts (newest first)\n%-20s %8s %-10s %7s %10s %-10s %s\n",
+	newestFirst(stdout, "Builds of the marts", len(builds), "%-20s %8s %-10s %7s %10s %-10s %s\n",
 		"started", "seconds", "as of", "states", "figures", "outcome", "publication / reason")
-	if len(builds) == 0 {
-		fmt.Fprintln(stdout, "none")
-	}
 	for _, b := range builds {
 		asOf := "newest"
 		if !b.AsOf.IsZero() {
@@ -99,11 +98,8 @@ func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\nScheduled job runs (newest first)\n%-20s %8s %-18s %-20s %-16s %8s %12s %11s %s\n",
+	newestFirst(stdout, "Scheduled job runs", len(jobs), "%-20s %8s %-18s %-20s %-16s %8s %12s %11s %s\n",
 		"started", "seconds", "job", "reason", "outcome", "attempts", "rows", "quarantined", "detail / error")
-	if len(jobs) == 0 {
-		fmt.Fprintln(stdout, "none")
-	}
 	for _, j := range jobs {
 		secs := "-"
 		if !j.Finished.IsZero() {
@@ -112,16 +108,52 @@ func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "%-20s %8s %-18s %-20s %-16s %8d %12d %11d %s\n", j.Started.Local().Format("2006-01-02 15:04:05"),
 			secs, j.Job, j.Reason, j.Outcome, j.Attempts, j.Rows, j.Quarantined, j.Detail)
 	}
-	fmt.Fprintf(stdout, "\nDeliveries not loaded (newest first)\n")
-	if len(es) == 0 {
-		fmt.Fprintln(stdout, "none")
-	}
+	newestFirst(stdout, "Deliveries not loaded", len(es), "")
 	for _, e := range es {
 		fmt.Fprintf(stdout, "%s  %-9s %s/%s: %s\n", e.At.Local().Format("2006-01-02 15:04:05"), e.Action, e.Source, e.ID, e.Detail)
 	}
 	// Research extracts (package research): the warehouse's audit log.
-	if err := wh.WriteExtracts(ctx, stdout, *limit); err != nil {
+	return writeExtracts(ctx, stdout, wh, *limit)
+}
+
+// newestFirst starts a section of the report that lists rows newest
+// first: a blank line, the title, the columns' names in header (a format
+// with the columns as its arguments; none when empty) and "none" when the
+// section has no rows.
+func newestFirst(w io.Writer, title string, rows int, header string, columns ...any) {
+	fmt.Fprintf(w, "\n%s (newest first)\n", title)
+	if header != "" {
+		fmt.Fprintf(w, header, columns...)
+	}
+	if rows == 0 {
+		fmt.Fprintln(w, "none")
+	}
+}
+
+// writeExtracts writes the warehouse's audit log of research extracts
+// (at most limit): when, project, approval, outcome, rows, spec hash and
+// key id, then the registration and the quasi-identifier union k was
+// checked against, then each output file's checksum.
+func writeExtracts(ctx context.Context, w io.Writer, wh *warehouse.Warehouse, limit int) error {
+	es, err := wh.Extracts(ctx, limit)
+	if err != nil {
 		return err
+	}
+	newestFirst(w, "Research extracts", len(es), "%-20s %-20s %-20s %-9s %10s %10s %-16s %-16s %s\n",
+		"at", "project", "approval", "outcome", "rows", "suppressed", "spec hash", "key id", "data state / reason")
+	for _, e := range es {
+		what := e.DataState
+		if e.Outcome != "delivered" {
+			what = e.Detail
+		}
+		fmt.Fprintf(w, "%-20s %-20s %-20s %-9s %10d %10d %-16.16s %-16s %s\n", e.At.Local().Format("2006-01-02 15:04:05"),
+			e.Project, e.Approval, e.Outcome, e.Rows, e.Suppressed, e.SpecHash, e.KeyID, what)
+		if e.Registration != "" || e.QIUnion != "" {
+			fmt.Fprintf(w, "    registration %s; k checked over the project's quasi-identifiers %s\n", e.Registration, e.QIUnion)
+		}
+		for _, n := range slices.Sorted(maps.Keys(e.Checksums)) {
+			fmt.Fprintf(w, "    %s  %s\n", e.Checksums[n], n)
+		}
 	}
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -18,11 +17,7 @@ import (
 func TestScheduleOnceAndRuns(t *testing.T) {
 	dir := t.TempDir()
 	wh, key := newKeyedWarehouse(t, dir)
-	sched := filepath.Join(dir, "test.conf")
-	text := "[files]\nkind = ingest\nsource = nir, bosetting, tolk\nat = 0 4 * * *\n\n[marts]\nkind = build\nafter = files\nthreshold = 3\n"
-	if err := os.WriteFile(sched, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	sched := writeFile(t, dir, "test.conf", "[files]\nkind = ingest\nsource = nir, bosetting, tolk\nat = 0 4 * * *\n\n[marts]\nkind = build\nafter = files\nthreshold = 3\n")
 	inbox := testkit.SmallInbox()
 	base := []string{"schedule", "--warehouse", wh, "--schedule", sched, "--inbox", inbox, "--key-file", key, "--allow-synthetic-ids"}
 
@@ -59,10 +54,7 @@ func TestScheduleOnceAndRuns(t *testing.T) {
 }
 
 func TestScheduleErrors(t *testing.T) {
-	bad := filepath.Join(t.TempDir(), "bad.conf")
-	if err := os.WriteFile(bad, []byte("[a]\nkind = ingest\nsource = nir\nat = 61 * * * *\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	bad := writeFile(t, t.TempDir(), "bad.conf", "[a]\nkind = ingest\nsource = nir\nat = 61 * * * *\n")
 	for _, c := range []struct {
 		args []string
 		want string

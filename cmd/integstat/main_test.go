@@ -17,6 +17,17 @@ func runArgs(args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
+// writeFile writes text to the file name in dir, a test's input, and
+// returns its path.
+func writeFile(t *testing.T, dir, name, text string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 func TestHelpListsCommands(t *testing.T) {
 	code, out, _ := runArgs("help")
 	if code != 0 {
@@ -95,12 +106,26 @@ func TestRunsShowsTheLedger(t *testing.T) {
 		t.Fatal(err)
 	}
 	wh.Event(context.Background(), "nir", "20180101T000000", "reject", "manifest.json missing")
+	for _, e := range []warehouse.Extract{
+		{Project: "P1", Approval: "REK 1", SpecHash: "aaaa", KeyID: "k1", DataState: "nir 20180228T020000",
+			Rows: 42, Suppressed: 3, Outcome: "delivered", OutDir: "/out/p1",
+			Checksums: map[string]string{"nir_personer.csv": "c1", "manifest.json": "c2"}, Registration: "r1", QIUnion: "nir_personer.kjonn, nir_personer.fodselsaar"},
+		{Project: "P2", Approval: "REK 2", SpecHash: "bbbb", KeyID: "k2", DataState: "nir 20180228T020000",
+			Outcome: "refused", Detail: "k = 5 cannot be met", Checksums: map[string]string{}},
+	} {
+		if err := wh.RecordExtract(context.Background(), e); err != nil {
+			t.Fatal(err)
+		}
+	}
 	wh.Close()
 	code, out, errOut := runArgs("runs", "--warehouse", dir)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"20171231T230000", "k123", "reject", "manifest.json missing"} {
+	for _, want := range []string{"20171231T230000", "k123", "reject", "manifest.json missing",
+		"Research extracts", "P1", "REK 1", "delivered", "c2  manifest.json\n    c1  nir_personer.csv", "refused", "k = 5 cannot be met",
+		"registration r1; k checked over the project's quasi-identifiers nir_personer.kjonn, nir_personer.fodselsaar",
+		"Scheduled job runs (newest first)", "Deliveries not loaded (newest first)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("runs output lacks %q:\n%s", want, out)
 		}

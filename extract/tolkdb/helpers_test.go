@@ -130,12 +130,13 @@ func newSource(t *testing.T, dsn string, opt Options) (*Source, *logCapture) {
 	return s, c
 }
 
-// blockSprak takes an exclusive lock on tolk_sprak in a transaction on a
-// connection of its own, so a Read stops at its tolk_sprak query, after
-// its snapshot is taken and tolk is read. It returns that transaction and
-// a function waiting until a Read is blocked, giving the blocked backend's
+// readBlocked takes an exclusive lock on tolk_sprak in a transaction on a
+// connection of its own, starts s.Read in the background and returns once
+// the read is blocked at its tolk_sprak query, after its snapshot is taken
+// and tolk is read. It returns the lock's transaction (the read goes on
+// when it ends), the read's result to come, and the blocked backend's
 // process id.
-func blockSprak(t *testing.T, dsn string) (pgx.Tx, func() int) {
+func readBlocked(t *testing.T, dsn string, s *Source) (lock pgx.Tx, done <-chan result, pid int) {
 	t.Helper()
 	ctx := context.Background()
 	tx, err := connect(t, dsn).Begin(ctx)
@@ -147,21 +148,17 @@ func blockSprak(t *testing.T, dsn string) (pgx.Tx, func() int) {
 		t.Fatal(err)
 	}
 	watch := connect(t, dsn)
-	wait := func() int {
-		t.Helper()
-		for range 1000 {
-			var pid int
-			err := watch.QueryRow(ctx, `SELECT pid FROM pg_stat_activity
-				WHERE wait_event_type = 'Lock' AND query LIKE '%tolk_sprak%' AND pid <> pg_backend_pid()`).Scan(&pid)
-			if err == nil {
-				return pid
-			}
-			time.Sleep(10 * time.Millisecond)
+	done = readAsync(ctx, s, time.Time{})
+	for range 1000 {
+		err := watch.QueryRow(ctx, `SELECT pid FROM pg_stat_activity
+			WHERE wait_event_type = 'Lock' AND query LIKE '%tolk_sprak%' AND pid <> pg_backend_pid()`).Scan(&pid)
+		if err == nil {
+			return tx, done, pid
 		}
-		t.Fatal("no read blocked on tolk_sprak within 10s")
-		return 0
+		time.Sleep(10 * time.Millisecond)
 	}
-	return tx, wait
+	t.Fatal("no read blocked on tolk_sprak within 10s")
+	return nil, nil, 0
 }
 
 // result is what a Read run in the background gives.

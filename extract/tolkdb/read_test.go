@@ -211,9 +211,7 @@ func TestReadRepeatable(t *testing.T) {
 	t.Parallel()
 	dsn, _ := register(t)
 	s, _ := newSource(t, dsn, Options{})
-	lock, blocked := blockSprak(t, dsn)
-	done := readAsync(context.Background(), s, time.Time{})
-	blocked()
+	lock, done, _ := readBlocked(t, dsn, s)
 	ctx := context.Background()
 	for _, sql := range []string{
 		`INSERT INTO tolk VALUES (4, '01019012345', 'Per', NULL, NULL, NULL, 'M', 1990, NULL, false, false, '2018-02-01', NULL, '2018-02-01 08:00:00')`,

@@ -23,9 +23,7 @@ func TestRetryAfterTermination(t *testing.T) {
 	t.Parallel()
 	dsn, conn := register(t)
 	s, log := newSource(t, dsn, Options{})
-	lock, blocked := blockSprak(t, dsn)
-	done := readAsync(context.Background(), s, time.Time{})
-	pid := blocked()
+	lock, done, pid := readBlocked(t, dsn, s)
 	exec(t, conn, fmt.Sprintf("SELECT pg_terminate_backend(%d)", pid))
 	awaitRetry(t, log, done)
 	if err := lock.Rollback(context.Background()); err != nil {

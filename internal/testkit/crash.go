@@ -24,12 +24,10 @@ import (
 // deferred function runs, no file is closed cleanly.
 //
 // The package's TestMain calls Child first, so that the binary, started
-// by Start, plays the step instead of running the tests:
+// by Start, plays the step instead of running the tests; Main is that
+// TestMain for a package whose tests start one step:
 //
-//	func TestMain(m *testing.M) {
-//		testkit.Child("build", build)
-//		os.Exit(m.Run())
-//	}
+//	func TestMain(m *testing.M) { testkit.Main(m, "build", build) }
 
 // childEnv names the step a child process runs; argsEnv holds its
 // arguments as a JSON array.
@@ -57,6 +55,14 @@ func Child(step string, fn func(args ...string) error) {
 		os.Exit(1)
 	}
 	os.Exit(0)
+}
+
+// Main is the TestMain of a package whose tests start one step: the test
+// binary plays step with fn when Start started it for that step (Child),
+// and otherwise runs the tests and exits with their status.
+func Main(m *testing.M, step string, fn func(args ...string) error) {
+	Child(step, fn)
+	os.Exit(m.Run())
 }
 
 // Process is a child process of the test binary running one step.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -19,10 +18,7 @@ import (
 
 // TestMain lets the test binary play the build process that
 // TestKilledBuild kills.
-func TestMain(m *testing.M) {
-	testkit.Child(buildStep, build)
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { testkit.Main(m, buildStep, build) }
 
 // buildStep is the child process's build: in the warehouse args[0], with
 // the protection threshold args[1].

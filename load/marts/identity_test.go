@@ -6,9 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"integstat/load/publish"
-
 	"integstat/internal/testkit/fixture"
+	"integstat/load/publish"
 )
 
 // TestProtectedIdentityInNIR checks that a settled person with protected

@@ -11,10 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"integstat/load/publish"
-
 	"integstat/internal/testkit/fixture"
 	"integstat/load/marts"
+	"integstat/load/publish"
 	"integstat/load/releases"
 )
 

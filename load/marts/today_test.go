@@ -11,10 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"integstat/load/publish"
-
 	"integstat/extract/reference"
 	"integstat/internal/testkit/fixture"
+	"integstat/load/publish"
 	"integstat/load/releases"
 	"integstat/transform/validate"
 )

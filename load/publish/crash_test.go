@@ -3,7 +3,6 @@ package publish
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -21,8 +20,7 @@ const publishStep = "publish-forever"
 // TestMain lets the test binary play the publishing process that
 // TestKilledPublish kills.
 func TestMain(m *testing.M) {
-	testkit.Child(publishStep, func(args ...string) error { return publishForever(args[0]) })
-	os.Exit(m.Run())
+	testkit.Main(m, publishStep, func(args ...string) error { return publishForever(args[0]) })
 }
 
 // publishForever is the helper process: it cleans up as a new run does and

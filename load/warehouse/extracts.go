@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"slices"
 	"time"
 )
 
@@ -107,41 +105,4 @@ func (w *Warehouse) Extracts(ctx context.Context, limit int) ([]Extract, error) 
 		return nil, fmt.Errorf("warehouse: extract log: %w", err)
 	}
 	return out, nil
-}
-
-// WriteExtracts writes the audit log of research extracts (newest first,
-// at most limit) as `integstat runs` shows it: when, project, approval,
-// outcome, rows, spec hash and key id, then the registration and the
-// quasi-identifier union k was checked against, then each output file's
-// checksum.
-func (w *Warehouse) WriteExtracts(ctx context.Context, out io.Writer, limit int) error {
-	es, err := w.Extracts(ctx, limit)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "\nResearch extracts (newest first)\n%-20s %-20s %-20s %-9s %10s %10s %-16s %-16s %s\n",
-		"at", "project", "approval", "outcome", "rows", "suppressed", "spec hash", "key id", "data state / reason")
-	if len(es) == 0 {
-		fmt.Fprintln(out, "none")
-	}
-	for _, e := range es {
-		what := e.DataState
-		if e.Outcome != "delivered" {
-			what = e.Detail
-		}
-		fmt.Fprintf(out, "%-20s %-20s %-20s %-9s %10d %10d %-16.16s %-16s %s\n", e.At.Local().Format("2006-01-02 15:04:05"),
-			e.Project, e.Approval, e.Outcome, e.Rows, e.Suppressed, e.SpecHash, e.KeyID, what)
-		if e.Registration != "" || e.QIUnion != "" {
-			fmt.Fprintf(out, "    registration %s; k checked over the project's quasi-identifiers %s\n", e.Registration, e.QIUnion)
-		}
-		names := make([]string, 0, len(e.Checksums))
-		for n := range e.Checksums {
-			names = append(names, n)
-		}
-		slices.Sort(names)
-		for _, n := range names {
-			fmt.Fprintf(out, "    %s  %s\n", e.Checksums[n], n)
-		}
-	}
-	return nil
 }

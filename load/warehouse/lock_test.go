@@ -21,7 +21,7 @@ import (
 const holderStep = "warehouse-lock-holder"
 
 func TestMain(m *testing.M) {
-	testkit.Child(holderStep, func(args ...string) error {
+	testkit.Main(m, holderStep, func(args ...string) error {
 		unlock, err := warehouse.Lock(context.Background(), args[0], warehouse.LockOptions{Job: "child-job"})
 		if err != nil {
 			return err
@@ -30,7 +30,6 @@ func TestMain(m *testing.M) {
 		io.Copy(io.Discard, os.Stdin)
 		return unlock()
 	})
-	os.Exit(m.Run())
 }
 
 // holder starts a process that takes the lock of dir and holds it until

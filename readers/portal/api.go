@@ -19,11 +19,17 @@ func (s *Server) routes() {
 	m.Handle("GET /api/v1/places/{code}", s.handle(apiPlace))
 	m.Handle("GET /api/v1/compare", s.handle(apiCompare))
 	m.Handle("GET /api/v1/regions", s.handle(apiRegions))
-	m.Handle("GET /api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, http.StatusNotFound, "no such endpoint (see docs/api.md)")
-	}))
+	m.Handle("GET /api/", s.notFound("no such endpoint (see docs/api.md)"))
 	s.pageRoutes(m)
 	s.mux = s.onlyRead(m)
+}
+
+// notFound answers 404 with msg, in the form fail gives the path: JSON
+// under /api/, a page elsewhere.
+func (s *Server) notFound(msg string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, http.StatusNotFound, msg)
+	})
 }
 
 // onlyRead lets any web page call the portal (CORS: every answer, errors

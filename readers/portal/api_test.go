@@ -72,9 +72,7 @@ func keys(values []portal.Value) []string {
 }
 
 func TestValuesAreThePublishedOnes(t *testing.T) {
-	dir := shared(t)
-	_, ts := newPortal(t, dir)
-	db := published(t, dir)
+	ts, db := sharedPortal(t)
 	for _, tc := range []struct {
 		query string
 		where string
@@ -111,9 +109,7 @@ func first(s []string) []string { return s[:min(3, len(s))] }
 // TestSuppressedAndPreliminary checks that a suppressed value carries no
 // number in any format and that statuses come through.
 func TestSuppressedAndPreliminary(t *testing.T) {
-	dir := shared(t)
-	_, ts := newPortal(t, dir)
-	db := published(t, dir)
+	ts, db := sharedPortal(t)
 	var ind, region string
 	var year int
 	if err := db.QueryRow(`SELECT indikator, region, aar FROM indikator WHERE status = ':' ORDER BY ALL LIMIT 1`).Scan(&ind, &region, &year); err != nil {
@@ -219,9 +215,7 @@ func TestCSVForExcel(t *testing.T) {
 }
 
 func TestIndicatorCatalogue(t *testing.T) {
-	dir := shared(t)
-	_, ts := newPortal(t, dir)
-	db := published(t, dir)
+	ts, db := sharedPortal(t)
 	var got struct {
 		Indicators []struct {
 			ID         string   `json:"id"`
@@ -320,9 +314,7 @@ func TestRegionSearch(t *testing.T) {
 // every code 2013 to today with names, validity, predecessors and
 // successors.
 func TestRegionsListEveryCode(t *testing.T) {
-	dir := shared(t)
-	_, ts := newPortal(t, dir)
-	db := published(t, dir)
+	ts, db := sharedPortal(t)
 	var got struct {
 		Regions []portal.RegionCode `json:"regioner"`
 	}
@@ -354,9 +346,7 @@ func TestRegionsListEveryCode(t *testing.T) {
 }
 
 func TestPlaceHasRegionFylkeAndNation(t *testing.T) {
-	dir := shared(t)
-	_, ts := newPortal(t, dir)
-	db := published(t, dir)
+	ts, db := sharedPortal(t)
 	var got struct {
 		Region struct{ Region, Navn, Fylke string } `json:"region"`
 		Others []struct{ Region string }            `json:"sammenlignet_med"`

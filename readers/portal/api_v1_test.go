@@ -117,9 +117,7 @@ func TestCORS(t *testing.T) {
 // TestRelativeYearsAndFylke checks years=latest, last:N, open ranges and
 // fylke=NN against selections written in SQL on the mart.
 func TestRelativeYearsAndFylke(t *testing.T) {
-	dir := shared(t)
-	_, ts := newPortal(t, dir)
-	db := published(t, dir)
+	ts, db := sharedPortal(t)
 	var latest, first int
 	if err := db.QueryRow(`SELECT max(aar), min(aar) FROM indikator WHERE indikator = 'bosatte'`).Scan(&latest, &first); err != nil {
 		t.Fatal(err)
@@ -156,9 +154,7 @@ func TestRelativeYearsAndFylke(t *testing.T) {
 // TestJSONStatLinksHierarchyNotes has jsonstat-toolkit read the links,
 // the region hierarchy, the notes and the extension of a dataset.
 func TestJSONStatLinksHierarchyNotes(t *testing.T) {
-	dir := shared(t)
-	_, ts := newPortal(t, dir)
-	db := published(t, dir)
+	ts, db := sharedPortal(t)
 	query := "/api/v1/values?indicator=bosatte,andel_bosatt_6mnd&regions=0,11,1103,1102,03,0301&years=2016-2017&format=jsonstat"
 	var view struct {
 		toolkitView
@@ -247,9 +243,7 @@ func TestJSONStatLinksHierarchyNotes(t *testing.T) {
 // library that wrote it, and finds the mart's values: numbers as numbers,
 // suppressed figures as ':', and a sheet of notes.
 func TestXLSXReadBySheetJS(t *testing.T) {
-	dir := shared(t)
-	_, ts := newPortal(t, dir)
-	db := published(t, dir)
+	ts, db := sharedPortal(t)
 	where := "indikator IN ('bosatte', 'andel_bosatt_6mnd') AND region IN ('0', '11', '1103', '1102') AND aar BETWEEN 2015 AND 2017"
 	var book struct {
 		Names  []string
@@ -313,9 +307,7 @@ func TestXLSXReadBySheetJS(t *testing.T) {
 // TestEnglishLabels: lang=en gives the catalogue seed's English names,
 // units and plain definitions, in JSON and in JSON-stat.
 func TestEnglishLabels(t *testing.T) {
-	dir := shared(t)
-	_, ts := newPortal(t, dir)
-	db := published(t, dir)
+	ts, db := sharedPortal(t)
 	var got struct {
 		Indicators []portal.Indicator `json:"indikatorer"`
 	}

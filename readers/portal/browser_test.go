@@ -40,9 +40,7 @@ const cellsJS = `Array.from(document.querySelectorAll('table[data-indikator] td'
 // and the nation, against the published mart, suppressed ones included.
 func TestBrowserSearchAndPlacePage(t *testing.T) {
 	ctx := browse(t)
-	dir := shared(t)
-	_, ts := newPortal(t, dir)
-	db := published(t, dir)
+	ts, db := sharedPortal(t)
 
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(ts.URL+"/"),
@@ -284,9 +282,7 @@ func browser(t *testing.T) string {
 // into thousands.
 func TestBrowserEnglishNumbers(t *testing.T) {
 	ctx := browse(t)
-	dir := shared(t)
-	_, ts := newPortal(t, dir)
-	db := published(t, dir)
+	ts, db := sharedPortal(t)
 	decimal := regexp.MustCompile(`^\d+\.\d+%?$`)
 	grouped := regexp.MustCompile(`^\d{1,3}(,\d{3})+$`)
 	var decimals, groups int

@@ -14,12 +14,11 @@ import (
 	"testing"
 	"time"
 
-	"integstat/load/publish"
-
 	_ "github.com/duckdb/duckdb-go/v2"
 
 	"integstat/internal/testkit"
 	"integstat/load/marts"
+	"integstat/load/publish"
 	"integstat/load/warehouse"
 	"integstat/pipeline"
 	"integstat/readers/portal"
@@ -158,4 +157,14 @@ func getJSON(tb testing.TB, url string, v any) {
 	if err := json.Unmarshal(body, v); err != nil {
 		tb.Fatalf("GET %s: %v", url, err)
 	}
+}
+
+// sharedPortal serves the shared warehouse (shared) and opens its
+// publisert.duckdb: the server a read-only test asks and the mart it
+// checks the answers against.
+func sharedPortal(tb testing.TB) (*httptest.Server, *sql.DB) {
+	tb.Helper()
+	dir := shared(tb)
+	_, ts := newPortal(tb, dir)
+	return ts, published(tb, dir)
 }

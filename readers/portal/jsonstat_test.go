@@ -40,9 +40,7 @@ type toolkitView struct {
 // JSON-stat from a running portal under Node, and checks every cell it
 // reads, value and status, against the published mart.
 func TestJSONStatToolkit(t *testing.T) {
-	dir := shared(t)
-	_, ts := newPortal(t, dir)
-	db := published(t, dir)
+	ts, db := sharedPortal(t)
 	node := toolkit(t)
 
 	query := "indicator=bosatte,andel_bosatt_6mnd,ventetid_mnd,intro_deltakere&regions=0301,03,1103,11,0&years=2015-2019"

@@ -21,9 +21,7 @@ var mapPath = regexp.MustCompile(`<path d="[^"]+" class="([a-z0-9]+)" data-regio
 // counts on today's structure from indikator_dagens_inndeling, shares
 // from the year's own kommune where its territory was one kommune.
 func TestFrontPageMap(t *testing.T) {
-	dir := shared(t)
-	_, ts := newPortal(t, dir)
-	db := published(t, dir)
+	ts, db := sharedPortal(t)
 	// The kommuner of today that were one kommune in a year, and that code.
 	const sameTerritory = `SELECT DISTINCT aar, region, koder FROM indikator_dagens_inndeling d
 		WHERE indikator = 'bosatte' AND data_per IN (SELECT data_per FROM indikator WHERE indikator = 'bosatte') AND koder NOT LIKE '%,%'`
@@ -119,9 +117,7 @@ var rankBar = regexp.MustCompile(`<rect x="170" y="[^"]+" width="[^"]+" height="
 // were in it that year, largest first, with the mart's figures, and draws
 // the fylke and the nation as reference lines for a share.
 func TestFylkePageRanksItsKommuner(t *testing.T) {
-	dir := shared(t)
-	_, ts := newPortal(t, dir)
-	db := published(t, dir)
+	ts, db := sharedPortal(t)
 	for _, tc := range []struct{ ind, typ string }{{"bosatte", "antall"}, {"andel_bosatt_6mnd", "andel"}} {
 		_, body := get(t, ts.URL+"/sted/11?indikator="+tc.ind+"&aar=2017")
 		page := string(body)

@@ -23,16 +23,14 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 const htmlType = "text/html; charset=utf-8"
 
 func (s *Server) pageRoutes(m *http.ServeMux) {
-	m.Handle("GET /{$}", s.handle(pageSearch))
-	m.Handle("GET /sted/{code}", s.handle(pagePlace))
-	m.Handle("GET /sammenlign", s.handle(pageCompare))
-	m.Handle("GET /en/{$}", s.handle(pageSearch))
-	m.Handle("GET /en/sted/{code}", s.handle(pagePlace))
-	m.Handle("GET /en/sammenlign", s.handle(pageCompare))
+	// The same pages in Norwegian and, under /en/, in English.
+	for _, prefix := range []string{"", "/en"} {
+		m.Handle("GET "+prefix+"/{$}", s.handle(pageSearch))
+		m.Handle("GET "+prefix+"/sted/{code}", s.handle(pagePlace))
+		m.Handle("GET "+prefix+"/sammenlign", s.handle(pageCompare))
+	}
 	m.Handle("GET /static/", http.FileServerFS(assets))
-	m.Handle("GET /", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, http.StatusNotFound, "Siden finnes ikke.")
-	}))
+	m.Handle("GET /", s.notFound("Siden finnes ikke."))
 }
 
 func render(name string, data any) (string, []byte, error) {

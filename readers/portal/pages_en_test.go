@@ -15,9 +15,7 @@ var tags = regexp.MustCompile(`(?s)<(script|style)[^>]*>.*?</(script|style)>|<[^
 // language, the page's own words, and indicator names and definitions
 // from the catalogue seed — and its links stay under /en/.
 func TestEnglishPages(t *testing.T) {
-	dir := shared(t)
-	_, ts := newPortal(t, dir)
-	db := published(t, dir)
+	ts, db := sharedPortal(t)
 	var nameEN, plainEN, nameNB string
 	if err := db.QueryRow(`SELECT navn_en, forklaring_en, navn FROM indikator_katalog WHERE indikator = 'bosatte'`).Scan(&nameEN, &plainEN, &nameNB); err != nil {
 		t.Fatal(err)

@@ -10,9 +10,7 @@ import (
 // TestPages checks the pages a browser test does not: the comparison, a
 // search without hits, and that input is escaped, not interpreted.
 func TestPages(t *testing.T) {
-	dir := shared(t)
-	_, ts := newPortal(t, dir)
-	db := published(t, dir)
+	ts, db := sharedPortal(t)
 	var years int
 	if err := db.QueryRow(`SELECT count(DISTINCT aar) FROM indikator WHERE indikator = 'bosatte' AND region IN ('0301', '1103')`).Scan(&years); err != nil {
 		t.Fatal(err)

@@ -11,9 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"integstat/load/publish"
-
 	"integstat/load/marts"
+	"integstat/load/publish"
 	"integstat/load/releases"
 )
 

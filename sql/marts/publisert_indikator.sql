@@ -1,10 +1,9 @@
--- indikator as the portal may see it: the current figures with suppressed
--- values NULL and status ':'.
--- depends: indikator
-SELECT indikator, aar, niva, region, region_navn,
-       CASE WHEN beskyttet THEN NULL ELSE verdi END AS verdi,
-       CASE WHEN beskyttet THEN NULL ELSE teller END AS teller,
-       CASE WHEN beskyttet THEN NULL ELSE nevner END AS nevner,
-       CASE WHEN beskyttet THEN ':' ELSE status END AS status,
-       data_per
-FROM indikator
+-- indikator as the portal may see it: the rows of
+-- publisert_indikator_historikk that indikator holds (each indicator at
+-- its source's newest data state), so what suppression hides is said in
+-- one model only.
+-- depends: publisert_indikator_historikk, indikator
+SELECT p.*
+FROM publisert_indikator_historikk p
+JOIN (SELECT DISTINCT indikator, data_per FROM indikator) n
+  ON n.indikator = p.indikator AND n.data_per = p.data_per
