@@ -71,18 +71,21 @@ func TestKilledBuild(t *testing.T) {
 		t.Fatal("an unkilled build failed")
 	}
 	checkConsistent(t, dir)
+	// One kill in each of n equal slices of a full build's time, at a random
+	// moment of the slice: spread over every step of the build (startup
+	// included) as evenly as twice as many kills at random moments.
+	const n = 12
 	rng := rand.New(rand.NewPCG(7, 7))
 	kills := 0
-	for i := 0; i < 24; i++ {
-		// Startup of the process is part of its run: kill anywhere in it.
-		after := time.Duration(rng.Int64N(int64(full)))
+	for i := range n {
+		after := time.Duration((float64(i) + rng.Float64()) * float64(full) / n)
 		if _, finished := run(3+i%4, after+time.Millisecond); !finished {
 			kills++
 		}
 		checkConsistent(t, dir)
 	}
-	if kills < 12 {
-		t.Errorf("only %d of 24 builds were killed before they finished", kills)
+	if kills < n/2 {
+		t.Errorf("only %d of %d builds were killed before they finished", kills, n)
 	}
 	if _, ok := run(4, 0); !ok {
 		t.Fatal("the build after the kills failed")

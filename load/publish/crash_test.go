@@ -75,10 +75,13 @@ func TestKilledPublish(t *testing.T) {
 		killedIn   = map[string]int{} // by the last phase the helper reported
 		kills      = 0
 		published  = 0
-		deadline   = time.Now().Add(40 * time.Second)
 	)
+	// Counted, not timed: on a loaded machine the kills take longer, and
+	// the test waits for them rather than failing. maxKills only stops a
+	// run in which the aim never hits a commit.
+	const maxKills = 150
 	enough := func() bool { return kills >= 36 && killedIn["write"] >= 5 && killedIn["commit"] >= 5 }
-	for ; !enough() && time.Now().Before(deadline); kills++ {
+	for ; !enough() && kills < maxKills; kills++ {
 		p := testkit.Start(t, publishStep, dir)
 		lines := func(yield func(phaseLine) bool) {
 			for l := range p.Lines() {
@@ -143,9 +146,6 @@ func TestKilledPublish(t *testing.T) {
 	}
 	t.Logf("%d kills, %d publications completed; kills by the phase they fell in: %v (done: between publications; start: before the first); shortest write %v, commit %v",
 		kills, published, killedIn, writeTime, commitTime)
-	if kills < 30 {
-		t.Errorf("only %d kills in time", kills)
-	}
 	if killedIn["write"] < 5 || killedIn["commit"] < 5 {
 		t.Errorf("kills by phase %v: want at least 5 during the write and 5 during the commit", killedIn)
 	}
