@@ -1,6 +1,6 @@
--- One source's part of the grid filled with its figures, the one home of
--- the rule every indikator_<source> follows: each figure of
--- indikator_rutenett whose source is kildenavn, with the value of the
+-- A source's part of the grid, filled with the figures of its indicator models.
+-- The one home of the rule every indikator_<source> follows: each figure
+-- of indikator_rutenett whose source is kildenavn, with the value of the
 -- indicator models named in modeller (a list of names, read together with
 -- query_table); a count the models have no row for is 0, a share or mean
 -- over nobody (no nevner) has no value and no row. A model calls it as
