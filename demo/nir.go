@@ -193,15 +193,21 @@ func (m *nirModel) finish() {
 
 // firstDate is the first date anything happened to p in the register.
 func (p *nirPerson) firstDate() time.Time {
+	return p.earliest(func(s *nirSpell) time.Time { return s.vedtak }, func(t *nirTraining) time.Time { return t.rp })
+}
+
+// earliest is the earliest of the dates spell picks from p's decisions and
+// train from p's trainings.
+func (p *nirPerson) earliest(spell func(*nirSpell) time.Time, train func(*nirTraining) time.Time) time.Time {
 	var t time.Time
-	for _, s := range p.spells {
-		if t.IsZero() || s.vedtak.Before(t) {
-			t = s.vedtak
+	for i := range p.spells {
+		if d := spell(&p.spells[i]); t.IsZero() || d.Before(t) {
+			t = d
 		}
 	}
-	for _, tr := range p.train {
-		if t.IsZero() || tr.rp.Before(t) {
-			t = tr.rp
+	for i := range p.train {
+		if d := train(&p.train[i]); t.IsZero() || d.Before(t) {
+			t = d
 		}
 	}
 	return t

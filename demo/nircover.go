@@ -36,10 +36,10 @@ func (m *nirModel) kommunerOf(p *nirPerson, ind string, y int, asOf time.Time) [
 	switch ind {
 	case "kommuner_intro":
 		for _, s := range p.spells {
-			if s.reg.After(asOf) {
+			start, slutt, ok := s.knownAt(asOf)
+			if !ok {
 				continue
 			}
-			start, slutt := known(s.start, s.startKnown, asOf), known(s.slutt, s.endKnown, asOf)
 			if !start.IsZero() && start.Year() <= y && (slutt.IsZero() || slutt.Year() >= y) {
 				out = append(out, m.yearCode(s.kommune, s.vedtak, y))
 			}

@@ -32,6 +32,15 @@ func known(t, knownAt, asOf time.Time) time.Time {
 	return t
 }
 
+// knownAt is the spell as NIR shows it on day asOf: whether it is
+// registered by then, and its start and end as known then (zero if not).
+func (s *nirSpell) knownAt(asOf time.Time) (start, slutt time.Time, ok bool) {
+	if s.reg.After(asOf) {
+		return time.Time{}, time.Time{}, false
+	}
+	return known(s.start, s.startKnown, asOf), known(s.slutt, s.endKnown, asOf), true
+}
+
 // hoursIn reports whether a person with timer lag lagDays has hours in
 // year y in the months from first to last (inclusive, first days) that are
 // registered by asOf.
@@ -72,11 +81,10 @@ func (m *nirModel) flagsAt(p *nirPerson, y int, yd yearDates, asOf time.Time) ni
 	var lastEndAvsl string
 	for i := range p.spells {
 		s := &p.spells[i]
-		if s.reg.After(asOf) {
+		start, slutt, ok := s.knownAt(asOf)
+		if !ok {
 			continue
 		}
-		start := known(s.start, s.startKnown, asOf)
-		slutt := known(s.slutt, s.endKnown, asOf)
 		if s.rett == "RP" {
 			end := slutt
 			switch {

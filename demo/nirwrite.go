@@ -22,11 +22,10 @@ func (m *nirModel) emit(d *deliveryOut) error {
 		m.emitPerson(per, p, i, d)
 		for j := range p.spells {
 			s := &p.spells[j]
-			if s.reg.After(asOf) {
+			start, slutt, ok := s.knownAt(asOf)
+			if !ok {
 				continue
 			}
-			start := known(s.start, s.startKnown, asOf)
-			slutt := known(s.slutt, s.endKnown, asOf)
 			avsl := ""
 			if !slutt.IsZero() {
 				avsl = s.avsl
@@ -60,18 +59,9 @@ func (p *nirPerson) registeredBy(asOf time.Time) bool {
 	return ok && !t.After(asOf)
 }
 
+// firstReg is the day anything of p was first registered in NIR.
 func (p *nirPerson) firstReg() (time.Time, bool) {
-	var first time.Time
-	for _, s := range p.spells {
-		if first.IsZero() || s.reg.Before(first) {
-			first = s.reg
-		}
-	}
-	for _, t := range p.train {
-		if first.IsZero() || t.reg.Before(first) {
-			first = t.reg
-		}
-	}
+	first := p.earliest(func(s *nirSpell) time.Time { return s.reg }, func(t *nirTraining) time.Time { return t.reg })
 	return first, !first.IsZero()
 }
 

@@ -107,23 +107,15 @@ func copyTable(from, to string, tb *contract.Table, skip func(line int64) bool) 
 		w := delivery.NewJSONLWriter(fw, true)
 		keys := tb.Names()
 		vals := make([]any, len(keys))
-		for {
-			rec, err := r.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			} else if err != nil {
-				return delivery.File{}, err
-			}
-			if skip(rec.Line) {
-				continue
-			}
-			for i, k := range keys {
-				vals[i] = jsonOf(rec.Values[k])
-			}
-			if err := w.Write(keys, vals); err != nil {
-				return delivery.File{}, err
-			}
-			rows++
+		rows, err = copyRecords(r.Next, func(rec delivery.JSONRecord) int64 { return rec.Line }, skip,
+			func(rec delivery.JSONRecord) error {
+				for i, k := range keys {
+					vals[i] = jsonOf(rec.Values[k])
+				}
+				return w.Write(keys, vals)
+			})
+		if err != nil {
+			return delivery.File{}, err
 		}
 		if err := w.Close(); err != nil {
 			return delivery.File{}, err
@@ -137,20 +129,10 @@ func copyTable(from, to string, tb *contract.Table, skip func(line int64) bool) 
 		if err != nil {
 			return delivery.File{}, err
 		}
-		for {
-			rec, err := r.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			} else if err != nil {
-				return delivery.File{}, err
-			}
-			if skip(rec.Line) {
-				continue
-			}
-			if err := w.Write(rec.Fields); err != nil {
-				return delivery.File{}, err
-			}
-			rows++
+		rows, err = copyRecords(r.Next, func(rec delivery.Record) int64 { return rec.Line }, skip,
+			func(rec delivery.Record) error { return w.Write(rec.Fields) })
+		if err != nil {
+			return delivery.File{}, err
 		}
 		if err := w.Flush(); err != nil {
 			return delivery.File{}, err
@@ -158,6 +140,28 @@ func copyTable(from, to string, tb *contract.Table, skip func(line int64) bool) 
 	}
 	fw.SetRows(rows)
 	return fw.Close()
+}
+
+// copyRecords writes every record next reads until the end of the file,
+// but those whose line skip names, and counts what it wrote: the copy of a
+// table file, whichever its format.
+func copyRecords[R any](next func() (R, error), line func(R) int64, skip func(line int64) bool, write func(R) error) (int64, error) {
+	var rows int64
+	for {
+		rec, err := next()
+		if errors.Is(err, io.EOF) {
+			return rows, nil
+		} else if err != nil {
+			return rows, err
+		}
+		if skip(line(rec)) {
+			continue
+		}
+		if err := write(rec); err != nil {
+			return rows, err
+		}
+		rows++
+	}
 }
 
 func jsonOf(v delivery.JSONValue) any {

@@ -1,8 +1,9 @@
 // Package sql holds the SQL of the marts as files, embedded in the binary:
-// the models (one query per file, dbt style: staging, per-source
-// intermediate and indicator models, and the marts), the data tests in
-// tests/, and the seeds in seeds/ (the indicator catalogue). Package load
-// parses and orders the models; package marts builds them. See README.md.
+// the models (one query per file, dbt style: staging, the table macros in
+// macros/, per-source intermediate and indicator models, and the marts),
+// the data tests in tests/, and the seeds in seeds/ (the indicator
+// catalogue). Package load parses and orders the models; package marts
+// builds them. See README.md.
 package sql
 
 import (
@@ -15,7 +16,7 @@ import (
 // Files is the tree of model, test and seed files, with the sources file
 // (sources.txt) and the folders' schema files (schema.txt).
 //
-//go:embed staging bosetting nir tolk marts tests seeds metode.txt sources.txt
+//go:embed staging macros bosetting nir tolk marts tests seeds metode.txt sources.txt
 var Files embed.FS
 
 // Method is the method version of the models: the last entry of

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 )
 
@@ -20,13 +21,13 @@ type Execer interface {
 // Built reports one model created by Build.
 type Built struct {
 	Name     string
-	Rows     int64 // rows of a table; -1 for a view, which holds none of its own
+	Rows     int64 // rows of a table; -1 for a view or a macro, which hold none of their own
 	Duration time.Duration
 }
 
 // Build creates the given models on db in the order given (Project.Models or
-// Project.Downstream give build order), each with CREATE OR REPLACE VIEW or
-// TABLE. A model whose materialization changed since the last build has its old
+// Project.Downstream give build order), each with CREATE OR REPLACE VIEW,
+// TABLE or MACRO ... AS TABLE. A model whose materialization changed since the last build has its old
 // view or table dropped first. Build stops at the first model that fails; the
 // error names it and its file. Pass a *sql.Tx for all or nothing.
 func Build(ctx context.Context, db Execer, models []*Model) ([]Built, error) {
@@ -47,19 +48,28 @@ func Build(ctx context.Context, db Execer, models []*Model) ([]Built, error) {
 // create makes one model and counts a table's rows.
 func create(ctx context.Context, db Execer, m *Model) (int64, error) {
 	kind := m.materialized()
-	if kind != View && kind != Table {
-		return 0, fmt.Errorf("materialized must be view or table, not %q", m.Materialized)
-	}
-	if err := dropOtherKind(ctx, db, m.Name, kind); err != nil {
-		return 0, err
-	}
 	name := quoteIdent(m.Name)
 	// The final newline ends a trailing -- comment of the body.
-	stmt := fmt.Sprintf("CREATE OR REPLACE %s %s AS\n%s\n", sqlKind[kind], name, m.SQL)
+	var stmt string
+	switch kind {
+	case View, Table:
+		if err := dropOtherKind(ctx, db, m.Name, kind); err != nil {
+			return 0, err
+		}
+		stmt = fmt.Sprintf("CREATE OR REPLACE %s %s AS\n%s\n", sqlKind[kind], name, m.SQL)
+	case Macro:
+		params := make([]string, len(m.Parameters))
+		for i, p := range m.Parameters {
+			params[i] = quoteIdent(p)
+		}
+		stmt = fmt.Sprintf("CREATE OR REPLACE MACRO %s(%s) AS TABLE\n%s\n", name, strings.Join(params, ", "), m.SQL)
+	default:
+		return 0, fmt.Errorf("materialized must be view, table or macro, not %q", m.Materialized)
+	}
 	if _, err := db.ExecContext(ctx, stmt); err != nil {
 		return 0, fmt.Errorf("creating the %s: %w", kind, err)
 	}
-	if kind == View {
+	if kind != Table {
 		return -1, nil
 	}
 	var n int64

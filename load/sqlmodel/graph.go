@@ -44,6 +44,8 @@ func link(files []*file, relations []*Relation) (*Project, error) {
 		if r.Kind == KindModel {
 			if m, ok := models[key]; !ok {
 				errs = append(errs, errAt(r.Path, r.Line, "declares model %s, which has no file", r.Name))
+			} else if m.materialized == Macro {
+				errs = append(errs, errAt(r.Path, r.Line, "declares model %s, a macro: a macro has no columns or tests of its own, the models that call it have", r.Name))
 			} else if path.Dir(m.path) != path.Dir(r.Path) {
 				errs = append(errs, errAt(r.Path, r.Line, "declares model %s, whose file %s is in another folder: declare it in the schema.txt beside it", r.Name, m.path))
 			}
@@ -71,7 +73,7 @@ func link(files []*file, relations []*Relation) (*Project, error) {
 				Depends: f.depends, Severity: f.severity, SQL: f.sql})
 		} else {
 			p.Models = append(p.Models, &Model{Name: f.name, Path: f.path, Description: f.description,
-				Depends: f.depends, Materialized: f.materialized, SQL: f.sql})
+				Depends: f.depends, Materialized: f.materialized, Parameters: f.parameters, SQL: f.sql})
 		}
 	}
 	generic, err := compileTests(relations, declared, models, ext, tests)
@@ -388,8 +390,8 @@ func (p *Project) Downstream(names ...string) []*Model {
 }
 
 // WriteGraph writes the graph for `integstat models`: one line per model in
-// build order, "name (view|table) <- dep, dep" and, after "  -- ", the first
-// line of its description.
+// build order, "name (view|table|macro) <- dep, dep" and, after "  -- ", the
+// first line of its description.
 func (p *Project) WriteGraph(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	for _, m := range p.Models {
@@ -409,8 +411,9 @@ func (p *Project) WriteGraph(w io.Writer) error {
 }
 
 // WriteDOT writes the graph in Graphviz DOT, edges pointing from what a model
-// reads to the model: views as boxes, tables as cylinders, external relations
-// as dashed ellipses, with each model's description as its tooltip.
+// reads to the model: views as boxes, tables as cylinders, macros as
+// hexagons, external relations as dashed ellipses, with each model's
+// description as its tooltip.
 func (p *Project) WriteDOT(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString("digraph models {\n\trankdir=LR;\n\tnode [fontname=\"Helvetica\"];\n")
@@ -427,10 +430,7 @@ func (p *Project) WriteDOT(w io.Writer) error {
 		fmt.Fprintf(bw, "\t%s [shape=ellipse, style=dashed];\n", dotQuote(e))
 	}
 	for _, m := range p.Models {
-		shape := "box"
-		if m.materialized() == Table {
-			shape = "cylinder"
-		}
+		shape := map[string]string{View: "box", Table: "cylinder", Macro: "hexagon"}[m.materialized()]
 		fmt.Fprintf(bw, "\t%s [shape=%s, tooltip=%s];\n", dotQuote(m.Name), shape, dotQuote(m.Description))
 	}
 	for _, m := range p.Models {

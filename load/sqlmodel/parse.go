@@ -17,14 +17,18 @@ import (
 	"strings"
 )
 
-// Model is one model file: a query that becomes a view or a table of the same name.
+// Model is one model file: a query that becomes a view, a table or a table
+// macro of the same name.
 type Model struct {
 	Name        string   // the file name without .sql
 	Path        string   // the file's path in the parsed file system
 	Description string   // the header lines that are not directives
 	Depends     []string // declared models and external relations, in declared order, without repeats
-	// Materialized is "view" (the default) or "table".
+	// Materialized is "view" (the default), "table" or "macro": a DuckDB
+	// table macro, which the models that depend on it call with arguments.
 	Materialized string
+	// Parameters are a macro's parameter names, in order; none for a view or table.
+	Parameters []string
 	// SQL is the query after the header, without a trailing semicolon.
 	SQL string
 }
@@ -58,6 +62,7 @@ type Project struct {
 const (
 	View  = "view"
 	Table = "table"
+	Macro = "macro"
 )
 
 // Severities a data test's header may name.
@@ -89,6 +94,7 @@ type file struct {
 	depends      []string
 	dependsLine  []int // the header line declaring each of depends
 	materialized string
+	parameters   []string
 	severity     string
 	sql          string
 	isTest       bool
@@ -187,6 +193,12 @@ func parseFile(p, src string, isTest bool) (*file, error) {
 	if f.materialized == "" && !isTest {
 		f.materialized = View
 	}
+	if f.materialized == Macro && len(f.parameters) == 0 {
+		return nil, errAt(p, 1, "a macro declares its parameters: -- parameters: a, b")
+	}
+	if f.materialized != Macro && len(f.parameters) > 0 {
+		return nil, errAt(p, 1, "parameters apply to a macro (-- materialized: macro), not to a %s", f.materialized)
+	}
 	if f.severity == "" && isTest {
 		f.severity = SeverityError
 	}
@@ -201,7 +213,7 @@ func directive(line string) (key, value string, ok bool) {
 	}
 	key = strings.ToLower(m[1])
 	switch key {
-	case "depends", "materialized", "severity":
+	case "depends", "materialized", "parameters", "severity":
 		return key, m[2], true
 	}
 	return "", "", false
@@ -224,7 +236,22 @@ func (f *file) apply(key, value string, line int, seen map[string]bool) error {
 		if f.isTest {
 			return errors.New("materialized applies to models, not to data tests")
 		}
-		return setChoice(&f.materialized, key, value, View, Table)
+		return setChoice(&f.materialized, key, value, View, Table, Macro)
+	case "parameters":
+		if f.isTest {
+			return errors.New("parameters apply to macros, not to data tests")
+		}
+		if f.parameters != nil {
+			return errors.New("parameters are given twice")
+		}
+		f.parameters = []string{}
+		for p := range strings.SplitSeq(value, ",") {
+			p = strings.TrimSpace(p)
+			if !nameRE.MatchString(p) || slices.ContainsFunc(f.parameters, func(q string) bool { return strings.EqualFold(p, q) }) {
+				return fmt.Errorf("parameters must be distinct plain identifiers separated by commas, not %q", value)
+			}
+			f.parameters = append(f.parameters, p)
+		}
 	case "severity":
 		if !f.isTest {
 			return errors.New("severity applies to data tests (files under tests/), not to models")
@@ -234,11 +261,12 @@ func (f *file) apply(key, value string, line int, seen map[string]bool) error {
 	return nil
 }
 
-// setChoice sets a directive that takes one of two values, in any case, once.
-func setChoice(field *string, key, value, a, b string) error {
+// setChoice sets a directive that takes one of a few values, in any case, once.
+func setChoice(field *string, key, value string, choices ...string) error {
 	v := strings.ToLower(value)
-	if v != a && v != b {
-		return fmt.Errorf("%s must be %s or %s, not %q", key, a, b, value)
+	if !slices.Contains(choices, v) {
+		last := len(choices) - 1
+		return fmt.Errorf("%s must be %s or %s, not %q", key, strings.Join(choices[:last], ", "), choices[last], value)
 	}
 	if *field != "" && *field != v {
 		return fmt.Errorf("%s is given twice, as %s and %s", key, *field, v)

@@ -41,7 +41,7 @@ func TestParseErrors(t *testing.T) {
 		{dir: "duplicate",
 			want: []string{"two models named same: duplicate/x/same.sql and duplicate/y/same.sql"}},
 		{dir: "badmaterialized",
-			want: []string{"badmaterialized/m.sql:2: materialized must be view or table, not \"tabel\""}},
+			want: []string{"badmaterialized/m.sql:2: materialized must be view, table or macro, not \"tabel\""}},
 		{dir: "twostatements",
 			want: []string{"twostatements/m.sql:3: more than one statement"}},
 		{dir: "notquery",

@@ -1,18 +1,7 @@
 -- Every NIR indicator of the data state on the grid: the figures of
 -- ind_intro and ind_norsk at each region the catalogue names, zero counts
--- filled in, shares over nobody left out. This is what the build stores in
--- the history for source nir.
+-- filled in, shares over nobody left out (macros/fylt_rutenett.sql). This
+-- is what the build stores in the history for source nir.
 -- Output: indikator, aar, niva, region, verdi, teller, nevner.
--- depends: indikator_rutenett, ind_intro, ind_norsk
-WITH v AS (
-    SELECT * FROM ind_intro
-    UNION ALL SELECT * FROM ind_norsk
-)
-SELECT g.indikator, g.aar, g.niva, g.region,
-       CASE WHEN g.type = 'antall' THEN coalesce(v.verdi, 0) ELSE v.verdi END AS verdi,
-       CASE WHEN g.type = 'antall' THEN coalesce(v.teller, 0) ELSE v.teller END AS teller,
-       v.nevner
-FROM indikator_rutenett g
-LEFT JOIN v ON v.indikator = g.indikator AND v.aar = g.aar AND v.niva = g.niva AND v.region = g.region
-WHERE g.kilde = 'nir'
-  AND (g.type = 'antall' OR coalesce(v.nevner, 0) > 0)
+-- depends: fylt_rutenett, ind_intro, ind_norsk
+SELECT * FROM fylt_rutenett('nir', ['ind_intro', 'ind_norsk'])
