@@ -11,7 +11,6 @@ import (
 
 	"integstat/demo"
 	"integstat/internal/intruder"
-	"integstat/internal/testkit"
 	"integstat/internal/testkit/fixture"
 	"integstat/load/publish"
 	"integstat/load/warehouse"
@@ -232,23 +231,6 @@ func truths(t *testing.T, db *sql.DB, cat map[string]intruder.Def) map[intruder.
 		}
 	}
 	return out
-}
-
-// TestAttackSmallCases attacks the small cases' publication: the attack
-// is sound, and the intruder, who knows every identity of the definitions
-// and that counts are whole and non-negative, recovers no suppressed
-// number that discloses persons (see discloses).
-func TestAttackSmallCases(t *testing.T) {
-	wh := fixture.Ingest(t, testkit.SmallInbox())
-	fixture.Build(t, wh, time.Time{})
-	_, all, leaks, disclosing := attackPublication(t, wh)
-	if len(all) == 0 {
-		t.Fatal("nothing suppressed to attack")
-	}
-	for _, r := range disclosing {
-		t.Errorf("recovered %s = %v", r.Cell, r.Lo)
-	}
-	t.Logf("%d of %d suppressed numbers recovered exactly, %d of them disclosing", len(leaks), len(all), len(disclosing))
 }
 
 // maxDisclosingDemo is how many disclosing numbers the intruder may still
