@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math/big"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"integstat/internal/testkit/fixture"
 	"integstat/load/publish"
 	"integstat/load/warehouse"
+	"integstat/pipeline"
 )
 
 // The check across time is independent of the intruder's model and of
@@ -362,6 +364,46 @@ func TestAttackSmallCases(t *testing.T) {
 	rows, pubs := keptStates(t, wh)
 	if pubs != 2 || stateCount(rows) < 4 {
 		t.Fatalf("%d publications with %d states: the check needs several", pubs, stateCount(rows))
+	}
+	requireAgreement(t, p, checkAcrossTime(t, wh))
+}
+
+// TestAcrossTimeLateDelivery publishes the small cases without NIR's
+// delivery of 2017-12-31, then loads it late and publishes again: the
+// late delivery makes a data state of its own before the published one,
+// which is computed anew. Both publications are kept, so
+// a row that did not change must have the same decision in the state's
+// old version (the first publication) and its new one (the second).
+func TestAcrossTimeLateDelivery(t *testing.T) {
+	early, late := t.TempDir(), t.TempDir()
+	held := filepath.Join("bosetting", "20170105T020000")
+	if err := os.CopyFS(early, os.DirFS(testkit.SmallInbox())); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(late, "bosetting"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(early, held), filepath.Join(late, held)); err != nil {
+		t.Fatal(err)
+	}
+	wh, key := fixture.IngestWithKey(t, early)
+	first := fixture.Build(t, wh, time.Time{})
+	if _, err := pipeline.Ingest(context.Background(), pipeline.IngestOptions{Inbox: late, Warehouse: wh, Key: key, AllowSynthetic: true}); err != nil {
+		t.Fatal(err)
+	}
+	second := fixture.Build(t, wh, time.Time{})
+	recomputed := 0
+	for _, s := range second.States {
+		if s.Source == "bosetting" && s.Date.After(time.Date(2017, 1, 5, 0, 0, 0, 0, time.UTC)) {
+			recomputed++
+		}
+	}
+	if first.Publication == second.Publication || recomputed == 0 {
+		t.Fatalf("fixture: the late delivery recomputed %d later states (publications %s, %s)", recomputed, first.Publication, second.Publication)
+	}
+	p, _, _, disclosing := attackPublication(t, wh)
+	for _, r := range disclosing {
+		t.Errorf("recovered %s = %v", r.Cell, r.Lo)
 	}
 	requireAgreement(t, p, checkAcrossTime(t, wh))
 }

@@ -440,7 +440,7 @@ func (b *builder) computeState(ctx context.Context, st State) (*StateBuilt, erro
 	if err != nil {
 		return nil, err
 	}
-	if err := b.carryDecisions(ctx, st, prev, figs); err != nil {
+	if err := b.carryDecisions(ctx, st, version, figs); err != nil {
 		return nil, err
 	}
 	supp := Protect(figs, b.cat, b.opt.Protect)
@@ -486,25 +486,33 @@ func (b *builder) previousState(ctx context.Context, st State) (prevState, error
 }
 
 // carryDecisions marks each figure whose numbers (verdi, teller, nevner)
-// are the same in an earlier state of its source with the decision of that
-// state: hidden there (HiddenBefore), Protect hides it again; shown there
-// (ShownBefore), Protect takes it as a complement only where nothing else
-// can close a leak, and the build reports each such figure. Every earlier
-// state counts, not only the one before: a figure that changes and changes
-// back is the same row to a reader of both. A figure that did not change is
-// so shown in both states or hidden in both, and no hidden number is read
-// off an earlier state. Where earlier states disagree, hiding wins.
-func (b *builder) carryDecisions(ctx context.Context, st State, prev prevState, figs []Figure) error {
-	if prev.date.IsZero() {
-		return nil
+// are the same in another published state of its source with the decision
+// of that state: hidden there (HiddenBefore), Protect hides it again; shown
+// there (ShownBefore), Protect takes it as a complement only where nothing
+// else can close a leak, and the build reports each such figure.
+//
+// The states compared are every state of the source the history holds
+// under the same protection (method, threshold, minimum denominator and
+// width; version): the earlier ones, not only the one before (a figure
+// that changes and changes back is the same row to a reader of both); the
+// later ones, which a delivery loaded late leaves as the kept publications
+// show them; and the state's own version before this one, which the
+// earlier publications show. A figure that did not change is so shown in
+// every kept state or hidden in every one, and no hidden number is read
+// off another. Where states disagree, hiding wins. Under other protection
+// nothing is carried: a change of method is meant to change decisions.
+func (b *builder) carryDecisions(ctx context.Context, st State, version string, figs []Figure) error {
+	same, err := b.sameProtection(ctx, st, version)
+	if err != nil || len(same) == 0 {
+		return err
 	}
 	rows, err := b.conn.QueryContext(ctx, `SELECT h.indikator, h.aar, h.niva, h.region, bool_or(h.beskyttet)
 		FROM hist.historikk h
 		JOIN figurer f ON f.indikator = h.indikator AND f.aar = h.aar AND f.niva = h.niva AND f.region = h.region
-		WHERE h.kilde = ? AND h.data_per < ?
+		WHERE h.kilde = ? AND list_contains(?::DATE[], h.data_per)
 		  AND f.verdi IS NOT DISTINCT FROM h.verdi AND f.teller IS NOT DISTINCT FROM h.teller
 		  AND f.nevner IS NOT DISTINCT FROM h.nevner
-		GROUP BY ALL`, st.Source, st.Date)
+		GROUP BY ALL`, st.Source, dateList(same))
 	if err != nil {
 		return fmt.Errorf("marts: state %s %s: earlier decisions: %w", st.Source, st.Date.Format(time.DateOnly), err)
 	}
@@ -530,6 +538,49 @@ func (b *builder) carryDecisions(ctx context.Context, st State, prev prevState, 
 		figs[i].HiddenBefore, figs[i].ShownBefore = h, ok && !h
 	}
 	return nil
+}
+
+// sameProtection returns the data states of st's source in the history
+// (st's own earlier version included) computed under the protection that
+// version names: the same method and settings, whatever the models' hash,
+// deliveries or previous state.
+func (b *builder) sameProtection(ctx context.Context, st State, version string) ([]time.Time, error) {
+	rows, err := b.conn.QueryContext(ctx, `SELECT data_per, versjon FROM hist.tilstand_bygget WHERE kilde = ?`, st.Source)
+	if err != nil {
+		return nil, fmt.Errorf("marts: state %s %s: earlier decisions: %w", st.Source, st.Date.Format(time.DateOnly), err)
+	}
+	defer rows.Close()
+	var out []time.Time
+	for rows.Next() {
+		var d time.Time
+		var v string
+		if err := rows.Scan(&d, &v); err != nil {
+			return nil, fmt.Errorf("marts: state %s %s: earlier decisions: %w", st.Source, st.Date.Format(time.DateOnly), err)
+		}
+		if protection(v) == protection(version) {
+			out = append(out, d)
+		}
+	}
+	return out, rows.Err()
+}
+
+// protection is the part of a state's version that names its protection:
+// the method and the settings (see newBuilder), without the models' hash.
+func protection(version string) string {
+	f := strings.Fields(version)
+	if len(f) < 5 {
+		return version
+	}
+	return strings.Join([]string{f[0], f[2], f[3], f[4]}, " ")
+}
+
+// dateList writes dates as a DuckDB list literal's text.
+func dateList(ds []time.Time) string {
+	s := make([]string, len(ds))
+	for i, d := range ds {
+		s[i] = d.Format(time.DateOnly)
+	}
+	return "[" + strings.Join(s, ", ") + "]"
 }
 
 // prepare creates the external relations the models read for years
