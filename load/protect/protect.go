@@ -128,8 +128,8 @@ func Suppress(cells []Cell, groups []Group, opt Options) []bool {
 // every non-empty cell below land is hidden (see inherentLeaks), is not
 // pursued when its range is already as wide as it can be: the national
 // figure, never suppressed, gives it away whatever is hidden. An empty cell (a count of 0, a share or mean over 0) needs no
-// protection. A cell marked Shown is a complement only where no other
-// cell, however far, can close a leak (see widening).
+// protection. A cell marked Shown comes after the others of its kind as a
+// complement, and a Shown zero never is one (see complement).
 func SuppressWith(cells []Cell, id Identities, opt Options) []bool {
 	sup := make([]bool, len(cells))
 	for i, c := range cells {
@@ -150,14 +150,14 @@ func SuppressWith(cells []Cell, id Identities, opt Options) []bool {
 			given = inherentLeaks(cells, eqs, opt)
 		}
 		w, ok := given[d.cell]
-		return ok && d.teller == nil && d.width() >= w
+		return ok && d.width() >= w
 	}
 	for {
 		for changed := true; changed; {
 			changed = false
 			for _, eq := range eqs {
 				if eq.exposes(cells, sup) {
-					if j, ok := complement(cells, sup, []relation{eq}, 1, false); ok {
+					if j, ok := complement(cells, sup, []relation{eq}, 1); ok {
 						sup[j] = true
 						changed = true
 					}
@@ -209,11 +209,10 @@ func SuppressWith(cells []Cell, id Identities, opt Options) []bool {
 // figures narrow them whatever is hidden, zeros being published (k persons
 // in the nation and k non-empty kommuner: each holds 1; or 3 persons in two
 // kommuner: each holds 1 or 2). Hiding zeros would only mislead a reader
-// who trusts that zeros are shown, so SuppressWith does not pursue a leak
-// found by integer reasoning that is no narrower than here, and the
-// caller's attack reports it as unavoidable. A leak exact by linear
-// derivation alone is pursued all the same, by hiding zeros where nothing
-// else helps, as before integer reasoning.
+// who trusts that zeros are shown (and hide nothing where another state
+// shows them), so SuppressWith does not pursue a leak that is no narrower
+// than here, exact or not, and the caller's attack reports it as
+// unavoidable.
 func inherentLeaks(cells []Cell, eqs []relation, opt Options) map[int]int64 {
 	all := make([]bool, len(cells))
 	for i, c := range cells {
@@ -266,21 +265,8 @@ func national(cells []Cell, nat map[natKey]int, i int) bool {
 // relations, or, when all their members are suppressed or national,
 // among the relations of the suppressed cells linked to it, widening step by
 // step: a published zero two relations away can be what gives c away
-// (t_c/03 = land − t_c/11, with t_c/11 = 0 from its kommuner). Cells an
-// earlier state showed unchanged (Shown) are taken only when no other
-// cell at any distance will do: hiding one keeps c from being derived in
-// this state, but a reader who takes it to be unchanged still reads it
-// off the earlier state, so the caller reports each one. A Shown zero is
-// never taken (see complement).
+// (t_c/03 = land − t_c/11, with t_c/11 = 0 from its kommuner).
 func widening(cells []Cell, sup []bool, eqs []relation, byCell map[int][]int, c int, need int64) (int, bool) {
-	if j, ok := widen(cells, sup, eqs, byCell, c, need, false); ok {
-		return j, true
-	}
-	return widen(cells, sup, eqs, byCell, c, need, true)
-}
-
-// widen is widening's search, with or without the Shown cells.
-func widen(cells []Cell, sup []bool, eqs []relation, byCell map[int][]int, c int, need int64, shown bool) (int, bool) {
 	seenCell := map[int]bool{c: true}
 	seenRel := map[int]bool{}
 	layer := []int{c}
@@ -302,7 +288,7 @@ func widen(cells []Cell, sup []bool, eqs []relation, byCell map[int][]int, c int
 				}
 			}
 		}
-		if j, ok := complement(cells, sup, rels, need, shown); ok {
+		if j, ok := complement(cells, sup, rels, need); ok {
 			return j, true
 		}
 		slices.SortFunc(next, func(a, b int) int { return compareCells(cells[a], cells[b]) })
@@ -332,33 +318,43 @@ func atLeastTwo(cells []Cell, sup []bool, r relation) (int, bool) {
 // published part of size at least need (a hidden part of size v lets a
 // hidden member it is related to range over v values, the reader taking
 // each hidden count to be at least 1), else the smallest non-zero published
-// part, else a published total below land, else a published zero part.
-// Shown cells are candidates only when shown is true, and a Shown zero
-// never is: hiding a zero an earlier state showed hides nothing from a
-// reader of both, and what it would protect the zeros and the national
-// figures give away (inherentLeaks). It reports false if every member is
-// suppressed, national or Shown.
-func complement(cells []Cell, sup []bool, rels []relation, need int64, shown bool) (int, bool) {
-	var large, nonZero, totals, zero []int
+// part, else a published total below land, else a published zero part. In
+// each of these a cell an earlier state showed unchanged (Shown) comes
+// after the others: hiding it protects in this state, but a reader who
+// takes it to be unchanged reads it off the earlier one, so the caller
+// reports each. A Shown zero is never taken: hiding a zero a reader has
+// seen hides nothing, and what only it could protect the zeros and the
+// national figures give away. It reports false if every member is
+// suppressed, national or a Shown zero.
+func complement(cells []Cell, sup []bool, rels []relation, need int64) (int, bool) {
+	var large, nonZero, totals, zero [2][]int // [0]: not Shown, [1]: Shown
+	shown := func(i int) int {
+		if cells[i].Shown {
+			return 1
+		}
+		return 0
+	}
 	for _, r := range rels {
 		for _, p := range r.parts {
-			if sup[p] || cells[p].Level == Land || cells[p].Shown && (!shown || size(cells[p]) == 0) {
+			if sup[p] || cells[p].Level == Land {
 				continue
 			}
 			switch v := size(cells[p]); {
 			case v == 0:
-				zero = append(zero, p)
+				if !cells[p].Shown {
+					zero[0] = append(zero[0], p)
+				}
 			case v >= need:
-				large = append(large, p)
+				large[shown(p)] = append(large[shown(p)], p)
 			default:
-				nonZero = append(nonZero, p)
+				nonZero[shown(p)] = append(nonZero[shown(p)], p)
 			}
 		}
-		if t := cells[r.total]; !sup[r.total] && t.Level != Land && (!t.Shown || shown && size(t) > 0) {
-			totals = append(totals, r.total)
+		if t := cells[r.total]; !sup[r.total] && t.Level != Land && !(t.Shown && size(t) == 0) {
+			totals[shown(r.total)] = append(totals[shown(r.total)], r.total)
 		}
 	}
-	for _, cand := range [][]int{large, nonZero, totals, zero} {
+	for _, cand := range [][]int{large[0], large[1], nonZero[0], nonZero[1], totals[0], totals[1], zero[0]} {
 		if len(cand) > 0 {
 			return slices.MinFunc(cand, func(a, b int) int { return order(cells[a], cells[b]) }), true
 		}
