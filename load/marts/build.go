@@ -87,9 +87,9 @@ type StateBuilt struct {
 	State
 	Rows       int64
 	Suppressed int
-	// HiddenAfterShown counts the figures the previous state showed with
-	// the same numbers that protection still had to hide: hiding them
-	// was the only way to protect another figure (protect.Cell.Shown).
+	// HiddenAfterShown counts the figures another kept state showed with
+	// the same numbers that protection still hid as complements, having no
+	// other of their kind to take (protect.Cell.Shown).
 	HiddenAfterShown int
 	Duration         time.Duration
 }
@@ -488,8 +488,9 @@ func (b *builder) previousState(ctx context.Context, st State) (prevState, error
 // carryDecisions marks each figure whose numbers (verdi, teller, nevner)
 // are the same in another published state of its source with the decision
 // of that state: hidden there (HiddenBefore), Protect hides it again; shown
-// there (ShownBefore), Protect takes it as a complement only where nothing
-// else can close a leak, and the build reports each such figure.
+// there (ShownBefore), Protect takes it as a complement only after the
+// others of its kind, never if it is 0, and the build counts each one it
+// hides (StateBuilt.HiddenAfterShown).
 //
 // The states compared are every state of the source the history holds
 // under the same protection (method, threshold, minimum denominator and

@@ -17,12 +17,10 @@ type Figure struct {
 	Teller    *int64 // NULL for a mean
 	Nevner    *int64 // NULL for a count
 	Protected bool   // suppressed in the published mart
-	// HiddenBefore: the figure's numbers are those of the previous data
-	// state of its source, which hid it (protect.Cell.Hidden).
-	HiddenBefore bool
-	// ShownBefore: the figure's numbers are those of the previous data
-	// state of its source, which showed it (protect.Cell.Shown).
-	ShownBefore bool
+	// HiddenBefore and ShownBefore: the figure's numbers are those of
+	// another kept data state of its source (carryDecisions), which hid
+	// them (protect.Cell.Hidden) or showed them (protect.Cell.Shown).
+	HiddenBefore, ShownBefore bool
 }
 
 // daysPerMonth turns a mean waiting time in months back into the total of

@@ -299,18 +299,30 @@ func widening(cells []Cell, sup []bool, eqs []relation, byCell map[int][]int, c 
 
 // atLeastTwo chooses the complement for a tight relation: its smallest
 // published member below land whose teller is at least 2 (a hidden 1 would
-// leave the relation tight).
+// leave the relation tight), one an earlier state showed (Shown) only if
+// there is no other, as in complement.
 func atLeastTwo(cells []Cell, sup []bool, r relation) (int, bool) {
-	var cand []int
+	var cand [2][]int // by shownRank
 	for _, m := range r.members() {
-		if !sup[m] && cells[m].Level != Land && !cells[m].Shown && cells[m].Teller >= 2 {
-			cand = append(cand, m)
+		if !sup[m] && cells[m].Level != Land && cells[m].Teller >= 2 {
+			cand[shownRank(cells[m])] = append(cand[shownRank(cells[m])], m)
 		}
 	}
-	if len(cand) == 0 {
-		return 0, false
+	for _, c := range cand {
+		if len(c) > 0 {
+			return slices.MinFunc(c, func(a, b int) int { return order(cells[a], cells[b]) }), true
+		}
 	}
-	return slices.MinFunc(cand, func(a, b int) int { return order(cells[a], cells[b]) }), true
+	return 0, false
+}
+
+// shownRank puts a cell an earlier state showed (Shown) after the others
+// among candidate complements: 0 for the others, 1 for a Shown cell.
+func shownRank(c Cell) int {
+	if c.Shown {
+		return 1
+	}
+	return 0
 }
 
 // complement chooses the published cell to suppress so that the relations
@@ -327,13 +339,8 @@ func atLeastTwo(cells []Cell, sup []bool, r relation) (int, bool) {
 // national figures give away. It reports false if every member is
 // suppressed, national or a Shown zero.
 func complement(cells []Cell, sup []bool, rels []relation, need int64) (int, bool) {
-	var large, nonZero, totals, zero [2][]int // [0]: not Shown, [1]: Shown
-	shown := func(i int) int {
-		if cells[i].Shown {
-			return 1
-		}
-		return 0
-	}
+	var large, nonZero, totals, zero [2][]int // by shownRank
+	shown := func(i int) int { return shownRank(cells[i]) }
 	for _, r := range rels {
 		for _, p := range r.parts {
 			if sup[p] || cells[p].Level == Land {

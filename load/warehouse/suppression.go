@@ -8,6 +8,9 @@ import (
 	"strings"
 )
 
+// publication_suppression holds the totals per source and level of the
+// publications recorded before suppression was recorded per indicator;
+// later ones are summed from publication_suppression_indicator (Totals).
 func init() {
 	schemas = append(schemas, `
 CREATE TABLE IF NOT EXISTS publication_suppression (
@@ -88,9 +91,8 @@ func SortSuppression(s []Suppression) {
 }
 
 // RecordSuppression records the suppression of a publication per
-// indicator (byIndicator) and its Totals, replacing what was recorded for
-// it before (a build that finds the publication unchanged records it
-// again).
+// indicator, replacing what was recorded for it before (a build that finds
+// the publication unchanged records it again).
 func (w *Warehouse) RecordSuppression(ctx context.Context, publication string, byIndicator []Suppression) error {
 	tx, err := w.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -99,12 +101,6 @@ func (w *Warehouse) RecordSuppression(ctx context.Context, publication string, b
 	defer tx.Rollback()
 	for _, table := range []string{"publication_suppression", "publication_suppression_indicator"} {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE publication = ?`, publication); err != nil {
-			return fmt.Errorf("warehouse: ledger: %w", err)
-		}
-	}
-	for _, x := range Totals(byIndicator) {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO publication_suppression VALUES (?, ?, ?, ?, ?, ?)`,
-			publication, x.Source, x.Level, x.Rows, x.Suppressed, x.Primary); err != nil {
 			return fmt.Errorf("warehouse: ledger: %w", err)
 		}
 	}
@@ -146,34 +142,44 @@ func (w *Warehouse) SuppressionByIndicator(ctx context.Context, publication stri
 }
 
 // SuppressionOf returns the recorded suppression of each of the given
-// publications, by source and level; a publication without a record (built
-// before it was recorded) is missing from the map.
+// publications by source and level (Totals), in the order of
+// SortSuppression; a publication without a record (built before it was
+// recorded) is missing from the map.
 func (w *Warehouse) SuppressionOf(ctx context.Context, publications []string) (map[string][]Suppression, error) {
 	out := map[string][]Suppression{}
 	if len(publications) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(publications))
-	for i, p := range publications {
-		args[i] = p
+	in := `publication IN (?` + strings.Repeat(", ?", len(publications)-1) + `)`
+	args := make([]any, 0, 2*len(publications))
+	for range 2 {
+		for _, p := range publications {
+			args = append(args, p)
+		}
 	}
-	rows, err := w.db.QueryContext(ctx, `SELECT publication, source, level, rows_total, suppressed, primary_rule
-		FROM publication_suppression WHERE publication IN (?`+strings.Repeat(", ?", len(publications)-1)+`)
-		ORDER BY publication, source, CASE level WHEN 'kommune' THEN 0 WHEN 'fylke' THEN 1 ELSE 2 END, level`, args...)
+	rows, err := w.db.QueryContext(ctx, `
+		SELECT publication, source, level, rows_total, suppressed, primary_rule FROM publication_suppression_indicator WHERE `+in+`
+		UNION ALL
+		SELECT publication, source, level, rows_total, suppressed, primary_rule FROM publication_suppression
+		WHERE `+in+` AND publication NOT IN (SELECT publication FROM publication_suppression_indicator)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("warehouse: ledger: %w", err)
 	}
 	defer rows.Close()
+	byPub := map[string][]Suppression{}
 	for rows.Next() {
 		var p string
 		var s Suppression
 		if err := rows.Scan(&p, &s.Source, &s.Level, &s.Rows, &s.Suppressed, &s.Primary); err != nil {
 			return nil, fmt.Errorf("warehouse: ledger: %w", err)
 		}
-		out[p] = append(out[p], s)
+		byPub[p] = append(byPub[p], s)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("warehouse: ledger: %w", err)
+	}
+	for p, s := range byPub {
+		out[p] = Totals(s)
 	}
 	return out, nil
 }
