@@ -100,7 +100,7 @@ func TestFailingDataTestKeepsPublication(t *testing.T) {
 	if !errors.Is(err, marts.ErrVerify) || !errors.As(err, &tf) {
 		t.Fatalf("build error %v, want a data test failure", err)
 	}
-	if len(tf.Failed) != 1 || tf.Failed[0].Test.Name != "shares_within_bounds" || len(tf.Failed[0].Examples) == 0 {
+	if len(tf.Failed) != 1 || tf.Failed[0].Test.Name != "shares_within_bounds" || tf.Failed[0].Failing == 0 {
 		t.Fatalf("failed tests %+v", tf.Failed)
 	}
 	after, err := publish.Current(wh.Dir)

@@ -3,6 +3,8 @@ package sqlmodel
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -155,4 +157,57 @@ func TestBuildError(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `model m (m.sql): materialized must be view, table or macro, not "tabel"`) {
 		t.Errorf("Build with a bad materialization: %v", err)
 	}
+}
+
+// scanRows calls row for each row of rows, with its column names and values, and closes rows.
+func scanRows(rows *sql.Rows, row func(cols []string, values []any) error) error {
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		v := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range v {
+			ptrs[i] = &v[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		if err := row(cols, v); err != nil {
+			return err
+		}
+	}
+	return errors.Join(rows.Err(), rows.Close())
+}
+
+// texts turns values cast to VARCHAR into strings, NULL into "NULL".
+func texts(v []any) []string {
+	out := make([]string, len(v))
+	for i, x := range v {
+		switch x := x.(type) {
+		case nil:
+			out[i] = "NULL"
+		case string:
+			out[i] = x
+		default:
+			out[i] = fmt.Sprint(x)
+		}
+	}
+	return out
+}
+
+// firstRow returns the first row query returns, each value as text.
+func firstRow(t *testing.T, db Queryer, query string) []string {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(), "SELECT COLUMNS(*)::VARCHAR FROM (\n"+query+"\n) LIMIT 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	if err := scanRows(rows, func(_ []string, v []any) error { out = texts(v); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -14,19 +14,14 @@ type Queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-// maxExamples is how many failing rows a TestResult keeps.
-const maxExamples = 5
-
 // TestResult is the outcome of one data test.
 type TestResult struct {
-	Test    *Test
-	Failing int64 // rows the test query returned: zero is a pass
-	// Columns and Examples are the column names and up to five failing rows,
-	// each value as DuckDB casts it to text, NULL as "NULL". They may hold
-	// pseudonymised microdata: show them only where such data may be seen.
-	Columns  []string
-	Examples [][]string
-	Err      error // the test query could not run
+	Test *Test
+	// Failing counts the rows the test query returned: zero is a pass.
+	// The rows themselves are not kept: they may be microdata
+	// (pseudonyms, case numbers), which stay out of what a run reports.
+	Failing int64
+	Err     error // the test query could not run
 }
 
 // Passed reports whether the test ran and found no failing rows.
@@ -111,73 +106,18 @@ func runTest(ctx context.Context, db Queryer, t *Test) TestResult {
 	return r
 }
 
-// query counts the test's failing rows and keeps the first few as text.
+// query counts the test's failing rows.
 func (r *TestResult) query(ctx context.Context, db Queryer) error {
 	// The newline before ")" keeps a trailing -- comment in the test from swallowing it.
-	from := "FROM (\n" + r.Test.SQL + "\n) AS failing"
-	rows, err := db.QueryContext(ctx, "SELECT count(*) "+from)
+	rows, err := db.QueryContext(ctx, "SELECT count(*) FROM (\n"+r.Test.SQL+"\n) AS failing")
 	if err != nil {
 		return err
 	}
-	err = scanRows(rows, func(_ []string, v []any) error {
-		n, ok := v[0].(int64)
-		if !ok {
-			return fmt.Errorf("count(*) gave %T, not int64", v[0])
-		}
-		r.Failing = n
-		return nil
-	})
-	if err != nil || r.Failing == 0 {
-		return err
-	}
-	rows, err = db.QueryContext(ctx, fmt.Sprintf("SELECT COLUMNS(*)::VARCHAR %s LIMIT %d", from, maxExamples))
-	if err != nil {
-		return err
-	}
-	return scanRows(rows, func(cols []string, v []any) error {
-		r.Columns = cols
-		r.Examples = append(r.Examples, texts(v))
-		return nil
-	})
-}
-
-// scanRows calls row for each row of rows, with its column names and values, and closes rows.
-func scanRows(rows *sql.Rows, row func(cols []string, values []any) error) error {
 	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return err
+	if rows.Next() {
+		err = rows.Scan(&r.Failing)
 	}
-	for rows.Next() {
-		v := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range v {
-			ptrs[i] = &v[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return err
-		}
-		if err := row(cols, v); err != nil {
-			return err
-		}
-	}
-	return errors.Join(rows.Err(), rows.Close())
-}
-
-// texts turns values cast to VARCHAR into strings, NULL into "NULL".
-func texts(v []any) []string {
-	out := make([]string, len(v))
-	for i, x := range v {
-		switch x := x.(type) {
-		case nil:
-			out[i] = "NULL"
-		case string:
-			out[i] = x
-		default:
-			out[i] = fmt.Sprint(x)
-		}
-	}
-	return out
+	return errors.Join(err, rows.Err(), rows.Close())
 }
 
 // TestsFor returns the tests that can run once the given models are built:

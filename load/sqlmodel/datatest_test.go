@@ -3,7 +3,6 @@ package sqlmodel
 import (
 	"context"
 	"errors"
-	"slices"
 	"strings"
 	"testing"
 )
@@ -32,21 +31,14 @@ func TestRunTests(t *testing.T) {
 		byName[r.Test.Name] = r
 	}
 
-	if r := byName["unique_indikator"]; !r.Passed() || r.Fails() || r.Examples != nil {
-		t.Errorf("unique_indikator: %+v, want a pass without examples", r)
+	if r := byName["unique_indikator"]; !r.Passed() || r.Fails() {
+		t.Errorf("unique_indikator: %+v, want a pass", r)
 	}
-	kjent := byName["kommune_kjent"]
-	if kjent.Failing != 1 || !kjent.Fails() ||
-		!slices.Equal(kjent.Columns, []string{"kommune", "aar"}) ||
-		len(kjent.Examples) != 1 || !slices.Equal(kjent.Examples[0], []string{"9999", "2020"}) {
-		t.Errorf("kommune_kjent: %d failing, columns %q, examples %q; want 1 failing row 9999, 2020",
-			kjent.Failing, kjent.Columns, kjent.Examples)
+	if kjent := byName["kommune_kjent"]; kjent.Failing != 1 || !kjent.Fails() {
+		t.Errorf("kommune_kjent: %d failing, fails %v; want 1 failing row that fails the run", kjent.Failing, kjent.Fails())
 	}
-	small := byName["smaa_tall"]
-	wantSmall := [][]string{{"5001", "2020", "1"}, {"9999", "2020", "1"}}
-	if small.Failing != 2 || small.Fails() || !slices.EqualFunc(small.Examples, wantSmall, slices.Equal) {
-		t.Errorf("smaa_tall: %d failing, fails %v, examples %q; want 2 rows %q that do not fail the run (warn)",
-			small.Failing, small.Fails(), small.Examples, wantSmall)
+	if small := byName["smaa_tall"]; small.Failing != 2 || small.Fails() {
+		t.Errorf("smaa_tall: %d failing, fails %v; want 2 rows that do not fail the run (warn)", small.Failing, small.Fails())
 	}
 
 	if len(failure.Failed) != 1 || failure.Failed[0].Test.Name != "kommune_kjent" {
@@ -76,7 +68,7 @@ func TestRunTests(t *testing.T) {
 	}
 }
 
-func TestRunTestsExamplesAndErrors(t *testing.T) {
+func TestRunTestsCountsAndErrors(t *testing.T) {
 	ctx := context.Background()
 	conn := openConn(t)
 	many := &Test{Name: "many", Path: "t/many.sql", Severity: SeverityWarn,
@@ -86,11 +78,8 @@ func TestRunTestsExamplesAndErrors(t *testing.T) {
 
 	results, err := RunTests(ctx, conn, []*Test{many, broken})
 	r := results[0]
-	if r.Err != nil || r.Failing != 12 || len(r.Examples) != maxExamples {
-		t.Errorf("many: err %v, %d failing, %d examples; want 12 failing and %d examples", r.Err, r.Failing, len(r.Examples), maxExamples)
-	}
-	if want := []string{"4", "NULL"}; len(r.Examples) == maxExamples && !slices.Equal(r.Examples[4], want) {
-		t.Errorf("many: fifth example %q, want %q", r.Examples[4], want)
+	if r.Err != nil || r.Failing != 12 {
+		t.Errorf("many: err %v, %d failing; want 12 failing (the trailing comment does not swallow the count's parenthesis)", r.Err, r.Failing)
 	}
 	// A test that cannot run fails the run whatever its severity: it checked nothing.
 	var failure *TestFailure
