@@ -96,14 +96,18 @@ type StateBuilt struct {
 
 // builder holds what one build shares between its steps.
 type builder struct {
-	opt     Options
-	log     *slog.Logger
-	proj    *sqlmodel.Project
-	cat     []Indicator
-	ref     *reference.Data
-	db      *sql.DB
-	conn    *sql.Conn
-	version string // method version, models hash and protection options: "m1 f25ac4df8765717b t=4 n=10 w=0"
+	opt  Options
+	log  *slog.Logger
+	proj *sqlmodel.Project
+	cat  []Indicator
+	ref  *reference.Data
+	db   *sql.DB
+	conn *sql.Conn
+	// protection names the method version and protection options ("m1
+	// t=4 n=10 w=3"); version adds the models' hash ("m1 t=4 n=10 w=3
+	// f25ac4df8765717b"). A state's version starts with the protection it
+	// was computed under (carryDecisions compares them).
+	protection, version string
 }
 
 // Build computes the data states not yet in the history and publishes the
@@ -302,7 +306,8 @@ func newBuilder(ctx context.Context, opt Options) (*builder, error) {
 		return nil, err
 	}
 	b := &builder{opt: opt, log: log, proj: proj, cat: cat, ref: ref,
-		version: fmt.Sprintf("m%d %s t=%d n=%d w=%d", method.Version, hash, opt.Protect.Threshold, opt.Protect.MinDenominator, opt.Protect.MinWidth)}
+		protection: fmt.Sprintf("m%d t=%d n=%d w=%d", method.Version, opt.Protect.Threshold, opt.Protect.MinDenominator, opt.Protect.MinWidth)}
+	b.version = b.protection + " " + hash
 	if b.db, err = sql.Open("duckdb", ""); err != nil {
 		return nil, fmt.Errorf("marts: %w", err)
 	}
@@ -440,7 +445,7 @@ func (b *builder) computeState(ctx context.Context, st State) (*StateBuilt, erro
 	if err != nil {
 		return nil, err
 	}
-	if err := b.carryDecisions(ctx, st, version, figs); err != nil {
+	if err := b.carryDecisions(ctx, st, figs); err != nil {
 		return nil, err
 	}
 	supp := Protect(figs, b.cat, b.opt.Protect)
@@ -502,18 +507,15 @@ func (b *builder) previousState(ctx context.Context, st State) (prevState, error
 // every kept state or hidden in every one, and no hidden number is read
 // off another. Where states disagree, hiding wins. Under other protection
 // nothing is carried: a change of method is meant to change decisions.
-func (b *builder) carryDecisions(ctx context.Context, st State, version string, figs []Figure) error {
-	same, err := b.sameProtection(ctx, st, version)
-	if err != nil || len(same) == 0 {
-		return err
-	}
+func (b *builder) carryDecisions(ctx context.Context, st State, figs []Figure) error {
 	rows, err := b.conn.QueryContext(ctx, `SELECT h.indikator, h.aar, h.niva, h.region, bool_or(h.beskyttet)
 		FROM hist.historikk h
+		JOIN hist.tilstand_bygget t ON t.kilde = h.kilde AND t.data_per = h.data_per AND starts_with(t.versjon, ? || ' ')
 		JOIN figurer f ON f.indikator = h.indikator AND f.aar = h.aar AND f.niva = h.niva AND f.region = h.region
-		WHERE h.kilde = ? AND list_contains(?::DATE[], h.data_per)
+		WHERE h.kilde = ?
 		  AND f.verdi IS NOT DISTINCT FROM h.verdi AND f.teller IS NOT DISTINCT FROM h.teller
 		  AND f.nevner IS NOT DISTINCT FROM h.nevner
-		GROUP BY ALL`, st.Source, dateList(same))
+		GROUP BY ALL`, b.protection, st.Source)
 	if err != nil {
 		return fmt.Errorf("marts: state %s %s: earlier decisions: %w", st.Source, st.Date.Format(time.DateOnly), err)
 	}
@@ -539,49 +541,6 @@ func (b *builder) carryDecisions(ctx context.Context, st State, version string, 
 		figs[i].HiddenBefore, figs[i].ShownBefore = h, ok && !h
 	}
 	return nil
-}
-
-// sameProtection returns the data states of st's source in the history
-// (st's own earlier version included) computed under the protection that
-// version names: the same method and settings, whatever the models' hash,
-// deliveries or previous state.
-func (b *builder) sameProtection(ctx context.Context, st State, version string) ([]time.Time, error) {
-	rows, err := b.conn.QueryContext(ctx, `SELECT data_per, versjon FROM hist.tilstand_bygget WHERE kilde = ?`, st.Source)
-	if err != nil {
-		return nil, fmt.Errorf("marts: state %s %s: earlier decisions: %w", st.Source, st.Date.Format(time.DateOnly), err)
-	}
-	defer rows.Close()
-	var out []time.Time
-	for rows.Next() {
-		var d time.Time
-		var v string
-		if err := rows.Scan(&d, &v); err != nil {
-			return nil, fmt.Errorf("marts: state %s %s: earlier decisions: %w", st.Source, st.Date.Format(time.DateOnly), err)
-		}
-		if protection(v) == protection(version) {
-			out = append(out, d)
-		}
-	}
-	return out, rows.Err()
-}
-
-// protection is the part of a state's version that names its protection:
-// the method and the settings (see newBuilder), without the models' hash.
-func protection(version string) string {
-	f := strings.Fields(version)
-	if len(f) < 5 {
-		return version
-	}
-	return strings.Join([]string{f[0], f[2], f[3], f[4]}, " ")
-}
-
-// dateList writes dates as a DuckDB list literal's text.
-func dateList(ds []time.Time) string {
-	s := make([]string, len(ds))
-	for i, d := range ds {
-		s[i] = d.Format(time.DateOnly)
-	}
-	return "[" + strings.Join(s, ", ") + "]"
 }
 
 // prepare creates the external relations the models read for years

@@ -339,7 +339,8 @@ func shownRank(c Cell) int {
 // national figures give away. It reports false if every member is
 // suppressed, national or a Shown zero.
 func complement(cells []Cell, sup []bool, rels []relation, need int64) (int, bool) {
-	var large, nonZero, totals, zero [2][]int // by shownRank
+	var large, nonZero, totals [2][]int // by shownRank
+	var zero []int                      // Shown zeros are never taken
 	shown := func(i int) int { return shownRank(cells[i]) }
 	for _, r := range rels {
 		for _, p := range r.parts {
@@ -349,7 +350,7 @@ func complement(cells []Cell, sup []bool, rels []relation, need int64) (int, boo
 			switch v := size(cells[p]); {
 			case v == 0:
 				if !cells[p].Shown {
-					zero[0] = append(zero[0], p)
+					zero = append(zero, p)
 				}
 			case v >= need:
 				large[shown(p)] = append(large[shown(p)], p)
@@ -361,7 +362,7 @@ func complement(cells []Cell, sup []bool, rels []relation, need int64) (int, boo
 			totals[shown(r.total)] = append(totals[shown(r.total)], r.total)
 		}
 	}
-	for _, cand := range [][]int{large[0], large[1], nonZero[0], nonZero[1], totals[0], totals[1], zero[0]} {
+	for _, cand := range [][]int{large[0], large[1], nonZero[0], nonZero[1], totals[0], totals[1], zero} {
 		if len(cand) > 0 {
 			return slices.MinFunc(cand, func(a, b int) int { return order(cells[a], cells[b]) }), true
 		}
@@ -373,11 +374,7 @@ func complement(cells []Cell, sup []bool, rels []relation, need int64) (int, boo
 // widen the range of its teller to the required width, at least 2 (a
 // hidden 1 beside a count known to be at least 1 widens nothing).
 func (d derived) need(cells []Cell, opt Options) int64 {
-	w := int64(0)
-	if d.narrow {
-		w = d.hi - d.lo
-	}
-	return max(required(cells[d.cell], opt)-w+1, 2)
+	return max(required(cells[d.cell], opt)-d.width()+1, 2)
 }
 
 // size is the number of persons a cell stands for: the denominator of a share

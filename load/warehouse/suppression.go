@@ -8,20 +8,8 @@ import (
 	"strings"
 )
 
-// publication_suppression holds the totals per source and level of the
-// publications recorded before suppression was recorded per indicator;
-// later ones are summed from publication_suppression_indicator (Totals).
 func init() {
 	schemas = append(schemas, `
-CREATE TABLE IF NOT EXISTS publication_suppression (
-    publication VARCHAR NOT NULL,
-    source      VARCHAR NOT NULL,
-    level       VARCHAR NOT NULL,
-    rows_total  BIGINT NOT NULL,
-    suppressed  BIGINT NOT NULL,
-    primary_rule BIGINT NOT NULL,
-    PRIMARY KEY (publication, source, level)
-);
 CREATE TABLE IF NOT EXISTS publication_suppression_indicator (
     publication VARCHAR NOT NULL,
     source      VARCHAR NOT NULL,
@@ -99,10 +87,8 @@ func (w *Warehouse) RecordSuppression(ctx context.Context, publication string, b
 		return fmt.Errorf("warehouse: ledger: %w", err)
 	}
 	defer tx.Rollback()
-	for _, table := range []string{"publication_suppression", "publication_suppression_indicator"} {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE publication = ?`, publication); err != nil {
-			return fmt.Errorf("warehouse: ledger: %w", err)
-		}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM publication_suppression_indicator WHERE publication = ?`, publication); err != nil {
+		return fmt.Errorf("warehouse: ledger: %w", err)
 	}
 	for _, x := range byIndicator {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO publication_suppression_indicator VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -150,18 +136,12 @@ func (w *Warehouse) SuppressionOf(ctx context.Context, publications []string) (m
 	if len(publications) == 0 {
 		return out, nil
 	}
-	in := `publication IN (?` + strings.Repeat(", ?", len(publications)-1) + `)`
-	args := make([]any, 0, 2*len(publications))
-	for range 2 {
-		for _, p := range publications {
-			args = append(args, p)
-		}
+	args := make([]any, len(publications))
+	for i, p := range publications {
+		args[i] = p
 	}
-	rows, err := w.db.QueryContext(ctx, `
-		SELECT publication, source, level, rows_total, suppressed, primary_rule FROM publication_suppression_indicator WHERE `+in+`
-		UNION ALL
-		SELECT publication, source, level, rows_total, suppressed, primary_rule FROM publication_suppression
-		WHERE `+in+` AND publication NOT IN (SELECT publication FROM publication_suppression_indicator)`, args...)
+	rows, err := w.db.QueryContext(ctx, `SELECT publication, source, level, rows_total, suppressed, primary_rule
+		FROM publication_suppression_indicator WHERE publication IN (?`+strings.Repeat(", ?", len(publications)-1)+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("warehouse: ledger: %w", err)
 	}
