@@ -47,9 +47,7 @@ const (
 // RunResult says what a run did.
 type RunResult struct {
 	Ingest *IngestSummary // nil when nothing was ingested
-	Build  *marts.Result  // nil when no build ran or it failed early
-	// Outcome is the build's, as the ledger records it; "" without a build.
-	Outcome warehouse.BuildOutcome
+	Build  *marts.Result  // nil when no build ran or it failed early; its Outcome is the ledger's
 }
 
 // Run does one run: ingest, then build, record and release. A delivery
@@ -89,11 +87,6 @@ func Run(ctx context.Context, opt RunOptions) (*RunResult, error) {
 		}
 		built, err := build(ctx, b)
 		res.Build = built
-		if built != nil && err == nil {
-			res.Outcome = built.Outcome()
-		} else {
-			res.Outcome = warehouse.BuildFailed
-		}
 		if err != nil {
 			return res, err
 		}

@@ -49,8 +49,8 @@ func TestRun(t *testing.T) {
 		case s.wantErr != nil && !s.wantErr(err):
 			t.Fatalf("%s run: error %v", s.name, err)
 		}
-		if s.want != warehouse.BuildFailed && res.Outcome != s.want {
-			t.Errorf("%s run: outcome %q, want %q", s.name, res.Outcome, s.want)
+		if s.want != warehouse.BuildFailed && (res.Build == nil || res.Build.Outcome() != s.want) {
+			t.Errorf("%s run: build %+v, want outcome %q", s.name, res.Build, s.want)
 		}
 		builds, err := wh.Builds(ctx, 0)
 		if err != nil {

@@ -231,7 +231,7 @@ func (buildRunner) Run(ctx context.Context, job *Job, env Env) (Result, error) {
 	if res := run.Build; res != nil {
 		out = Result{Rows: res.Figures, Detail: "publication " + res.Publication}
 		if err == nil {
-			out.Detail = string(run.Outcome) + ": publication " + res.Publication
+			out.Detail = string(res.Outcome()) + ": publication " + res.Publication
 		}
 	}
 	return out, err
