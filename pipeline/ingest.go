@@ -237,6 +237,7 @@ func (in *ingester) loadFromDir(ctx context.Context, d files.Decision, rows rowS
 			return rec, err
 		}
 		known[tb.Name] = dups
+		person, other := tb.NumberColumns()
 		err = rows(tb, func(line int64, values []string, raw string, rowErr *delivery.RowError) error {
 			if rowErr != nil || v.CheckForm(values) != nil {
 				return nil
@@ -244,7 +245,11 @@ func (in *ingester) loadFromDir(ctx context.Context, d files.Decision, rows rowS
 			if _, dup := slices.BinarySearch(dups, line); dup {
 				return nil
 			}
-			return in.ids.Link(tb.Numbers(values))
+			b := ""
+			if other >= 0 {
+				b = values[other]
+			}
+			return in.ids.Link(values[person], b)
 		})
 		if err != nil {
 			return rec, err

@@ -88,18 +88,16 @@ func (t *Table) ColumnOf(r Role) int {
 	return slices.IndexFunc(t.Cols, func(c Column) bool { return c.Role == r })
 }
 
-// Numbers returns the identity numbers of a row of a persons table that
-// belong to one person: the number naming the person and the one linked to
-// it or replaced by it ("" when the table has neither or the row leaves it
-// empty).
-func (t *Table) Numbers(values []string) (string, string) {
-	a, b := values[t.ColumnOf(PersonID)], ""
-	if i := t.ColumnOf(LinkedID); i >= 0 {
-		b = values[i]
-	} else if i := t.ColumnOf(FormerID); i >= 0 {
-		b = values[i]
+// NumberColumns returns the positions of the identity numbers of a row of
+// a persons table that belong to one person: the number naming the person
+// and the one linked to it or replaced by it (-1 when the table has
+// neither). Callers look them up once per table, not per row.
+func (t *Table) NumberColumns() (person, other int) {
+	other = t.ColumnOf(LinkedID)
+	if other < 0 {
+		other = t.ColumnOf(FormerID)
 	}
-	return a, b
+	return t.ColumnOf(PersonID), other
 }
 
 // Relation is the name the SQL models read the table by (declared in

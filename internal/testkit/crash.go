@@ -138,9 +138,6 @@ func killed(s *os.ProcessState) bool {
 // Pid is the child's process id.
 func (p *Process) Pid() int { return p.cmd.Process.Pid }
 
-// Started is when the child was started.
-func (p *Process) Started() time.Time { return p.started }
-
 // Line waits for the next line the child writes to its stdout, and
 // returns it; false when the child has closed its stdout and every line
 // is read.

@@ -14,7 +14,7 @@ import (
 // beside them. The relations the Go side provides to the models are
 // declared in sql/sources.txt; their providers are prepare (aar, the
 // reference tables and indikator_katalog: loadReference; the sources:
-// sourceView, named by srcName), publishInputs (historikk, publisering,
+// sourceView, named by contract's Table.Relation), publishInputs (historikk, publisering,
 // ledger_loads, parquet_rows) and writeFiles (the output publikasjon).
 func Project() (*sqlmodel.Project, error) {
 	return sqlmodel.Parse(sql.Files, ".")

@@ -250,7 +250,7 @@ func (f *file) resolve(models map[string]*file, ext map[string]*Relation) []erro
 			f.depends[i] = m.name
 		} else if e, ok := ext[key]; ok {
 			f.depends[i] = e.Name
-			if e.Kind == KindSource && !f.isTest && !inStaging(f.path) {
+			if e.Kind == KindSource && !f.isTest && !f.staging {
 				errs = append(errs, errAt(f.path, f.dependsLine[i],
 					"reads the source %s past staging: read it through a model under %s/ (a stg_ view of it)", e.Name, stagingDir))
 			}

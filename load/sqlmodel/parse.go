@@ -77,9 +77,10 @@ const testsDir = "tests"
 // stagingDir is the directory name of the models that may read sources.
 const stagingDir = "staging"
 
-// inStaging reports whether the file at p is under a staging directory.
-func inStaging(p string) bool {
-	return slices.Contains(strings.Split(path.Dir(p), "/"), stagingDir)
+// inDir reports whether the file at rel, relative to the project's root,
+// is under a directory named dir (tests, staging) at any depth.
+func inDir(rel, dir string) bool {
+	return slices.Contains(strings.Split(path.Dir(rel), "/"), dir)
 }
 
 var (
@@ -98,6 +99,7 @@ type file struct {
 	severity     string
 	sql          string
 	isTest       bool
+	staging      bool    // under staging/: may read sources
 	uses         []token // relations the body reads, with offsets into body
 	body         string  // the text after the header, as in the file
 	bodyLine     int     // the line the body starts on
@@ -133,12 +135,12 @@ func Parse(fsys fs.FS, root string) (*Project, error) {
 			relations = append(relations, rs...)
 			return nil
 		}
-		isTest := slices.Contains(strings.Split(path.Dir(rel), "/"), testsDir)
-		f, err := parseFile(p, string(src), isTest)
+		f, err := parseFile(p, string(src), inDir(rel, testsDir))
 		if err != nil {
 			errs = append(errs, err)
 			return nil
 		}
+		f.staging = inDir(rel, stagingDir)
 		files = append(files, f)
 		return nil
 	})

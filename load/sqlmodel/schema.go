@@ -3,7 +3,6 @@ package sqlmodel
 import (
 	"errors"
 	"fmt"
-	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -325,6 +324,3 @@ func quoteAll(names []string) []string {
 	}
 	return out
 }
-
-// schemaDir is the directory a schema or model file is in.
-func schemaDir(p string) string { return path.Dir(p) }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -204,8 +205,9 @@ func (b *Builder) appendValue(i int, values []string, parsed *delivery.Parsed, p
 	switch c.kind {
 	case kPerson:
 		s = person
-		if _, digits := delivery.Digits(s); digits {
-			// A pseudonym is never all digits; an identity number is.
+		if s != "" && strings.Trim(s, "0123456789") == "" {
+			// A pseudonym is never all digits; an identity number is,
+			// whatever its length.
 			return "person is an identity number, not a pseudonym"
 		}
 	case kDeliveryID:
