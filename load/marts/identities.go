@@ -61,26 +61,3 @@ next:
 	}
 	return id
 }
-
-// relatedIndicators returns, for each indicator, the indicators it shares
-// a group or link with.
-func relatedIndicators(id protect.Identities) map[string][]string {
-	var sets [][]string
-	for _, g := range id.Groups {
-		sets = append(sets, append([]string{g.Total}, g.Parts...))
-	}
-	for _, l := range id.Links {
-		s := []string{l.Total.Indicator}
-		for _, p := range l.Parts {
-			s = append(s, p.Indicator)
-		}
-		sets = append(sets, s)
-	}
-	out := map[string][]string{}
-	for _, s := range sets {
-		for _, a := range s {
-			out[a] = append(out[a], s...)
-		}
-	}
-	return out
-}

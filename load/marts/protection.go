@@ -100,19 +100,20 @@ func Protect(figs []Figure, cat []Indicator, opt protect.Options) int {
 // National figures are published unsuppressed (indicators.md), so where
 // every person of the nation is in one region (one interpreter in the whole
 // country), the national figure is that region's, and no suppression below
-// national level can hide it. Such figures, equal to the national figure
-// (zeros are published, so the other regions show 0) or still leaking
-// when every non-empty figure below national level is suppressed and the
-// zeros are shown (k persons in the nation in k regions: each holds 1),
-// are returned apart as unavoidable: they disclose nothing the national
-// figure does not, given that zeros are published.
+// national level can hide it; likewise k persons in the nation in k
+// regions, each of which then holds 1, zeros being published. The leaks
+// protect marks inherent (protect.Leak.Inherent: the figure equals the
+// national one, or leaks no less when every non-empty figure below
+// national level is suppressed and the zeros are shown; the suppression
+// leaves them open by the same rule) are returned apart as unavoidable:
+// they disclose nothing the national figures do not, given that zeros are
+// published.
 func Attack(figs []Figure, cat []Indicator, opt protect.Options) (derivable, unavoidable []Figure) {
 	byID := map[string]Indicator{}
 	for _, c := range cat {
 		byID[c.ID] = c
 	}
 	id := identities(cat)
-	rel := relatedIndicators(id)
 	years := map[int][]int{}
 	for i, f := range figs {
 		years[f.Year] = append(years[f.Year], i)
@@ -120,64 +121,17 @@ func Attack(figs []Figure, cat []Indicator, opt protect.Options) (derivable, una
 	for _, idx := range years {
 		cells := make([]protect.Cell, len(idx))
 		supp := make([]bool, len(idx))
-		all := make([]bool, len(idx))
 		pos := map[protect.Cell]int{}
 		for j, i := range idx {
 			cells[j] = cell(figs[i], byID[figs[i].Indicator])
 			supp[j] = figs[i].Protected
-			all[j] = figs[i].Protected || (figs[i].Level != protect.Land && !cells[j].Empty())
 			pos[cells[j]] = i
 		}
-		type natKey struct {
-			ind  string
-			year int
-		}
-		nat := map[natKey]protect.Cell{}
-		for _, c := range cells {
-			if c.Level == protect.Land {
-				nat[natKey{c.Indicator, c.Year}] = c
-			}
-		}
-		var found []protect.Cell
 		for _, l := range protect.AttackWith(cells, supp, id, opt) {
-			c := l.Cell
-			// A figure that holds every person of the nation is given
-			// away by the national figure, the other regions showing 0.
-			if n, ok := nat[natKey{c.Indicator, c.Year}]; ok && n.Teller == c.Teller && n.Nevner == c.Nevner {
-				unavoidable = append(unavoidable, figs[pos[c]])
-				continue
-			}
-			found = append(found, c)
-		}
-		if len(found) == 0 {
-			continue
-		}
-		// Only the indicators with a derivable figure, and those they are
-		// related to by a category relation, take part in the second attack.
-		related := map[string]bool{}
-		for _, c := range found {
-			related[c.Indicator] = true
-			for _, o := range rel[c.Indicator] {
-				related[o] = true
-			}
-		}
-		var sub []protect.Cell
-		var subAll []bool
-		for j, c := range cells {
-			if related[c.Indicator] {
-				sub = append(sub, c)
-				subAll = append(subAll, all[j])
-			}
-		}
-		inherent := map[protect.Cell]bool{}
-		for _, l := range protect.AttackWith(sub, subAll, id, opt) {
-			inherent[l.Cell] = true
-		}
-		for _, c := range found {
-			if inherent[c] {
-				unavoidable = append(unavoidable, figs[pos[c]])
+			if l.Inherent {
+				unavoidable = append(unavoidable, figs[pos[l.Cell]])
 			} else {
-				derivable = append(derivable, figs[pos[c]])
+				derivable = append(derivable, figs[pos[l.Cell]])
 			}
 		}
 	}

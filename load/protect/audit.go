@@ -27,11 +27,16 @@ func AuditWith(cells []Cell, suppressed []bool, id Identities) []Cell {
 
 // Leak is a suppressed cell the attack learns too much about: its teller
 // lies in [Lo, Hi], and Exact says exact linear derivation alone recovers
-// it (Lo = Hi then).
+// it (Lo = Hi then). Inherent says no suppression that keeps zeros
+// published can close it: the cell holds every person of the nation, or
+// it leaks at least as much when every non-empty cell below national level
+// is hidden (the rule by which SuppressWith leaves it open); a caller
+// reports it as unavoidable rather than as a failure of the protection.
 type Leak struct {
-	Cell   Cell
-	Exact  bool
-	Lo, Hi int64
+	Cell     Cell
+	Exact    bool
+	Lo, Hi   int64
+	Inherent bool
 }
 
 // AttackWith attacks a publication as a reader who sees every published
@@ -54,11 +59,14 @@ type Leak struct {
 //
 // A suppressed nevner that equals a published count is not reported by
 // itself: it is published as that count. Nor is an empty cell (a count of
-// 0, a share or mean over 0): it discloses no one.
+// 0, a share or mean over 0): it discloses no one. Each leak says whether
+// it is inherent (Leak.Inherent), by the rule SuppressWith applies.
 func AttackWith(cells []Cell, suppressed []bool, id Identities, opt Options) []Leak {
 	var out []Leak
-	for _, d := range derivable(cells, suppressed, relations(cells, id), nil, opt) {
-		l := Leak{Cell: cells[d.cell], Exact: d.teller != nil}
+	eqs := relations(cells, id)
+	inherent := newInherence(cells, eqs, opt)
+	for _, d := range derivable(cells, suppressed, eqs, nil, opt) {
+		l := Leak{Cell: cells[d.cell], Exact: d.teller != nil, Inherent: inherent.of(d)}
 		if l.Exact {
 			l.Lo = d.teller.Num().Int64()
 			l.Hi = l.Lo

@@ -1,6 +1,7 @@
 package protect
 
 import (
+	"maps"
 	"math/big"
 	"slices"
 	"testing"
@@ -174,5 +175,53 @@ func TestInherentLeaksAreNotPursued(t *testing.T) {
 		if !slices.Contains(got, k) {
 			t.Errorf("attack = %v, want %s pinned", got, k)
 		}
+	}
+	for _, l := range AttackWith(cells, sup, Identities{}, Options{}) {
+		if !l.Inherent {
+			t.Errorf("%s/%s left open by SuppressWith but not marked inherent: %+v", l.Cell.Indicator, l.Cell.Region, l)
+		}
+	}
+}
+
+// TestLeakInherent: AttackWith marks a leak inherent by the rule
+// SuppressWith leaves leaks open by: the cell holds every person of the
+// nation, or its range is no narrower than when every non-empty cell below
+// land is hidden. A cell that leaks then too, but leaks more under the
+// suppression attacked, is not inherent: more hiding would widen it.
+func TestLeakInherent(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		kommuner map[string]int64
+		hidden   []string          // regions suppressed
+		want     map[string]string // region: "inherent" or "open", every leak
+	}{
+		{"one person in the nation", map[string]int64{"0301": 1, "1101": 0},
+			[]string{"0301", "03"}, map[string]string{"0301": "inherent", "03": "inherent"}},
+		{"two persons in two kommuner, zeros shown", map[string]int64{"0301": 1, "0302": 0, "1101": 1, "1102": 0},
+			[]string{"0301", "03", "1101", "11"}, map[string]string{"0301": "inherent", "03": "inherent", "1101": "inherent", "11": "inherent"}},
+		// Three persons in two fylker: with everything hidden each cell
+		// ranges over [1, 2], narrower than the minimum width, and no
+		// hiding can widen it.
+		{"three persons, everything hidden", map[string]int64{"0301": 1, "1101": 2},
+			[]string{"0301", "03", "1101", "11"}, map[string]string{"0301": "inherent", "03": "inherent", "1101": "inherent", "11": "inherent"}},
+		// The same with the fylker shown: each kommune is its fylke,
+		// exact, narrower than [1, 2]; hiding the fylker would widen it.
+		{"three persons, fylker shown", map[string]int64{"0301": 1, "1101": 2},
+			[]string{"0301", "1101"}, map[string]string{"0301": "open", "1101": "open"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cells := table("bosatte", tc.kommuner)
+			sup := make([]bool, len(cells))
+			for i, c := range cells {
+				sup[i] = slices.Contains(tc.hidden, c.Region)
+			}
+			got := map[string]string{}
+			for _, l := range AttackWith(cells, sup, Identities{}, Options{}) {
+				got[l.Cell.Region] = map[bool]string{true: "inherent", false: "open"}[l.Inherent]
+			}
+			if !maps.Equal(got, tc.want) {
+				t.Errorf("leaks %v, want %v", got, tc.want)
+			}
+		})
 	}
 }

@@ -125,9 +125,10 @@ func Suppress(cells []Cell, groups []Group, opt Options) []bool {
 // none to give, in those of the suppressed cells linked to it), one per
 // relation and round, until nothing leaks. A cell that holds every person
 // of the nation (its figure is the national one), or that leaks even when
-// every non-empty cell below land is hidden (see inherentLeaks), is not
-// pursued when its range is already as wide as it can be: the national
-// figure, never suppressed, gives it away whatever is hidden. An empty cell (a count of 0, a share or mean over 0) needs no
+// every non-empty cell below land is hidden, is not pursued when its range
+// is already as wide as it can be: the national figure, never suppressed,
+// gives it away whatever is hidden (an inherent leak, see inherence; the
+// attack marks it Leak.Inherent). An empty cell (a count of 0, a share or mean over 0) needs no
 // protection. A cell marked Shown comes after the others of its kind as a
 // complement, and a Shown zero never is one (see complement).
 func SuppressWith(cells []Cell, id Identities, opt Options) []bool {
@@ -143,15 +144,7 @@ func SuppressWith(cells []Cell, id Identities, opt Options) []bool {
 		}
 	}
 	cache := map[string][]derived{}
-	nat := nationals(cells)
-	var given map[int]int64 // computed when first needed
-	inherent := func(d derived) bool {
-		if given == nil {
-			given = inherentLeaks(cells, eqs, opt)
-		}
-		w, ok := given[d.cell]
-		return ok && d.width() >= w
-	}
+	inherent := newInherence(cells, eqs, opt)
 	for {
 		for changed := true; changed; {
 			changed = false
@@ -178,7 +171,7 @@ func SuppressWith(cells []Cell, id Identities, opt Options) []bool {
 		added := false
 	next:
 		for _, d := range found {
-			if national(cells, nat, d.cell) || inherent(d) {
+			if inherent.of(d) {
 				continue
 			}
 			for _, e := range byCell[d.cell] {
@@ -203,6 +196,40 @@ func SuppressWith(cells []Cell, id Identities, opt Options) []bool {
 	}
 }
 
+// inherence is the one rule for which leaks are inherent: a leak of a
+// cell that holds every person of the nation (see national), or that is
+// no narrower than the cell's leak when every non-empty cell below
+// national level is hidden (see inherentLeaks). No suppression that keeps
+// zeros published can close such a leak, so SuppressWith does not pursue
+// it and AttackWith marks it Leak.Inherent, which callers report as
+// unavoidable. Both ask of, so that the suppression and the attack agree
+// on every leak.
+type inherence struct {
+	cells []Cell
+	eqs   []relation
+	opt   Options
+	nat   map[natKey]int
+	given map[int]int64 // inherentLeaks, computed when first needed
+}
+
+func newInherence(cells []Cell, eqs []relation, opt Options) *inherence {
+	return &inherence{cells: cells, eqs: eqs, opt: opt, nat: nationals(cells)}
+}
+
+// of reports whether the leak d is inherent. The attack with everything
+// non-empty below land hidden runs once, on the first leak of a cell that
+// is not national.
+func (h *inherence) of(d derived) bool {
+	if national(h.cells, h.nat, d.cell) {
+		return true
+	}
+	if h.given == nil {
+		h.given = inherentLeaks(h.cells, h.eqs, h.opt)
+	}
+	w, ok := h.given[d.cell]
+	return ok && d.width() >= w
+}
+
 // inherentLeaks returns the cells, with the width of their range, that
 // leak even when every non-empty cell below national level is suppressed
 // and only the zeros and the national figures are published: the national
@@ -210,9 +237,8 @@ func SuppressWith(cells []Cell, id Identities, opt Options) []bool {
 // in the nation and k non-empty kommuner: each holds 1; or 3 persons in two
 // kommuner: each holds 1 or 2). Hiding zeros would only mislead a reader
 // who trusts that zeros are shown (and hide nothing where another state
-// shows them), so SuppressWith does not pursue a leak that is no narrower
-// than here, exact or not, and the caller's attack reports it as
-// unavoidable.
+// shows them), so a leak that is no narrower than here, exact or not, is
+// inherent (see inherence).
 func inherentLeaks(cells []Cell, eqs []relation, opt Options) map[int]int64 {
 	all := make([]bool, len(cells))
 	for i, c := range cells {
@@ -253,8 +279,8 @@ func nationals(cells []Cell) map[natKey]int {
 // person of the nation: its teller and nevner are the national ones. Zeros
 // are published, so the other regions show 0 and the national figure,
 // never suppressed, gives the cell away whatever else is hidden; hiding more
-// would not help, and Suppress does not try (the caller's attack reports it
-// as unavoidable).
+// would not help, and Suppress does not try (an inherent leak, see
+// inherence).
 func national(cells []Cell, nat map[natKey]int, i int) bool {
 	c := cells[i]
 	j, ok := nat[natKey{c.Indicator, c.Year}]

@@ -356,6 +356,25 @@ func BenchmarkSuppress(b *testing.B) {
 	}
 }
 
+// BenchmarkAttack measures AttackWith on the year of BenchmarkSuppress
+// with primary suppression only, so that cells leak and the attack also
+// decides which leaks are inherent (the attack with everything non-empty
+// below land hidden).
+func BenchmarkAttack(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	cells, groups := randomYear(r, 15)
+	primary := make([]bool, len(cells))
+	for i, c := range cells {
+		primary[i] = Primary(c, Options{})
+	}
+	id := Identities{Groups: groups}
+	var leaks []Leak
+	for b.Loop() {
+		leaks = AttackWith(cells, primary, id, Options{})
+	}
+	b.ReportMetric(float64(len(leaks)), "leaks")
+}
+
 // TestSuppressBeyondTheGroupRule covers a pattern where every relation
 // already has zero or at least two suppressed members and yet one cell is
 // derivable: in the table of kommuner by category, two closed blocks of
