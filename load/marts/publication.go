@@ -318,7 +318,7 @@ func (b *builder) verify(ctx context.Context, path string) error {
 	}
 	if len(unavoidable) > 0 {
 		f := unavoidable[0]
-		b.log.Warn("suppressed figures that the unsuppressed national figure gives away (all persons in one region)",
+		b.log.Warn("suppressed figures the national figures give away whatever is hidden (inherent, see load/protect)",
 			"count", len(unavoidable), "example", fmt.Sprintf("%s %d %s %s", f.Indicator, f.Year, f.Level, f.Region))
 	}
 	if len(derivable) > 0 {
