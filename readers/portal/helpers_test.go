@@ -17,12 +17,10 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 
 	"integstat/internal/testkit"
-	"integstat/load/marts"
+	"integstat/internal/testkit/fixture"
 	"integstat/load/publish"
 	"integstat/load/warehouse"
-	"integstat/pipeline"
 	"integstat/readers/portal"
-	"integstat/transform/pseudo"
 )
 
 // smallInbox is the small complete test input of the repository.
@@ -30,24 +28,12 @@ var smallInbox = testkit.SmallInbox()
 
 // newWarehouse ingests the small cases into a new warehouse in dir and
 // publishes its marts as of asOf (zero: the newest state). The warehouse
-// is left open for further builds; the caller closes it.
+// is left open for further builds; the caller may close it, and the test's
+// end does.
 func newWarehouse(tb testing.TB, dir string, asOf time.Time) *warehouse.Warehouse {
 	tb.Helper()
-	ctx := context.Background()
-	wh, err := warehouse.Open(ctx, dir)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	key, err := pseudo.GenerateKeyFile(filepath.Join(wh.Restricted(), "key"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := pipeline.Ingest(ctx, pipeline.IngestOptions{Inbox: smallInbox, Warehouse: wh, Key: key, AllowSynthetic: true}); err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := marts.Build(ctx, marts.Options{Warehouse: wh, AsOf: asOf}); err != nil {
-		tb.Fatal(err)
-	}
+	wh, _ := fixture.IngestInto(tb, dir, smallInbox)
+	fixture.Build(tb, wh, asOf)
 	return wh
 }
 
@@ -80,9 +66,7 @@ func shared(tb testing.TB) string {
 }
 
 func TestMain(m *testing.M) {
-	if dir := os.Getenv(benchPortalEnv); dir != "" { // the portal's own process of BenchmarkPortalVsNginx
-		os.Exit(portalMain(dir))
-	}
+	testkit.Child(portalStep, portalMain) // the portal's own process of BenchmarkPortalVsNginx
 	code := m.Run()
 	if sharedDir != "" {
 		os.RemoveAll(sharedDir)
