@@ -4,13 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -37,40 +35,21 @@ func newWarehouse(tb testing.TB, dir string, asOf time.Time) *warehouse.Warehous
 	return wh
 }
 
-var (
-	sharedOnce sync.Once
-	sharedDir  string
-	sharedErr  error
-)
+// sharedWarehouse is one warehouse built from the small cases for the
+// tests that only read it.
+var sharedWarehouse = &fixture.Shared{Inbox: smallInbox, Prefix: "serve-test-"}
 
-// shared is one warehouse built from the small cases for the tests that
-// only read it, built the first time a test asks for it.
+// shared is the shared warehouse's directory, built the first time a test
+// asks for it.
 func shared(tb testing.TB) string {
 	tb.Helper()
-	sharedOnce.Do(func() {
-		// Set until the build succeeds: a failed build fails every test
-		// that asks for it, not only the first.
-		sharedErr = errors.New("building the shared warehouse failed (see the first test that asked)")
-		dir, err := os.MkdirTemp("", "serve-test-")
-		if err != nil {
-			tb.Fatal(err)
-		}
-		sharedDir = dir
-		wh := newWarehouse(tb, dir, time.Time{})
-		sharedErr = wh.Close()
-	})
-	if sharedErr != nil {
-		tb.Fatal(sharedErr)
-	}
-	return sharedDir
+	return sharedWarehouse.Dir(tb)
 }
 
 func TestMain(m *testing.M) {
 	testkit.Child(portalStep, portalMain) // the portal's own process of BenchmarkPortalVsNginx
 	code := m.Run()
-	if sharedDir != "" {
-		os.RemoveAll(sharedDir)
-	}
+	sharedWarehouse.Remove()
 	if clientsDir != "" {
 		os.RemoveAll(clientsDir)
 	}
