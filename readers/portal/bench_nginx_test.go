@@ -1,7 +1,6 @@
 package portal_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -16,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"integstat/internal/testkit"
 	"integstat/readers/portal"
 )
 
@@ -130,73 +130,63 @@ http {
 	}
 }
 
-// benchPortalEnv names the warehouse the test binary serves when it runs
-// as the benchmark's portal process.
-const benchPortalEnv = "INTEGSTAT_BENCH_PORTAL"
+// portalStep is the step of the test binary (testkit.Child) that is the
+// benchmark's portal process.
+const portalStep = "portal"
 
 // portalProcess runs the portal on warehouse dir in a process of its own
-// until the benchmark ends and returns its address.
+// (testkit.Start) until the benchmark ends and returns its address. At the
+// end its stdin is closed, so that it stops cleanly and writes its CPU
+// profile, if asked for one.
 func portalProcess(b *testing.B, dir string) string {
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), benchPortalEnv+"="+dir)
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
+	b.Helper()
+	p := testkit.Start(b, portalStep, dir)
+	// Registered after Start's own cleanup, so run before it: the portal
+	// ends by itself before the harness would kill it.
 	b.Cleanup(func() {
-		stdin.Close() // the portal ends when its stdin does
-		if err := cmd.Wait(); err != nil {
-			b.Errorf("portal process: %v", err)
+		p.CloseStdin()
+		if e := p.Wait(); e.Err != nil {
+			b.Errorf("portal process: %v: %s", e.Err, p.Stderr())
 		}
 	})
-	addr, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		b.Fatalf("portal process did not start: %v", err)
+	addr, ok := p.Line()
+	if !ok {
+		b.Fatalf("portal process did not start: %s", p.Stderr())
 	}
 	return strings.TrimSpace(addr)
 }
 
-// portalMain is the benchmark's portal process: it serves warehouse dir on
-// a free loopback port, writes the address on stdout and serves until
-// stdin ends.
-func portalMain(dir string) int {
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+// portalMain is the benchmark's portal process: it serves the warehouse
+// args[0] on a free loopback port, writes the address on stdout and serves
+// until stdin ends.
+func portalMain(args ...string) error {
+	if len(args) != 1 {
+		return fmt.Errorf("portal process: want a warehouse, got %d arguments", len(args))
+	}
 	if file := os.Getenv("INTEGSTAT_BENCH_PORTAL_CPUPROFILE"); file != "" {
 		f, err := os.Create(file)
 		if err != nil {
-			log.Error("cpu profile", "err", err)
-			return 1
+			return fmt.Errorf("portal process: cpu profile: %w", err)
 		}
 		defer f.Close()
 		if err := pprof.StartCPUProfile(f); err != nil {
-			log.Error("cpu profile", "err", err)
-			return 1
+			return fmt.Errorf("portal process: cpu profile: %w", err)
 		}
 		defer pprof.StopCPUProfile()
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	srv, err := portal.New(ctx, portal.Options{Warehouse: dir, Log: log})
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	srv, err := portal.New(ctx, portal.Options{Warehouse: args[0], Log: log})
 	if err != nil {
-		log.Error("portal", "err", err)
-		return 1
+		return fmt.Errorf("portal process: %w", err)
 	}
 	go func() {
 		io.Copy(io.Discard, os.Stdin)
 		stop()
 	}()
-	err = srv.ListenAndServe(ctx, "127.0.0.1:0", func(a net.Addr) { fmt.Println(a.String()) })
-	if err != nil {
-		log.Error("portal", "err", err)
-		return 1
+	if err := srv.ListenAndServe(ctx, "127.0.0.1:0", func(a net.Addr) { fmt.Println(a.String()) }); err != nil {
+		return fmt.Errorf("portal process: %w", err)
 	}
-	return 0
+	return nil
 }

@@ -4,25 +4,21 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	_ "github.com/duckdb/duckdb-go/v2"
 
 	"integstat/internal/testkit"
-	"integstat/load/marts"
+	"integstat/internal/testkit/fixture"
 	"integstat/load/publish"
 	"integstat/load/warehouse"
-	"integstat/pipeline"
 	"integstat/readers/portal"
-	"integstat/transform/pseudo"
 )
 
 // smallInbox is the small complete test input of the repository.
@@ -30,63 +26,30 @@ var smallInbox = testkit.SmallInbox()
 
 // newWarehouse ingests the small cases into a new warehouse in dir and
 // publishes its marts as of asOf (zero: the newest state). The warehouse
-// is left open for further builds; the caller closes it.
+// is left open for further builds; the caller may close it, and the test's
+// end does.
 func newWarehouse(tb testing.TB, dir string, asOf time.Time) *warehouse.Warehouse {
 	tb.Helper()
-	ctx := context.Background()
-	wh, err := warehouse.Open(ctx, dir)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	key, err := pseudo.GenerateKeyFile(filepath.Join(wh.Restricted(), "key"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := pipeline.Ingest(ctx, pipeline.IngestOptions{Inbox: smallInbox, Warehouse: wh, Key: key, AllowSynthetic: true}); err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := marts.Build(ctx, marts.Options{Warehouse: wh, AsOf: asOf}); err != nil {
-		tb.Fatal(err)
-	}
+	wh, _ := fixture.IngestInto(tb, dir, smallInbox)
+	fixture.Build(tb, wh, asOf)
 	return wh
 }
 
-var (
-	sharedOnce sync.Once
-	sharedDir  string
-	sharedErr  error
-)
+// sharedWarehouse is one warehouse built from the small cases for the
+// tests that only read it.
+var sharedWarehouse = &fixture.Shared{Inbox: smallInbox, Prefix: "serve-test-"}
 
-// shared is one warehouse built from the small cases for the tests that
-// only read it, built the first time a test asks for it.
+// shared is the shared warehouse's directory, built the first time a test
+// asks for it.
 func shared(tb testing.TB) string {
 	tb.Helper()
-	sharedOnce.Do(func() {
-		// Set until the build succeeds: a failed build fails every test
-		// that asks for it, not only the first.
-		sharedErr = errors.New("building the shared warehouse failed (see the first test that asked)")
-		dir, err := os.MkdirTemp("", "serve-test-")
-		if err != nil {
-			tb.Fatal(err)
-		}
-		sharedDir = dir
-		wh := newWarehouse(tb, dir, time.Time{})
-		sharedErr = wh.Close()
-	})
-	if sharedErr != nil {
-		tb.Fatal(sharedErr)
-	}
-	return sharedDir
+	return sharedWarehouse.Dir(tb)
 }
 
 func TestMain(m *testing.M) {
-	if dir := os.Getenv(benchPortalEnv); dir != "" { // the portal's own process of BenchmarkPortalVsNginx
-		os.Exit(portalMain(dir))
-	}
+	testkit.Child(portalStep, portalMain) // the portal's own process of BenchmarkPortalVsNginx
 	code := m.Run()
-	if sharedDir != "" {
-		os.RemoveAll(sharedDir)
-	}
+	sharedWarehouse.Remove()
 	if clientsDir != "" {
 		os.RemoveAll(clientsDir)
 	}

@@ -229,16 +229,8 @@ func (s *Server) handle(a answer) http.HandlerFunc {
 			return
 		}
 		r = chosen
-		raw := r.URL.Path + "?" + r.URL.RawQuery
-		if s.opt.BaseURL == "" { // answers hold links with the request's Host
-			raw = r.Host + raw
-		}
-		// A request that named a release (choose took the parameter out of
-		// its query) has links naming it: cached apart from one that did not.
 		pin, _ := r.Context().Value(pinnedKey{}).(string)
-		if pin != "" {
-			raw = paramPublication + "=" + pin + " " + raw
-		}
+		raw := s.cacheKey(r, pin, r.URL.RawQuery)
 		if resp := snap.cache.get(raw); resp != nil {
 			s.write(w, r, resp)
 			return
@@ -252,14 +244,10 @@ func (s *Server) handle(a answer) http.HandlerFunc {
 			s.fail(w, r, http.StatusBadRequest, fmt.Sprintf("malformed query: %v", err))
 			return
 		}
-		key := r.URL.Path + "?" + q.Encode()
+		key := s.cacheKey(r, pin, q.Encode())
 		base := s.opt.BaseURL
 		if base == "" {
 			base = "http://" + r.Host
-			key = r.Host + key
-		}
-		if pin != "" {
-			key = paramPublication + "=" + pin + " " + key
 		}
 		resp := snap.cache.get(key)
 		if resp == nil {
@@ -274,6 +262,23 @@ func (s *Server) handle(a answer) http.HandlerFunc {
 		snap.cache.put(raw, resp)
 		s.write(w, r, resp)
 	}
+}
+
+// cacheKey is the cache's key of request r with query (its raw query, or
+// the canonical one): its path and query, after the request's Host when
+// answers hold links with it (no BaseURL), and after the release it named,
+// pin, when it named one (choose took the parameter out of its query), as
+// its links name it too: an answer is cached apart from those whose links
+// differ.
+func (s *Server) cacheKey(r *http.Request, pin, query string) string {
+	host := ""
+	if s.opt.BaseURL == "" {
+		host = r.Host
+	}
+	if pin != "" {
+		return paramPublication + "=" + pin + " " + host + r.URL.Path + "?" + query
+	}
+	return host + r.URL.Path + "?" + query
 }
 
 // answerError answers a bad request with 400 (404 for something not

@@ -2,21 +2,17 @@ package research_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
-	"crypto/sha256"
 	"encoding/csv"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"integstat/internal/testkit/fixture"
 	"integstat/load/warehouse"
 	"integstat/readers/research"
 	"integstat/transform/pseudo"
@@ -217,9 +213,9 @@ func TestRequesterCannotRemoveQIs(t *testing.T) {
 // given the identity number of a person in NIR; an extract of every table
 // holds them in none.
 func TestProtectedPersonInNIR(t *testing.T) {
-	inbox := copyInbox(t, smallInbox)
+	inbox := fixture.CopyInbox(t, smallInbox)
 	const old = `"duf":"201700000009","fnr":null,"fornavn":"Bos","etternavn":"Ni","fodselsdato":"1988-02-02"`
-	editDelivery(t, filepath.Join(inbox, "bosetting", "20180305T020000"), "personer.jsonl.gz", func(b []byte) []byte {
+	fixture.Edit(t, filepath.Join(inbox, "bosetting", "20180305T020000"), "personer.jsonl.gz", 0, func(b []byte) []byte {
 		if !bytes.Contains(b, []byte(old)) {
 			t.Fatal("the small cases' protected person is not as this test knows them")
 		}
@@ -392,8 +388,10 @@ func unusualHouseholds() string {
 // households, and one adult with six children, or five over 60, is found
 // in no household or in k.
 func TestHouseholdComposition(t *testing.T) {
-	inbox := copyInbox(t, smallInbox)
-	editDelivery(t, filepath.Join(inbox, "bosetting", "20180305T020000"), "personer.jsonl.gz", func(b []byte) []byte { return append(b, unusualHouseholds()...) })
+	inbox := fixture.CopyInbox(t, smallInbox)
+	households := unusualHouseholds()
+	fixture.Edit(t, filepath.Join(inbox, "bosetting", "20180305T020000"), "personer.jsonl.gz", int64(strings.Count(households, "\n")),
+		func(b []byte) []byte { return append(b, households...) })
 	wh, key := ingest(t, inbox)
 	const k = 2
 	// The project weighs the household link most, so that households keep
@@ -436,56 +434,4 @@ func TestHouseholdComposition(t *testing.T) {
 		t.Errorf("one adult with six children in %d households, five adults over 60 in %d: fewer than k = %d", oneWithSix, fiveOver60, k)
 	}
 	t.Logf("%d households linked; one adult with six children seen in %d, five over 60 in %d", linked, oneWithSix, fiveOver60)
-}
-
-// copyInbox copies an inbox to a new directory, for a test to edit.
-func copyInbox(t *testing.T, inbox string) string {
-	t.Helper()
-	dst := filepath.Join(t.TempDir(), "inbox")
-	if err := os.CopyFS(dst, os.DirFS(inbox)); err != nil {
-		t.Fatal(err)
-	}
-	return dst
-}
-
-// editDelivery rewrites the gzipped file name of the delivery in dir with
-// fn, and its checksum and row count in the delivery's manifest.
-func editDelivery(t *testing.T, dir, name string, fn func([]byte) []byte) {
-	t.Helper()
-	f, err := os.Open(filepath.Join(dir, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := io.ReadAll(zr)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	b = fn(b)
-	var gz bytes.Buffer
-	zw := gzip.NewWriter(&gz)
-	zw.Write(b)
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name), gz.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	mf, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := sha256.Sum256(gz.Bytes())
-	entry := regexp.MustCompile(`("name": "` + regexp.QuoteMeta(name) + `",\s*"rows": )\d+(,\s*"sha256": ")[0-9a-f]+`)
-	if !entry.Match(mf) {
-		t.Fatalf("%s is not in the manifest of %s", name, dir)
-	}
-	mf = entry.ReplaceAll(mf, []byte(fmt.Sprintf("${1}%d${2}%s", bytes.Count(b, []byte("\n")), hex.EncodeToString(sum[:]))))
-	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), mf, 0o644); err != nil {
-		t.Fatal(err)
-	}
 }

@@ -6,16 +6,13 @@ import (
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"integstat/internal/testkit"
@@ -23,39 +20,20 @@ import (
 	"integstat/readers/sqlshell"
 )
 
-var (
-	smallOnce sync.Once
-	smallDir  string
-	smallErr  error
-)
+// smallCases is the small cases' warehouse with its marts published,
+// shared by the tests (each only reads it).
+var smallCases = &fixture.Shared{Inbox: testkit.SmallInbox(), Prefix: "sqlshell-test-"}
 
-// publishSmallCases builds the marts of the small cases in a warehouse
-// shared by the tests (each only reads it) and returns its directory.
+// publishSmallCases builds the shared warehouse the first time a test asks
+// and returns its directory.
 func publishSmallCases(t *testing.T) string {
 	t.Helper()
-	smallOnce.Do(func() {
-		smallErr = errors.New("building the small cases failed (see the first test that asked)")
-		dir, err := os.MkdirTemp("", "sqlshell-test-")
-		if err != nil {
-			t.Fatal(err)
-		}
-		smallDir = dir
-		wh, _ := fixture.IngestInto(t, dir, testkit.SmallInbox())
-		fixture.Build(t, wh, time.Time{})
-		wh.Close()
-		smallErr = nil
-	})
-	if smallErr != nil {
-		t.Fatal(smallErr)
-	}
-	return smallDir
+	return smallCases.Dir(t)
 }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if smallDir != "" {
-		os.RemoveAll(smallDir)
-	}
+	smallCases.Remove()
 	os.Exit(code)
 }
 
