@@ -1,6 +1,7 @@
 package marts
 
 import (
+	"iter"
 	"math"
 
 	"integstat/load/protect"
@@ -51,6 +52,31 @@ func cell(f Figure, ind Indicator) protect.Cell {
 	return c
 }
 
+// yearCells gives, per year, the indexes of figs of that year and their
+// cells in the same order: protection and the attack work one year at a
+// time, a year's figures being one table.
+func yearCells(figs []Figure, cat []Indicator) iter.Seq2[[]int, []protect.Cell] {
+	byID := map[string]Indicator{}
+	for _, c := range cat {
+		byID[c.ID] = c
+	}
+	years := map[int][]int{}
+	for i, f := range figs {
+		years[f.Year] = append(years[f.Year], i)
+	}
+	return func(yield func([]int, []protect.Cell) bool) {
+		for _, idx := range years {
+			cells := make([]protect.Cell, len(idx))
+			for j, i := range idx {
+				cells[j] = cell(figs[i], byID[figs[i].Indicator])
+			}
+			if !yield(idx, cells) {
+				return
+			}
+		}
+	}
+}
+
 func deref(p *int64) int64 {
 	if p == nil {
 		return 0
@@ -65,20 +91,10 @@ func deref(p *int64) int64 {
 // (identities). It sets Protected and returns how many
 // figures it suppressed.
 func Protect(figs []Figure, cat []Indicator, opt protect.Options) int {
-	byID := map[string]Indicator{}
-	for _, c := range cat {
-		byID[c.ID] = c
-	}
 	id := identities(cat)
-	years := map[int][]int{}
-	for i, f := range figs {
-		years[f.Year] = append(years[f.Year], i)
-	}
 	n := 0
-	for _, idx := range years {
-		cells := make([]protect.Cell, len(idx))
+	for idx, cells := range yearCells(figs, cat) {
 		for j, i := range idx {
-			cells[j] = cell(figs[i], byID[figs[i].Indicator])
 			cells[j].Hidden, cells[j].Shown = figs[i].HiddenBefore, figs[i].ShownBefore
 		}
 		for j, s := range protect.SuppressWith(cells, id, opt) {
@@ -109,21 +125,11 @@ func Protect(figs []Figure, cat []Indicator, opt protect.Options) int {
 // they disclose nothing the national figures do not, given that zeros are
 // published.
 func Attack(figs []Figure, cat []Indicator, opt protect.Options) (derivable, unavoidable []Figure) {
-	byID := map[string]Indicator{}
-	for _, c := range cat {
-		byID[c.ID] = c
-	}
 	id := identities(cat)
-	years := map[int][]int{}
-	for i, f := range figs {
-		years[f.Year] = append(years[f.Year], i)
-	}
-	for _, idx := range years {
-		cells := make([]protect.Cell, len(idx))
+	for idx, cells := range yearCells(figs, cat) {
 		supp := make([]bool, len(idx))
 		pos := map[protect.Cell]int{}
 		for j, i := range idx {
-			cells[j] = cell(figs[i], byID[figs[i].Indicator])
 			supp[j] = figs[i].Protected
 			pos[cells[j]] = i
 		}
