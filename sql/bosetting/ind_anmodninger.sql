@@ -4,7 +4,7 @@
 -- with anmodet > 0 or vedtatt > 0. Region: the kommune of the row, in Y's
 -- codes.
 -- Output: indikator, aar, niva, region, verdi, teller, nevner.
--- depends: stg_bosetting_anmodninger, ref_kommune_aar, region_kart, aar
+-- depends: antall_rader, stg_bosetting_anmodninger, ref_kommune_aar, region_kart, aar
 WITH r AS (
     SELECT CAST(a.aar AS INTEGER) AS aar, coalesce(ka.kode_aar, '') AS kommune,
            a.anmodet, a.anmodet_em, a.vedtatt, a.vedtatt_em
@@ -23,15 +23,10 @@ s AS (
     FROM r
     JOIN region_kart k ON k.aar = r.aar AND k.kommune = r.kommune
     GROUP BY r.aar, k.niva, k.region
+),
+antall AS (
+    FROM s UNPIVOT INCLUDE NULLS (teller FOR indikator IN (
+        anmodet, anmodet_em, vedtatt, vedtatt_em, kommuner_anmodet, kommuner_vedtatt
+    ))
 )
-SELECT x.indikator, s.aar, s.niva, s.region,
-       CAST(x.verdi AS DOUBLE) AS verdi, CAST(x.verdi AS BIGINT) AS teller, CAST(NULL AS BIGINT) AS nevner
-FROM s
-CROSS JOIN LATERAL (VALUES
-    ('anmodet', s.anmodet),
-    ('anmodet_em', s.anmodet_em),
-    ('vedtatt', s.vedtatt),
-    ('vedtatt_em', s.vedtatt_em),
-    ('kommuner_anmodet', s.kommuner_anmodet),
-    ('kommuner_vedtatt', s.kommuner_vedtatt)
-) AS x(indikator, verdi)
+FROM antall_rader('antall')

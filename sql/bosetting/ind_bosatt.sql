@@ -6,7 +6,7 @@
 -- persons per region; protected identities are in the nation only (their
 -- kommune is '' in bos_bosatt), so they never make a kommune count either.
 -- Output: indikator, aar, niva, region, verdi, teller, nevner.
--- depends: bos_bosatt, bos_barnefamilie, region_kart
+-- depends: antall_rader, andel_rader, bos_bosatt, bos_barnefamilie, region_kart
 WITH b AS (
     SELECT b.*,
            f.familie_id IS NOT NULL AS barnefamilie,
@@ -19,20 +19,20 @@ WITH b AS (
 s AS (
     SELECT b.aar, r.niva, r.region,
            count(DISTINCT b.person) AS bosatte,
-           count(DISTINCT b.person) FILTER (WHERE b.kategori = 'OVF') AS ovf,
-           count(DISTINCT b.person) FILTER (WHERE b.em) AS em,
-           count(DISTINCT b.person) FILTER (WHERE b.em AND b.alder >= 15) AS em_over15,
-           count(DISTINCT b.person) FILTER (WHERE b.em AND b.alder < 15) AS em_under15,
-           count(DISTINCT b.familie_id) FILTER (WHERE b.barnefamilie) AS familier,
-           count(DISTINCT b.person) FILTER (WHERE b.barnefamilie) AS familie_personer,
-           count(DISTINCT b.person) FILTER (WHERE b.barnefamilie AND b.alder < 18) AS familie_barn,
-           count(DISTINCT b.person) FILTER (WHERE NOT b.em AND NOT b.barnefamilie AND NOT b.skjult) AS andre_voksne,
-           count(DISTINCT b.person) FILTER (WHERE b.selvbosatt) AS selvbosatt,
+           count(DISTINCT b.person) FILTER (WHERE b.kategori = 'OVF') AS bosatte_ovf,
+           count(DISTINCT b.person) FILTER (WHERE b.em) AS bosatte_em,
+           count(DISTINCT b.person) FILTER (WHERE b.em AND b.alder >= 15) AS bosatte_em_over15,
+           count(DISTINCT b.person) FILTER (WHERE b.em AND b.alder < 15) AS bosatte_em_under15,
+           count(DISTINCT b.familie_id) FILTER (WHERE b.barnefamilie) AS barnefamilier,
+           count(DISTINCT b.person) FILTER (WHERE b.barnefamilie) AS barnefamilier_personer,
+           count(DISTINCT b.person) FILTER (WHERE b.barnefamilie AND b.alder < 18) AS barnefamilier_barn,
+           count(DISTINCT b.person) FILTER (WHERE NOT b.em AND NOT b.barnefamilie AND NOT b.skjult) AS bosatte_andre_voksne,
+           count(DISTINCT b.person) FILTER (WHERE b.selvbosatt) AS bosatte_selvbosatt,
            count(DISTINCT b.kommune) FILTER (WHERE b.selvbosatt AND b.kommune <> '') AS kommuner_selvbosatt,
-           count(DISTINCT b.kommune) FILTER (WHERE b.em AND b.kommune <> '') AS kommuner_em,
+           count(DISTINCT b.kommune) FILTER (WHERE b.em AND b.kommune <> '') AS kommuner_bosatt_em,
            count(DISTINCT b.person) FILTER (WHERE b.innen_6mnd) AS innen_6mnd,
            count(DISTINCT b.person) FILTER (WHERE b.innen_12mnd) AS innen_12mnd,
-           count(DISTINCT b.person) FILTER (WHERE NOT b.innen_12mnd) AS etter_12mnd,
+           count(DISTINCT b.person) FILTER (WHERE NOT b.innen_12mnd) AS bosatt_etter_12mnd,
            count(DISTINCT b.person) FILTER (WHERE b.em AND b.innen_3mnd) AS em_innen_3mnd,
            avg(b.ventedager) / 30.4375 AS ventetid,
            avg(b.ventedager) FILTER (WHERE b.em) / 30.4375 AS ventetid_em,
@@ -40,28 +40,29 @@ s AS (
     FROM b
     JOIN region_kart r ON r.aar = b.aar AND r.kommune = b.kommune
     GROUP BY b.aar, r.niva, r.region
+),
+antall AS (
+    FROM s UNPIVOT INCLUDE NULLS (teller FOR indikator IN (
+        bosatte, bosatte_ovf, bosatte_em, bosatte_em_over15, bosatte_em_under15,
+        barnefamilier, barnefamilier_personer, barnefamilier_barn, bosatte_andre_voksne,
+        bosatte_selvbosatt, kommuner_selvbosatt, kommuner_bosatt_em, bosatt_etter_12mnd
+    ))
+),
+andeler AS (
+    FROM s UNPIVOT INCLUDE NULLS ((teller, nevner) FOR indikator IN (
+        (innen_6mnd, bosatte) AS andel_bosatt_6mnd,
+        (innen_12mnd, bosatte) AS andel_bosatt_12mnd,
+        (em_innen_3mnd, bosatte_em) AS andel_em_bosatt_3mnd
+    ))
 )
-SELECT x.indikator, s.aar, s.niva, s.region,
-       CAST(x.verdi AS DOUBLE) AS verdi, CAST(x.teller AS BIGINT) AS teller, CAST(x.nevner AS BIGINT) AS nevner
-FROM s
-CROSS JOIN LATERAL (VALUES
-    ('bosatte', s.bosatte, s.bosatte, NULL),
-    ('bosatte_ovf', s.ovf, s.ovf, NULL),
-    ('bosatte_em', s.em, s.em, NULL),
-    ('bosatte_em_over15', s.em_over15, s.em_over15, NULL),
-    ('bosatte_em_under15', s.em_under15, s.em_under15, NULL),
-    ('barnefamilier', s.familier, s.familier, NULL),
-    ('barnefamilier_personer', s.familie_personer, s.familie_personer, NULL),
-    ('barnefamilier_barn', s.familie_barn, s.familie_barn, NULL),
-    ('bosatte_andre_voksne', s.andre_voksne, s.andre_voksne, NULL),
-    ('bosatte_selvbosatt', s.selvbosatt, s.selvbosatt, NULL),
-    ('kommuner_selvbosatt', s.kommuner_selvbosatt, s.kommuner_selvbosatt, NULL),
-    ('kommuner_bosatt_em', s.kommuner_em, s.kommuner_em, NULL),
-    ('andel_bosatt_6mnd', s.innen_6mnd / nullif(s.bosatte, 0), s.innen_6mnd, s.bosatte),
-    ('andel_bosatt_12mnd', s.innen_12mnd / nullif(s.bosatte, 0), s.innen_12mnd, s.bosatte),
-    ('bosatt_etter_12mnd', s.etter_12mnd, s.etter_12mnd, NULL),
-    ('andel_em_bosatt_3mnd', s.em_innen_3mnd / nullif(s.em, 0), s.em_innen_3mnd, s.em),
-    ('ventetid_mnd', s.ventetid, NULL, s.bosatte),
-    ('ventetid_mnd_em', s.ventetid_em, NULL, s.em),
-    ('ventetid_mnd_barnefamilier', s.ventetid_familie, NULL, s.familie_personer)
-) AS x(indikator, verdi, teller, nevner)
+FROM antall_rader('antall')
+UNION ALL
+FROM andel_rader('andeler')
+UNION ALL
+-- means: the mean in months over the persons (nevner), no teller
+SELECT indikator, aar, niva, region, verdi, CAST(NULL AS BIGINT), nevner
+FROM s UNPIVOT INCLUDE NULLS ((verdi, nevner) FOR indikator IN (
+    (ventetid, bosatte) AS ventetid_mnd,
+    (ventetid_em, bosatte_em) AS ventetid_mnd_em,
+    (ventetid_familie, barnefamilier_personer) AS ventetid_mnd_barnefamilier
+))

@@ -4,7 +4,7 @@
 -- one aged 18 or more on 31.12.Y (age then = Y - birth year) makes its
 -- members who are not unaccompanied minors count in venter_3112_familie.
 -- Output: indikator, aar, niva, region, verdi, teller, nevner.
--- depends: stg_bosetting_personer, aar
+-- depends: antall_rader, stg_bosetting_personer, aar
 WITH venter AS (
     SELECT a.aar, p.person, p.familie_id, p.em, a.aar - p.fodselsaar AS alder,
            CAST(p.vedtak_dato + INTERVAL 12 MONTH AS DATE) < make_date(a.aar, 12, 31) AS over12mnd
@@ -22,22 +22,20 @@ familie AS (
 ),
 s AS (
     SELECT a.aar,
-           count(DISTINCT v.person) AS venter,
-           count(DISTINCT v.person) FILTER (WHERE NOT v.em AND f.familie_id IS NOT NULL) AS familie,
-           count(DISTINCT v.person) FILTER (WHERE v.em) AS em,
-           count(DISTINCT v.person) FILTER (WHERE v.over12mnd) AS over12mnd
+           count(DISTINCT v.person) AS venter_3112,
+           count(DISTINCT v.person) FILTER (WHERE NOT v.em AND f.familie_id IS NOT NULL) AS venter_3112_familie,
+           count(DISTINCT v.person) FILTER (WHERE v.em) AS venter_3112_em,
+           count(DISTINCT v.person) FILTER (WHERE v.over12mnd) AS venter_3112_over12mnd,
+           venter_3112 - venter_3112_familie - venter_3112_em AS venter_3112_andre
     FROM (SELECT aar FROM aar WHERE NOT neste) a
     LEFT JOIN venter v ON v.aar = a.aar
     LEFT JOIN familie f ON f.aar = v.aar AND f.familie_id = v.familie_id
     GROUP BY a.aar
+),
+antall AS (
+    SELECT indikator, aar, 'land' AS niva, '0' AS region, teller
+    FROM s UNPIVOT INCLUDE NULLS (teller FOR indikator IN (
+        venter_3112, venter_3112_familie, venter_3112_em, venter_3112_andre, venter_3112_over12mnd
+    ))
 )
-SELECT x.indikator, s.aar, 'land' AS niva, '0' AS region,
-       CAST(x.verdi AS DOUBLE) AS verdi, CAST(x.verdi AS BIGINT) AS teller, CAST(NULL AS BIGINT) AS nevner
-FROM s
-CROSS JOIN LATERAL (VALUES
-    ('venter_3112', s.venter),
-    ('venter_3112_familie', s.familie),
-    ('venter_3112_em', s.em),
-    ('venter_3112_andre', s.venter - s.familie - s.em),
-    ('venter_3112_over12mnd', s.over12mnd)
-) AS x(indikator, verdi)
+FROM antall_rader('antall')

@@ -8,7 +8,7 @@
 -- intro_pabegynt counts in the kommune of the person's earliest spell, and
 -- andel_intro_start_3mnd in the kommune of the earliest RP decision.
 -- Output: indikator, aar, niva, region, verdi, teller, nevner.
--- depends: nir_intro_aar, nir_timer_gyldig, stg_nir_introprogram, ref_kommune_aar, region_kart, aar
+-- depends: antall_rader, andel_rader, nir_intro_aar, nir_timer_gyldig, stg_nir_introprogram, ref_kommune_aar, region_kart, aar
 WITH avslutning AS (
     SELECT aar, person, bool_or(avslutning IN ('ARB', 'UTD', 'AOU')) AS direkte
     FROM (SELECT *, max(sluttdato) OVER (PARTITION BY aar, person) AS siste
@@ -35,15 +35,15 @@ spell AS (
 ),
 personer AS (
     SELECT i.aar, r.niva, r.region,
-           count(DISTINCT i.person) FILTER (WHERE i.rett_plikt) AS rett_plikt,
-           count(DISTINCT i.person) FILTER (WHERE i.deltaker_3112) AS deltakere_3112,
-           count(DISTINCT i.person) FILTER (WHERE i.deltaker) AS deltakere,
-           count(DISTINCT i.person) FILTER (WHERE i.avsluttet) AS avsluttet,
+           count(DISTINCT i.person) FILTER (WHERE i.rett_plikt) AS intro_rett_plikt,
+           count(DISTINCT i.person) FILTER (WHERE i.deltaker_3112) AS intro_deltakere_3112,
+           count(DISTINCT i.person) FILTER (WHERE i.deltaker) AS intro_deltakere,
+           count(DISTINCT i.person) FILTER (WHERE i.avsluttet) AS intro_avsluttet,
            count(DISTINCT i.person) FILTER (WHERE i.avsluttet AND i.direkte) AS direkte,
            count(DISTINCT i.person) FILTER (WHERE i.deltaker AND i.har_utvidet) AS utvidet,
            count(DISTINCT i.person) FILTER (WHERE i.deltaker AND i.grunnskole) AS grunnskole,
            count(DISTINCT i.person) FILTER (WHERE i.deltaker AND i.vgs) AS vgs,
-           count(DISTINCT i.kommune) FILTER (WHERE i.deltaker AND i.kommune <> '') AS kommuner
+           count(DISTINCT i.kommune) FILTER (WHERE i.deltaker AND i.kommune <> '') AS kommuner_intro
     FROM spell i
     JOIN region_kart r ON r.aar = i.aar AND r.kommune = i.kommune
     GROUP BY i.aar, r.niva, r.region
@@ -74,7 +74,7 @@ kohort AS (
 ),
 start AS (
     SELECT x.aar, r.niva, r.region,
-           count(DISTINCT x.person) FILTER (WHERE x.hva = 'pabegynt') AS pabegynt,
+           count(DISTINCT x.person) FILTER (WHERE x.hva = 'pabegynt') AS intro_pabegynt,
            count(DISTINCT x.person) FILTER (WHERE x.hva = 'kohort') AS kohort,
            count(DISTINCT x.person) FILTER (WHERE x.hva = 'kohort' AND x.innen_3mnd) AS start_3mnd
     FROM (SELECT aar, person, kommune, 'pabegynt' AS hva, false AS innen_3mnd FROM pabegynt
@@ -86,42 +86,37 @@ start AS (
 ),
 skolekommuner AS (
     SELECT t.aar, r.niva, r.region,
-           count(DISTINCT t.kommune) FILTER (WHERE t.tiltak = 'GRUNNSKOLE') AS grunnskole,
-           count(DISTINCT t.kommune) FILTER (WHERE t.tiltak = 'VGS') AS vgs
+           count(DISTINCT t.kommune) FILTER (WHERE t.tiltak = 'GRUNNSKOLE') AS kommuner_intro_grunnskole,
+           count(DISTINCT t.kommune) FILTER (WHERE t.tiltak = 'VGS') AS kommuner_intro_vgs
     FROM nir_timer_gyldig t
     JOIN region_kart r ON r.aar = t.aar AND r.kommune = t.kommune
     WHERE t.program = 'INTRO' AND t.tiltak IN ('GRUNNSKOLE', 'VGS') AND t.kommune <> ''
     GROUP BY t.aar, r.niva, r.region
 ),
-v AS (
-    SELECT p.aar, p.niva, p.region, x.*
-    FROM personer p
-    CROSS JOIN LATERAL (VALUES
-        ('intro_rett_plikt', p.rett_plikt, p.rett_plikt, NULL),
-        ('intro_deltakere_3112', p.deltakere_3112, p.deltakere_3112, NULL),
-        ('intro_deltakere', p.deltakere, p.deltakere, NULL),
-        ('intro_avsluttet', p.avsluttet, p.avsluttet, NULL),
-        ('andel_intro_direkte_arbeid_utdanning', p.direkte / nullif(p.avsluttet, 0), p.direkte, p.avsluttet),
-        ('andel_intro_utvidet', p.utvidet / nullif(p.deltakere, 0), p.utvidet, p.deltakere),
-        ('andel_intro_grunnskole', p.grunnskole / nullif(p.deltakere, 0), p.grunnskole, p.deltakere),
-        ('andel_intro_vgs', p.vgs / nullif(p.deltakere, 0), p.vgs, p.deltakere),
-        ('kommuner_intro', p.kommuner, p.kommuner, NULL)
-    ) AS x(indikator, verdi, teller, nevner)
+antall AS (
+    SELECT indikator, aar, niva, region, teller
+    FROM personer UNPIVOT INCLUDE NULLS (teller FOR indikator IN (
+        intro_rett_plikt, intro_deltakere_3112, intro_deltakere, intro_avsluttet, kommuner_intro
+    ))
     UNION ALL
-    SELECT s.aar, s.niva, s.region, x.*
-    FROM start s
-    CROSS JOIN LATERAL (VALUES
-        ('intro_pabegynt', s.pabegynt, s.pabegynt, NULL),
-        ('andel_intro_start_3mnd', s.start_3mnd / nullif(s.kohort, 0), s.start_3mnd, s.kohort)
-    ) AS x(indikator, verdi, teller, nevner)
+    SELECT indikator, aar, niva, region, teller
+    FROM start UNPIVOT INCLUDE NULLS (teller FOR indikator IN (intro_pabegynt))
     UNION ALL
-    SELECT k.aar, k.niva, k.region, x.*
-    FROM skolekommuner k
-    CROSS JOIN LATERAL (VALUES
-        ('kommuner_intro_grunnskole', k.grunnskole, k.grunnskole, NULL),
-        ('kommuner_intro_vgs', k.vgs, k.vgs, NULL)
-    ) AS x(indikator, verdi, teller, nevner)
+    SELECT indikator, aar, niva, region, teller
+    FROM skolekommuner UNPIVOT INCLUDE NULLS (teller FOR indikator IN (kommuner_intro_grunnskole, kommuner_intro_vgs))
+),
+andeler AS (
+    SELECT indikator, aar, niva, region, teller, nevner
+    FROM personer UNPIVOT INCLUDE NULLS ((teller, nevner) FOR indikator IN (
+        (direkte, intro_avsluttet) AS andel_intro_direkte_arbeid_utdanning,
+        (utvidet, intro_deltakere) AS andel_intro_utvidet,
+        (grunnskole, intro_deltakere) AS andel_intro_grunnskole,
+        (vgs, intro_deltakere) AS andel_intro_vgs
+    ))
+    UNION ALL
+    SELECT indikator, aar, niva, region, teller, nevner
+    FROM start UNPIVOT INCLUDE NULLS ((teller, nevner) FOR indikator IN ((start_3mnd, kohort) AS andel_intro_start_3mnd))
 )
-SELECT indikator, aar, niva, region,
-       CAST(verdi AS DOUBLE) AS verdi, CAST(teller AS BIGINT) AS teller, CAST(nevner AS BIGINT) AS nevner
-FROM v
+FROM antall_rader('antall')
+UNION ALL
+FROM andel_rader('andeler')

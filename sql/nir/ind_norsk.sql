@@ -10,7 +10,7 @@
 --   kv_maalgruppe / kv_startet: KV rows with rett_plikt_dato in Y (and
 --   forste_time_dato in Y); region: the row's kommune.
 -- Output: indikator, aar, niva, region, verdi, teller, nevner.
--- depends: stg_nir_norskopplaering, nir_timer_gyldig, ref_kommune_aar, region_kart, aar
+-- depends: antall_rader, andel_rader, stg_nir_norskopplaering, nir_timer_gyldig, ref_kommune_aar, region_kart, aar
 WITH rett AS (
     SELECT person,
            bool_or(rettighet = 'RP') AS rp,
@@ -21,10 +21,10 @@ WITH rett AS (
 ),
 timer AS (
     SELECT t.aar, r2.niva, r2.region,
-           count(DISTINCT t.person) FILTER (WHERE r.rp AND t.tiltak IN ('NORSK', 'SAMF')) AS deltakere_rp,
-           count(DISTINCT t.person) FILTER (WHERE r.rp_p_r AND t.tiltak IN ('NORSK', 'SAMF')) AS deltakere,
-           count(DISTINCT t.kommune) FILTER (WHERE r.rp_p_r AND t.tiltak IN ('NORSK', 'SAMF') AND t.kommune <> '') AS kommuner,
-           count(DISTINCT t.person) FILTER (WHERE r.asyl AND t.tiltak = 'NORSK') AS asyl
+           count(DISTINCT t.person) FILTER (WHERE r.rp AND t.tiltak IN ('NORSK', 'SAMF')) AS norsk_deltakere_rp,
+           count(DISTINCT t.person) FILTER (WHERE r.rp_p_r AND t.tiltak IN ('NORSK', 'SAMF')) AS norsk_deltakere,
+           count(DISTINCT t.kommune) FILTER (WHERE r.rp_p_r AND t.tiltak IN ('NORSK', 'SAMF') AND t.kommune <> '') AS kommuner_norsk,
+           count(DISTINCT t.person) FILTER (WHERE r.asyl AND t.tiltak = 'NORSK') AS norsk_asyl_deltakere
     FROM nir_timer_gyldig t
     JOIN rett r ON r.person = t.person
     JOIN region_kart r2 ON r2.aar = t.aar AND r2.kommune = t.kommune
@@ -50,10 +50,10 @@ kv AS (
 ),
 rader AS (
     SELECT x.aar, r.niva, r.region,
-           count(DISTINCT x.person) FILTER (WHERE x.hva = 'kohort') AS kohort,
+           count(DISTINCT x.person) FILTER (WHERE x.hva = 'kohort') AS norsk_rp_kohort,
            count(DISTINCT x.person) FILTER (WHERE x.hva = 'kohort' AND x.innen_3mnd) AS innen_3mnd,
            count(DISTINCT x.person) FILTER (WHERE x.hva = 'kohort' AND x.innen_6mnd) AS innen_6mnd,
-           count(DISTINCT x.person) FILTER (WHERE x.hva = 'kv') AS kv,
+           count(DISTINCT x.person) FILTER (WHERE x.hva = 'kv') AS kv_maalgruppe,
            count(DISTINCT x.person) FILTER (WHERE x.hva = 'kv' AND x.startet) AS kv_startet
     FROM (SELECT aar, person, kommune, 'kohort' AS hva, innen_3mnd, innen_6mnd, false AS startet FROM kohort
           UNION ALL
@@ -61,26 +61,21 @@ rader AS (
     JOIN region_kart r ON r.aar = x.aar AND r.kommune = x.kommune
     GROUP BY x.aar, r.niva, r.region
 ),
-v AS (
-    SELECT t.aar, t.niva, t.region, x.*
-    FROM timer t
-    CROSS JOIN LATERAL (VALUES
-        ('norsk_deltakere_rp', t.deltakere_rp, t.deltakere_rp, NULL),
-        ('norsk_deltakere', t.deltakere, t.deltakere, NULL),
-        ('kommuner_norsk', t.kommuner, t.kommuner, NULL),
-        ('norsk_asyl_deltakere', t.asyl, t.asyl, NULL)
-    ) AS x(indikator, verdi, teller, nevner)
+antall AS (
+    SELECT indikator, aar, niva, region, teller
+    FROM timer UNPIVOT INCLUDE NULLS (teller FOR indikator IN (
+        norsk_deltakere_rp, norsk_deltakere, kommuner_norsk, norsk_asyl_deltakere
+    ))
     UNION ALL
-    SELECT k.aar, k.niva, k.region, x.*
-    FROM rader k
-    CROSS JOIN LATERAL (VALUES
-        ('andel_norsk_start_3mnd', k.innen_3mnd / nullif(k.kohort, 0), k.innen_3mnd, k.kohort),
-        ('andel_norsk_start_6mnd', k.innen_6mnd / nullif(k.kohort, 0), k.innen_6mnd, k.kohort),
-        ('norsk_rp_kohort', k.kohort, k.kohort, NULL),
-        ('kv_maalgruppe', k.kv, k.kv, NULL),
-        ('kv_startet', k.kv_startet, k.kv_startet, NULL)
-    ) AS x(indikator, verdi, teller, nevner)
+    SELECT indikator, aar, niva, region, teller
+    FROM rader UNPIVOT INCLUDE NULLS (teller FOR indikator IN (norsk_rp_kohort, kv_maalgruppe, kv_startet))
+),
+andeler AS (
+    FROM rader UNPIVOT INCLUDE NULLS ((teller, nevner) FOR indikator IN (
+        (innen_3mnd, norsk_rp_kohort) AS andel_norsk_start_3mnd,
+        (innen_6mnd, norsk_rp_kohort) AS andel_norsk_start_6mnd
+    ))
 )
-SELECT indikator, aar, niva, region,
-       CAST(verdi AS DOUBLE) AS verdi, CAST(teller AS BIGINT) AS teller, CAST(nevner AS BIGINT) AS nevner
-FROM v
+FROM antall_rader('antall')
+UNION ALL
+FROM andel_rader('andeler')

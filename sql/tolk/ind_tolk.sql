@@ -5,7 +5,7 @@
 -- category is the lowest valid that day. tolk_sprak counts distinct
 -- languages nationally.
 -- Output: indikator, aar, niva, region, verdi, teller, nevner.
--- depends: stg_tolk, stg_tolk_sprak, ref_kommune_aar, region_kart, aar
+-- depends: antall_rader, andel_rader, stg_tolk, stg_tolk_sprak, ref_kommune_aar, region_kart, aar
 WITH gyldig AS (
     SELECT a.aar, t.tolk_id, t.kjonn, t.bostedskommune, s.sprak, s.kategori
     FROM (SELECT aar FROM aar WHERE NOT neste) a
@@ -25,22 +25,26 @@ tolker AS (
 s AS (
     SELECT t.aar, r.niva, r.region,
            count(*) AS tolker,
-           count(*) FILTER (WHERE t.beste BETWEEN 1 AND 3) AS kat1_3,
+           count(*) FILTER (WHERE t.beste BETWEEN 1 AND 3) AS tolker_kat1_3,
            count(*) FILTER (WHERE t.kjonn = 'K') AS kvinner
     FROM tolker t
     JOIN region_kart r ON r.aar = t.aar AND r.kommune = t.kommune
     GROUP BY t.aar, r.niva, r.region
+),
+antall AS (
+    SELECT indikator, aar, niva, region, teller
+    FROM s UNPIVOT INCLUDE NULLS (teller FOR indikator IN (tolker, tolker_kat1_3))
+    UNION ALL
+    SELECT 'tolk_sprak', aar, 'land', '0', count(DISTINCT sprak)
+    FROM gyldig
+    GROUP BY aar
+),
+andeler AS (
+    FROM s UNPIVOT INCLUDE NULLS ((teller, nevner) FOR indikator IN (
+        (tolker_kat1_3, tolker) AS andel_tolker_kat1_3,
+        (kvinner, tolker) AS andel_tolker_kvinner
+    ))
 )
-SELECT x.indikator, s.aar, s.niva, s.region,
-       CAST(x.verdi AS DOUBLE) AS verdi, CAST(x.teller AS BIGINT) AS teller, CAST(x.nevner AS BIGINT) AS nevner
-FROM s
-CROSS JOIN LATERAL (VALUES
-    ('tolker', s.tolker, s.tolker, NULL),
-    ('tolker_kat1_3', s.kat1_3, s.kat1_3, NULL),
-    ('andel_tolker_kat1_3', s.kat1_3 / nullif(s.tolker, 0), s.kat1_3, s.tolker),
-    ('andel_tolker_kvinner', s.kvinner / nullif(s.tolker, 0), s.kvinner, s.tolker)
-) AS x(indikator, verdi, teller, nevner)
+FROM antall_rader('antall')
 UNION ALL
-SELECT 'tolk_sprak', aar, 'land', '0', CAST(count(DISTINCT sprak) AS DOUBLE), count(DISTINCT sprak), CAST(NULL AS BIGINT)
-FROM gyldig
-GROUP BY aar
+FROM andel_rader('andeler')
