@@ -80,7 +80,7 @@ type jobState struct {
 	lastDur     time.Duration
 	lastRows    int64
 	quarantined int64
-	runs        map[string]int64 // by outcome
+	runs        map[warehouse.JobOutcome]int64 // by outcome
 }
 
 // New returns a daemon for the schedule s.
@@ -100,7 +100,7 @@ func New(s *Schedule, opt Options) *Daemon {
 	d := &Daemon{sched: s, opt: opt, log: opt.Log, jobs: map[string]*jobState{}}
 	d.jobCtx, d.abort = context.WithCancel(context.Background())
 	for _, j := range s.Jobs {
-		d.jobs[j.Name] = &jobState{runs: map[string]int64{}}
+		d.jobs[j.Name] = &jobState{runs: map[warehouse.JobOutcome]int64{}}
 	}
 	return d
 }

@@ -100,7 +100,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func count(rs []warehouse.JobRun, outcome string) int {
+func count(rs []warehouse.JobRun, outcome warehouse.JobOutcome) int {
 	n := 0
 	for _, r := range rs {
 		if r.Outcome == outcome {
@@ -168,7 +168,7 @@ func TestRetries(t *testing.T) {
 		retries   string
 		errs      []error // the attempts' errors, then success
 		always    error   // every attempt's error, when set
-		outcome   string
+		outcome   warehouse.JobOutcome
 		attempts  int
 		sleeps    []time.Duration
 		wantError bool

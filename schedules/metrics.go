@@ -101,7 +101,7 @@ func (d *Daemon) WriteMetrics(w io.Writer) error {
 	p("# TYPE integstat_job_runs_total counter\n")
 	for _, j := range d.sched.Jobs {
 		st := d.jobs[j.Name]
-		outcomes := make([]string, 0, len(st.runs))
+		outcomes := make([]warehouse.JobOutcome, 0, len(st.runs))
 		for o := range st.runs {
 			outcomes = append(outcomes, o)
 		}

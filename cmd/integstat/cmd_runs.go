@@ -143,7 +143,7 @@ func writeExtracts(ctx context.Context, w io.Writer, wh *warehouse.Warehouse, li
 		"at", "project", "approval", "outcome", "rows", "suppressed", "spec hash", "key id", "data state / reason")
 	for _, e := range es {
 		what := e.DataState
-		if e.Outcome != "delivered" {
+		if e.Outcome != warehouse.ExtractDelivered {
 			what = e.Detail
 		}
 		fmt.Fprintf(w, "%-20s %-20s %-20s %-9s %10d %10d %-16.16s %-16s %s\n", e.At.Local().Format("2006-01-02 15:04:05"),

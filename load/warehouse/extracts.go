@@ -39,7 +39,7 @@ type Extract struct {
 	DataState  string // the deliveries read, e.g. "nir 20180228T020000; bosetting 20180305T020000"
 	Rows       int64  // rows written over all tables
 	Suppressed int64  // rows left out to reach k
-	Outcome    string // "delivered", "refused" or "failed"
+	Outcome    ExtractOutcome
 	Detail     string // the reason of a refusal or failure
 	OutDir     string
 	// Registration is the project's registration the extract was
@@ -50,6 +50,19 @@ type Extract struct {
 	// Checksums maps each output file's name to its sha256 in hex.
 	Checksums map[string]string
 }
+
+// ExtractOutcome is what a request for a research extract came to, as the
+// audit log records it (column extracts.outcome): its values are the
+// strings stored, so logs written before the type existed read back
+// unchanged.
+type ExtractOutcome string
+
+// The outcomes of a research extract.
+const (
+	ExtractDelivered ExtractOutcome = "delivered" // written to its directory and registered as delivered
+	ExtractRefused   ExtractOutcome = "refused"   // not approved or registered, or k could not be met: see Detail
+	ExtractFailed    ExtractOutcome = "failed"    // an error on the way: see Detail
+)
 
 // RecordExtract adds e to the audit log. A zero At is the time of the call.
 func (w *Warehouse) RecordExtract(ctx context.Context, e Extract) error {

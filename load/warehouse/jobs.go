@@ -26,16 +26,21 @@ CREATE TABLE IF NOT EXISTS job_runs (
 );`)
 }
 
-// Outcomes of a job run, as the ledger records them.
+// JobOutcome is what a run of a scheduled job did, as the ledger records
+// it (column job_runs.outcome): its values are the strings stored, so
+// ledgers written before the type existed read back unchanged.
+type JobOutcome string
+
+// The outcomes of a job run.
 const (
-	JobRunning     = "running"         // started and not finished (yet, or ever: see JobInterrupted)
-	JobRetrying    = "retrying"        // failed transiently, waiting to try again (without the lock)
-	JobOK          = "ok"              // finished without error
-	JobFailed      = "failed"          // a data error: reported once, not retried
-	JobGaveUp      = "gave-up"         // a transient error that lasted through every retry
-	JobAborted     = "aborted"         // stopped by a shutdown before it finished
-	JobInterrupted = "interrupted"     // its process ended without finishing it (a crash or kill -9)
-	JobSkipped     = "skipped-overlap" // not started: the previous run of the job was still going
+	JobRunning     JobOutcome = "running"         // started and not finished (yet, or ever: see JobInterrupted)
+	JobRetrying    JobOutcome = "retrying"        // failed transiently, waiting to try again (without the lock)
+	JobOK          JobOutcome = "ok"              // finished without error
+	JobFailed      JobOutcome = "failed"          // a data error: reported once, not retried
+	JobGaveUp      JobOutcome = "gave-up"         // a transient error that lasted through every retry
+	JobAborted     JobOutcome = "aborted"         // stopped by a shutdown before it finished
+	JobInterrupted JobOutcome = "interrupted"     // its process ended without finishing it (a crash or kill -9)
+	JobSkipped     JobOutcome = "skipped-overlap" // not started: the previous run of the job was still going
 )
 
 // JobRun is one run of a scheduled job (package schedules).
@@ -45,8 +50,8 @@ type JobRun struct {
 	Kind     string // ingest, build, …
 	Reason   string // what started it: schedule, catch-up, after <job>, once
 	Started  time.Time
-	Finished time.Time // zero while running
-	Outcome  string    // one of the Job* outcomes
+	Finished time.Time  // zero while running
+	Outcome  JobOutcome // one of the Job* outcomes
 	Attempts int
 	// Rows counts what the run produced: rows loaded by an ingest, figures
 	// published by a build; Quarantined the rows an ingest put aside.
@@ -99,7 +104,7 @@ func (w *Warehouse) RecordJob(ctx context.Context, r JobRun) error {
 // process died. It
 // returns the runs it marked.
 func (w *Warehouse) InterruptJobs(ctx context.Context) ([]JobRun, error) {
-	runs, err := w.jobRuns(ctx, `WHERE outcome = '`+JobRunning+`' ORDER BY started`)
+	runs, err := w.jobRuns(ctx, `WHERE outcome = '`+string(JobRunning)+`' ORDER BY started`)
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +128,7 @@ func (w *Warehouse) JobRuns(ctx context.Context, limit int) ([]JobRun, error) {
 // overlap aside: they are not runs), by job name, for catching up on
 // missed times.
 func (w *Warehouse) LastJobRuns(ctx context.Context) (map[string]JobRun, error) {
-	runs, err := w.jobRuns(ctx, `WHERE outcome <> '`+JobSkipped+`' QUALIFY row_number() OVER (PARTITION BY job ORDER BY started DESC, id DESC) = 1`)
+	runs, err := w.jobRuns(ctx, `WHERE outcome <> '`+string(JobSkipped)+`' QUALIFY row_number() OVER (PARTITION BY job ORDER BY started DESC, id DESC) = 1`)
 	if err != nil {
 		return nil, err
 	}

@@ -53,9 +53,10 @@ func TestJobRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []struct {
-		job, outcome string
-		rows         int64
-		finished     bool
+		job      string
+		outcome  warehouse.JobOutcome
+		rows     int64
+		finished bool
 	}{
 		{"marts", warehouse.JobInterrupted, 0, false},
 		{"nir-ingest", warehouse.JobSkipped, 0, true},

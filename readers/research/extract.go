@@ -79,14 +79,14 @@ func Extract(ctx context.Context, opt Options) (*Manifest, error) {
 	}
 	m := &Manifest{Project: p.ID, Approval: p.Approval, SpecHash: p.SpecHash(), K: p.K, MaxSuppression: *p.MaxSuppression}
 	fail := func(err error) (*Manifest, error) {
-		outcome := "failed"
+		outcome := warehouse.ExtractFailed
 		if errors.Is(err, ErrRefused) || errors.Is(err, ErrNotApproved) {
-			outcome = "refused"
+			outcome = warehouse.ExtractRefused
 		}
 		if lerr := opt.Warehouse.RecordExtract(ctx, m.auditRecord(outcome, err.Error(), opt.Out)); lerr != nil {
 			return nil, errors.Join(err, lerr)
 		}
-		log.Warn("research extract "+outcome, "project", p.ID, "k", p.K, "reason", err)
+		log.Warn("research extract "+string(outcome), "project", p.ID, "k", p.K, "reason", err)
 		return nil, err
 	}
 	reg, err := approved(ctx, opt.Warehouse, p, now)
@@ -129,7 +129,7 @@ func Extract(ctx context.Context, opt Options) (*Manifest, error) {
 	if err := opt.Warehouse.RecordDelivered(ctx, reg.ID, m.Extract, delivered); err != nil {
 		return nil, err
 	}
-	if err := opt.Warehouse.RecordExtract(ctx, m.auditRecord("delivered", "", opt.Out)); err != nil {
+	if err := opt.Warehouse.RecordExtract(ctx, m.auditRecord(warehouse.ExtractDelivered, "", opt.Out)); err != nil {
 		return nil, err
 	}
 	log.Info("research extract delivered", "project", p.ID, "registration", reg.ID, "key_id", m.KeyID, "rows", m.rows(), "suppressed", m.suppressed(), "out", opt.Out)

@@ -135,11 +135,11 @@ func (m *Manifest) dataStateText() string {
 }
 
 // auditRecord is the audit-log entry of the extract.
-func (m *Manifest) auditRecord(outcome, detail, out string) warehouse.Extract {
+func (m *Manifest) auditRecord(outcome warehouse.ExtractOutcome, detail, out string) warehouse.Extract {
 	e := warehouse.Extract{Project: m.Project, Approval: m.Approval, SpecHash: m.SpecHash, KeyID: m.KeyID,
 		DataState: m.dataStateText(), Rows: m.rows(), Suppressed: m.suppressed(), Outcome: outcome, Detail: detail,
 		OutDir: out, Checksums: map[string]string{}, Registration: m.Registration, QIUnion: strings.Join(m.QIUnion, ", ")}
-	if outcome != "delivered" {
+	if outcome != warehouse.ExtractDelivered {
 		e.Rows = 0
 	}
 	for _, f := range m.Files {
