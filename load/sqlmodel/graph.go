@@ -239,7 +239,7 @@ func checkColumns(r *Relation, names []string) error {
 
 // resolve spells each declared dependency as its model or external relation is
 // spelled, and reports unknown declarations, sources read outside staging
-// and models the body uses without declaring them.
+// (declared or read in the body) and models the body uses without declaring them.
 func (f *file) resolve(models map[string]*file, ext map[string]*Relation) []error {
 	var errs []error
 	declared := map[string]bool{}
@@ -251,8 +251,7 @@ func (f *file) resolve(models map[string]*file, ext map[string]*Relation) []erro
 		} else if e, ok := ext[key]; ok {
 			f.depends[i] = e.Name
 			if e.Kind == KindSource && !f.isTest && !f.staging {
-				errs = append(errs, errAt(f.path, f.dependsLine[i],
-					"reads the source %s past staging: read it through a model under %s/ (a stg_ view of it)", e.Name, stagingDir))
+				errs = append(errs, f.pastStaging(f.dependsLine[i], e))
 			}
 		} else {
 			errs = append(errs, errAt(f.path, f.dependsLine[i], "depends on %s, which is neither a model nor an external relation (declare it in %s)", d, SourcesFile))
@@ -263,15 +262,25 @@ func (f *file) resolve(models map[string]*file, ext map[string]*Relation) []erro
 	}
 	for _, t := range f.uses {
 		key := strings.ToLower(t.text)
-		m, ok := models[key]
-		if !ok || declared[key] || key == strings.ToLower(f.name) {
+		if declared[key] || key == strings.ToLower(f.name) {
 			continue
 		}
-		declared[key] = true // report each missing name once
-		errs = append(errs, errAt(f.path, lineOf(f.body, t.off, f.bodyLine),
-			"uses model %s without declaring it: add it to the -- depends: line", m.name))
+		line := lineOf(f.body, t.off, f.bodyLine)
+		if m, ok := models[key]; ok {
+			declared[key] = true // report each missing name once
+			errs = append(errs, errAt(f.path, line, "uses model %s without declaring it: add it to the -- depends: line", m.name))
+		} else if e, ok := ext[key]; ok && e.Kind == KindSource && !f.staging {
+			declared[key] = true
+			errs = append(errs, f.pastStaging(line, e))
+		}
 	}
 	return errs
+}
+
+// pastStaging reports that f, a model outside staging, reads the source e at
+// that line, declared or not: models read the registers only through staging.
+func (f *file) pastStaging(line int, e *Relation) error {
+	return errAt(f.path, line, "reads the source %s past staging: read it through a model under %s/ (a stg_ view of it)", e.Name, stagingDir)
 }
 
 // buildOrder sorts models so that each comes after the models it depends on,
