@@ -375,27 +375,33 @@ func (p *Project) Model(name string) *Model {
 	return nil
 }
 
-// Downstream returns the models that depend, directly or not, on any of names
-// (models or external relations), in build order: what must be rebuilt when
-// those inputs change. Named models are included themselves, since a changed
-// model must be rebuilt too. Names that match nothing are ignored.
-func (p *Project) Downstream(names ...string) []*Model {
-	changed := map[string]bool{}
+// Upstream returns the models that building the named models needs: they and
+// every model they read, directly or not, in build order. The caller builds
+// these to compute some models without building the whole project. A name of
+// an external relation adds nothing (the caller provides it); a name that is
+// neither a model nor an external relation is an error.
+func (p *Project) Upstream(names ...string) ([]*Model, error) {
+	need := map[string]bool{}
 	for _, n := range names {
-		changed[strings.ToLower(n)] = true
+		if p.Model(n) == nil && p.Source(n) == nil {
+			return nil, fmt.Errorf("no model or external relation %q", n)
+		}
+		need[strings.ToLower(n)] = true
 	}
 	var out []*Model
-	for _, m := range p.Models { // build order: dependencies are marked before their users are seen
-		hit := changed[strings.ToLower(m.Name)]
+	// Against build order: a model is seen before the models it reads.
+	for i := len(p.Models) - 1; i >= 0; i-- {
+		m := p.Models[i]
+		if !need[strings.ToLower(m.Name)] {
+			continue
+		}
 		for _, d := range m.Depends {
-			hit = hit || changed[strings.ToLower(d)]
+			need[strings.ToLower(d)] = true
 		}
-		if hit {
-			changed[strings.ToLower(m.Name)] = true
-			out = append(out, m)
-		}
+		out = append(out, m)
 	}
-	return out
+	slices.Reverse(out)
+	return out, nil
 }
 
 // WriteGraph writes the graph for `integstat models`: one line per model in

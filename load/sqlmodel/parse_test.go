@@ -147,23 +147,35 @@ func TestParseValid(t *testing.T) {
 	}
 }
 
-func TestDownstream(t *testing.T) {
+func TestUpstream(t *testing.T) {
 	p := parseFixture(t, "valid")
 	tests := []struct {
-		names []string
-		want  []string
+		names   []string
+		want    []string
+		wantErr string
 	}{
-		{names: []string{"kommune"}, want: []string{"kommune_navn", "indikator", "land", "andel"}},
-		{names: []string{"bosetting"}, want: []string{"bosatte", "indikator", "land", "andel"}},
-		{names: []string{"land"}, want: []string{"land", "andel"}},
-		{names: []string{"andel"}, want: []string{"andel"}},
-		{names: []string{"Land", "kommune_navn"}, want: []string{"kommune_navn", "indikator", "land", "andel"}},
-		{names: []string{"nosuch"}, want: nil},
+		{names: []string{"andel"}, want: []string{"bosatte", "kommune_navn", "indikator", "land", "andel"}},
+		{names: []string{"land"}, want: []string{"bosatte", "kommune_navn", "indikator", "land"}},
+		{names: []string{"kommune_navn"}, want: []string{"kommune_navn"}},
+		{names: []string{"kommune_navn", "BOSATTE"}, want: []string{"bosatte", "kommune_navn"}},
+		{names: []string{"Land", "indikator"}, want: []string{"bosatte", "kommune_navn", "indikator", "land"}},
+		{names: []string{"bosetting"}, want: nil}, // an external relation: the caller provides it
+		{names: []string{"kommune", "kommune_navn"}, want: []string{"kommune_navn"}},
 		{names: nil, want: nil},
+		{names: []string{"land", "nosuch"}, wantErr: `no model or external relation "nosuch"`},
 	}
 	for _, tt := range tests {
-		if got := modelNames(p.Downstream(tt.names...)); !slices.Equal(got, tt.want) {
-			t.Errorf("Downstream(%q) = %v, want %v", tt.names, got, tt.want)
+		got, err := p.Upstream(tt.names...)
+		if tt.wantErr != "" {
+			if err == nil || err.Error() != tt.wantErr {
+				t.Errorf("Upstream(%q) error %v, want %q", tt.names, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("Upstream(%q): %v", tt.names, err)
+		} else if !slices.Equal(modelNames(got), tt.want) {
+			t.Errorf("Upstream(%q) = %v, want %v", tt.names, modelNames(got), tt.want)
 		}
 	}
 }
