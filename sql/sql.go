@@ -2,8 +2,8 @@
 // the models (one query per file, dbt style: staging, the table macros in
 // macros/, per-source intermediate and indicator models, and the marts),
 // the data tests in tests/, and the seeds in seeds/ (the indicator
-// catalogue). Package load parses and orders the models; package marts
-// builds them. See README.md.
+// catalogue). Package integstat/load/sqlmodel parses, checks and orders the
+// models; package integstat/load/marts builds them. See README.md.
 package sql
 
 import (

@@ -605,39 +605,11 @@ func (b *builder) sourceView(ctx context.Context, st State, tb *contract.Table) 
 // modelsFor returns the models needed to build the named models, in build
 // order: they and everything they read, directly or not.
 func (b *builder) modelsFor(names ...string) ([]*sqlmodel.Model, error) {
-	need := map[string]bool{}
-	var visit func(string) error
-	visit = func(n string) error {
-		if need[n] {
-			return nil
-		}
-		m := b.proj.Model(n)
-		if m == nil {
-			if b.proj.Source(n) != nil {
-				return nil
-			}
-			return fmt.Errorf("marts: no model %q", n)
-		}
-		need[m.Name] = true
-		for _, d := range m.Depends {
-			if err := visit(d); err != nil {
-				return err
-			}
-		}
-		return nil
+	models, err := b.proj.Upstream(names...)
+	if err != nil {
+		return nil, fmt.Errorf("marts: %w", err)
 	}
-	for _, n := range names {
-		if err := visit(n); err != nil {
-			return nil, err
-		}
-	}
-	var out []*sqlmodel.Model
-	for _, m := range b.proj.Models {
-		if need[m.Name] {
-			out = append(out, m)
-		}
-	}
-	return out, nil
+	return models, nil
 }
 
 // readFigures reads the output of an indicator model.

@@ -26,7 +26,7 @@ type Built struct {
 }
 
 // Build creates the given models on db in the order given (Project.Models or
-// Project.Downstream give build order), each with CREATE OR REPLACE VIEW,
+// Project.Upstream give build order), each with CREATE OR REPLACE VIEW,
 // TABLE or MACRO ... AS TABLE. A model whose materialization changed since the last build has its old
 // view or table dropped first. Build stops at the first model that fails; the
 // error names it and its file. Pass a *sql.Tx for all or nothing.

@@ -239,7 +239,7 @@ func checkColumns(r *Relation, names []string) error {
 
 // resolve spells each declared dependency as its model or external relation is
 // spelled, and reports unknown declarations, sources read outside staging
-// and models the body uses without declaring them.
+// (declared or read in the body) and models the body uses without declaring them.
 func (f *file) resolve(models map[string]*file, ext map[string]*Relation) []error {
 	var errs []error
 	declared := map[string]bool{}
@@ -251,8 +251,7 @@ func (f *file) resolve(models map[string]*file, ext map[string]*Relation) []erro
 		} else if e, ok := ext[key]; ok {
 			f.depends[i] = e.Name
 			if e.Kind == KindSource && !f.isTest && !f.staging {
-				errs = append(errs, errAt(f.path, f.dependsLine[i],
-					"reads the source %s past staging: read it through a model under %s/ (a stg_ view of it)", e.Name, stagingDir))
+				errs = append(errs, f.pastStaging(f.dependsLine[i], e))
 			}
 		} else {
 			errs = append(errs, errAt(f.path, f.dependsLine[i], "depends on %s, which is neither a model nor an external relation (declare it in %s)", d, SourcesFile))
@@ -263,15 +262,25 @@ func (f *file) resolve(models map[string]*file, ext map[string]*Relation) []erro
 	}
 	for _, t := range f.uses {
 		key := strings.ToLower(t.text)
-		m, ok := models[key]
-		if !ok || declared[key] || key == strings.ToLower(f.name) {
+		if declared[key] || key == strings.ToLower(f.name) {
 			continue
 		}
-		declared[key] = true // report each missing name once
-		errs = append(errs, errAt(f.path, lineOf(f.body, t.off, f.bodyLine),
-			"uses model %s without declaring it: add it to the -- depends: line", m.name))
+		line := lineOf(f.body, t.off, f.bodyLine)
+		if m, ok := models[key]; ok {
+			declared[key] = true // report each missing name once
+			errs = append(errs, errAt(f.path, line, "uses model %s without declaring it: add it to the -- depends: line", m.name))
+		} else if e, ok := ext[key]; ok && e.Kind == KindSource && !f.staging {
+			declared[key] = true
+			errs = append(errs, f.pastStaging(line, e))
+		}
 	}
 	return errs
+}
+
+// pastStaging reports that f, a model outside staging, reads the source e at
+// that line, declared or not: models read the registers only through staging.
+func (f *file) pastStaging(line int, e *Relation) error {
+	return errAt(f.path, line, "reads the source %s past staging: read it through a model under %s/ (a stg_ view of it)", e.Name, stagingDir)
 }
 
 // buildOrder sorts models so that each comes after the models it depends on,
@@ -366,27 +375,33 @@ func (p *Project) Model(name string) *Model {
 	return nil
 }
 
-// Downstream returns the models that depend, directly or not, on any of names
-// (models or external relations), in build order: what must be rebuilt when
-// those inputs change. Named models are included themselves, since a changed
-// model must be rebuilt too. Names that match nothing are ignored.
-func (p *Project) Downstream(names ...string) []*Model {
-	changed := map[string]bool{}
+// Upstream returns the models that building the named models needs: they and
+// every model they read, directly or not, in build order. The caller builds
+// these to compute some models without building the whole project. A name of
+// an external relation adds nothing (the caller provides it); a name that is
+// neither a model nor an external relation is an error.
+func (p *Project) Upstream(names ...string) ([]*Model, error) {
+	need := map[string]bool{}
 	for _, n := range names {
-		changed[strings.ToLower(n)] = true
+		if p.Model(n) == nil && p.Source(n) == nil {
+			return nil, fmt.Errorf("no model or external relation %q", n)
+		}
+		need[strings.ToLower(n)] = true
 	}
 	var out []*Model
-	for _, m := range p.Models { // build order: dependencies are marked before their users are seen
-		hit := changed[strings.ToLower(m.Name)]
+	// Against build order: a model is seen before the models it reads.
+	for i := len(p.Models) - 1; i >= 0; i-- {
+		m := p.Models[i]
+		if !need[strings.ToLower(m.Name)] {
+			continue
+		}
 		for _, d := range m.Depends {
-			hit = hit || changed[strings.ToLower(d)]
+			need[strings.ToLower(d)] = true
 		}
-		if hit {
-			changed[strings.ToLower(m.Name)] = true
-			out = append(out, m)
-		}
+		out = append(out, m)
 	}
-	return out
+	slices.Reverse(out)
+	return out, nil
 }
 
 // WriteGraph writes the graph for `integstat models`: one line per model in

@@ -26,8 +26,9 @@ func modelNames(ms []*Model) []string {
 
 func TestParseErrors(t *testing.T) {
 	tests := []struct {
-		dir  string
-		want []string // substrings of the error; none means Parse must succeed
+		dir     string
+		want    []string // substrings of the error; none means Parse must succeed
+		exclude []string // substrings the error must not have
 	}{
 		{dir: "valid"},
 		{dir: "mentions"},
@@ -36,6 +37,9 @@ func TestParseErrors(t *testing.T) {
 		{dir: "undeclared",
 			want: []string{"undeclared/b.sql:4: uses model a without declaring it", "undeclared/c.sql:5: uses model a without declaring it",
 				"undeclared/c.sql:6: uses model d without", "undeclared/c.sql:7: uses model e without"}},
+		{dir: "sourcebody",
+			want:    []string{"sourcebody/marts/bosatte.sql:6: reads the source src_bosetting past staging: read it through a model under staging/"},
+			exclude: []string{"navn.sql", "stg_bosetting.sql"}},
 		{dir: "cycle",
 			want: []string{"dependency cycle: a -> b -> c -> a", "cycle/a.sql, cycle/b.sql, cycle/c.sql"}},
 		{dir: "duplicate",
@@ -69,6 +73,11 @@ func TestParseErrors(t *testing.T) {
 				return
 			}
 			checkParseError(t, err, tt.want)
+			for _, x := range tt.exclude {
+				if err != nil && strings.Contains(err.Error(), x) {
+					t.Errorf("error %q\nreports %s, which is fine", err, x)
+				}
+			}
 		})
 	}
 }
@@ -138,23 +147,35 @@ func TestParseValid(t *testing.T) {
 	}
 }
 
-func TestDownstream(t *testing.T) {
+func TestUpstream(t *testing.T) {
 	p := parseFixture(t, "valid")
 	tests := []struct {
-		names []string
-		want  []string
+		names   []string
+		want    []string
+		wantErr string
 	}{
-		{names: []string{"kommune"}, want: []string{"kommune_navn", "indikator", "land", "andel"}},
-		{names: []string{"bosetting"}, want: []string{"bosatte", "indikator", "land", "andel"}},
-		{names: []string{"land"}, want: []string{"land", "andel"}},
-		{names: []string{"andel"}, want: []string{"andel"}},
-		{names: []string{"Land", "kommune_navn"}, want: []string{"kommune_navn", "indikator", "land", "andel"}},
-		{names: []string{"nosuch"}, want: nil},
+		{names: []string{"andel"}, want: []string{"bosatte", "kommune_navn", "indikator", "land", "andel"}},
+		{names: []string{"land"}, want: []string{"bosatte", "kommune_navn", "indikator", "land"}},
+		{names: []string{"kommune_navn"}, want: []string{"kommune_navn"}},
+		{names: []string{"kommune_navn", "BOSATTE"}, want: []string{"bosatte", "kommune_navn"}},
+		{names: []string{"Land", "indikator"}, want: []string{"bosatte", "kommune_navn", "indikator", "land"}},
+		{names: []string{"bosetting"}, want: nil}, // an external relation: the caller provides it
+		{names: []string{"kommune", "kommune_navn"}, want: []string{"kommune_navn"}},
 		{names: nil, want: nil},
+		{names: []string{"land", "nosuch"}, wantErr: `no model or external relation "nosuch"`},
 	}
 	for _, tt := range tests {
-		if got := modelNames(p.Downstream(tt.names...)); !slices.Equal(got, tt.want) {
-			t.Errorf("Downstream(%q) = %v, want %v", tt.names, got, tt.want)
+		got, err := p.Upstream(tt.names...)
+		if tt.wantErr != "" {
+			if err == nil || err.Error() != tt.wantErr {
+				t.Errorf("Upstream(%q) error %v, want %q", tt.names, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("Upstream(%q): %v", tt.names, err)
+		} else if !slices.Equal(modelNames(got), tt.want) {
+			t.Errorf("Upstream(%q) = %v, want %v", tt.names, modelNames(got), tt.want)
 		}
 	}
 }
