@@ -36,19 +36,23 @@ var typeNames = [...]string{"string", "idnumber", "duf", "code", "date", "timest
 // String names the type as the docs do.
 func (t Type) String() string { return typeNames[t] }
 
-// Role is what a column means for the person of its row, beyond its type:
-// which number names the person, which numbers are linked to it, and the
-// birth date. The pipeline and the validator ask the contract for roles
-// instead of testing column names.
+// Role is what a column means beyond its type: which number names the
+// row's person, which numbers are linked to it, the birth date, the
+// kommune the row counts the person in, the protected-identity flag, and
+// when the row last changed. The pipeline, the validator and the marts ask
+// the contract for roles instead of testing column names.
 type Role int
 
 // Roles of columns.
 const (
-	NoRole    Role = iota
-	PersonID       // the number that names the row's person: duf in settlement, fnr elsewhere
-	LinkedID       // another current number of the same person, linked to PersonID (fnr beside duf)
-	FormerID       // a number the person had before PersonID (NIR's tidligere_fnr)
-	BirthDate      // the person's date of birth
+	NoRole        Role = iota
+	PersonID           // the number that names the row's person: duf in settlement, fnr elsewhere
+	LinkedID           // another current number of the same person, linked to PersonID (fnr beside duf)
+	FormerID           // a number the person had before PersonID (NIR's tidligere_fnr)
+	BirthDate          // the person's date of birth
+	PersonKommune      // a kommune the row places its person in; emptied for a protected person, who counts in the nation only
+	Protected          // the person's identity is protected (skjult_identitet): never shown below the nation, never extracted
+	ChangedAt          // when the register last changed the row (endret_tidspunkt, sist_endret); the interpreter database is read by it
 )
 
 // Column is one column of a delivered table.
@@ -86,6 +90,29 @@ type Table struct {
 // ColumnOf returns the position of the column with role r, or -1.
 func (t *Table) ColumnOf(r Role) int {
 	return slices.IndexFunc(t.Cols, func(c Column) bool { return c.Role == r })
+}
+
+// TablesWith lists the tables that have a column with role r, in the
+// order of Tables.
+func TablesWith(r Role) []*Table {
+	var out []*Table
+	for _, t := range Tables {
+		if t.ColumnOf(r) >= 0 {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// PersonsOf returns the list of persons of source (the table marked
+// Persons), and whether the source has one.
+func PersonsOf(source string) (*Table, bool) {
+	for _, t := range Tables {
+		if t.Source == source && t.Persons {
+			return t, true
+		}
+	}
+	return nil, false
 }
 
 // NumberColumns returns the positions of the identity numbers of a row of
@@ -176,14 +203,14 @@ var Tables = []*Table{
 		code("innvandringsgrunn", false, Innvandringsgrunn),
 		personal("adresse", String, false),
 		personal("postnummer", String, false),
-		col("bostedskommune", Kommune, false),
+		role(col("bostedskommune", Kommune, false), PersonKommune),
 		role(personal("tidligere_fnr", IDNumber, false), FormerID),
-		col("endret_tidspunkt", Timestamp, true),
+		role(col("endret_tidspunkt", Timestamp, true), ChangedAt),
 	}},
 	{Source: "nir", Name: "introprogram", File: "introprogram.csv", Format: "csv", Key: []string{"vedtak_id"}, KommuneDate: "vedtak_dato", PersonsIn: "personer", Cols: []Column{
 		col("vedtak_id", String, true),
 		role(personal("fnr", IDNumber, true), PersonID),
-		col("kommunenummer", Kommune, true),
+		role(col("kommunenummer", Kommune, true), PersonKommune),
 		code("rettighet", true, IntroRettighet),
 		col("rett_plikt_dato", Date, false),
 		col("vedtak_dato", Date, true),
@@ -196,7 +223,7 @@ var Tables = []*Table{
 	}},
 	{Source: "nir", Name: "norskopplaering", File: "norskopplaering.csv", Format: "csv", Key: []string{"fnr", "kommunenummer", "rettighet"}, KommuneDate: "rett_plikt_dato", PersonsIn: "personer", Cols: []Column{
 		role(personal("fnr", IDNumber, true), PersonID),
-		col("kommunenummer", Kommune, true),
+		role(col("kommunenummer", Kommune, true), PersonKommune),
 		code("rettighet", true, NorskRettighet),
 		col("rett_plikt_dato", Date, true),
 		col("forste_time_dato", Date, false),
@@ -206,7 +233,7 @@ var Tables = []*Table{
 	}},
 	{Source: "nir", Name: "timer", File: "timer.csv", Format: "csv", Key: []string{"fnr", "kommunenummer", "maaned", "tiltak", "program"}, KommuneDate: "maaned", PersonsIn: "personer", Cols: []Column{
 		role(personal("fnr", IDNumber, true), PersonID),
-		col("kommunenummer", Kommune, true),
+		role(col("kommunenummer", Kommune, true), PersonKommune),
 		col("maaned", Month, true),
 		code("tiltak", true, Tiltak),
 		code("program", true, Program),
@@ -227,11 +254,11 @@ var Tables = []*Table{
 		col("familie_id", String, false),
 		col("vedtak_dato", Date, true),
 		col("bosatt_dato", Date, false),
-		col("kommunenummer", Kommune, false),
+		role(col("kommunenummer", Kommune, false), PersonKommune),
 		code("fra", true, Fra),
 		col("avtalt_selvbosetting", Bool, true),
-		col("skjult_identitet", Bool, true),
-		col("sist_endret", Timestamp, true),
+		role(col("skjult_identitet", Bool, true), Protected),
+		role(col("sist_endret", Timestamp, true), ChangedAt),
 	}},
 	{Source: "bosetting", Name: "anmodninger", File: "anmodninger.csv", Format: "csv", Key: []string{"aar", "kommunenummer"}, KommuneDate: "aar", Cols: []Column{
 		{Name: "aar", Type: Integer, Required: true, Min: 1990, Max: 2100},
@@ -250,12 +277,12 @@ var Tables = []*Table{
 		personal("telefon", String, false),
 		code("kjonn", true, Kjonn),
 		{Name: "fodselsaar", Type: Integer, Required: false, Min: 1900, Max: 2100},
-		col("bostedskommune", Kommune, false),
+		role(col("bostedskommune", Kommune, false), PersonKommune),
 		col("statsautorisert", Bool, true),
 		col("tolkeutdanning", Bool, true),
 		col("registrert_dato", Date, true),
 		col("avregistrert_dato", Date, false),
-		col("endret_tidspunkt", Timestamp, true),
+		role(col("endret_tidspunkt", Timestamp, true), ChangedAt),
 	}},
 	{Source: "tolk", Name: "tolk_sprak", File: "tolk_sprak.csv", Format: "csv", Key: []string{"tolk_id", "sprak", "gyldig_fra"}, Cols: []Column{
 		{Name: "tolk_id", Type: Integer, Required: true, Min: 1},
@@ -263,7 +290,7 @@ var Tables = []*Table{
 		code("kategori", true, Tolkekategori),
 		col("gyldig_fra", Date, true),
 		col("gyldig_til", Date, false),
-		col("endret_tidspunkt", Timestamp, true),
+		role(col("endret_tidspunkt", Timestamp, true), ChangedAt),
 	}},
 }
 

@@ -94,6 +94,49 @@ func TestRoles(t *testing.T) {
 		if lists[s] == "" {
 			t.Errorf("%s: no list of persons", s)
 		}
+		if tb, ok := PersonsOf(s); !ok || tb.Name != lists[s] {
+			t.Errorf("PersonsOf(%s) = %v, %v; want %s", s, tb, ok, lists[s])
+		}
+	}
+}
+
+// TestProtectionRoles checks the roles the marts protect persons by: every
+// kommune of a table about persons places the person (so a protected
+// person's is emptied; a new kommune column must say so or fail here), the
+// protected-identity flag is a bool of settlement's persons only, and
+// every table read from the interpreter database has its change time.
+func TestProtectionRoles(t *testing.T) {
+	for _, tb := range Tables {
+		aboutPersons := tb.ColumnOf(PersonID) >= 0
+		changed := 0
+		for _, c := range tb.Cols {
+			switch {
+			case c.Type == Kommune && aboutPersons && c.Role != PersonKommune:
+				t.Errorf("%s/%s.%s: a kommune of a table about persons without the role PersonKommune", tb.Source, tb.Name, c.Name)
+			case c.Role == PersonKommune && (c.Type != Kommune || !aboutPersons):
+				t.Errorf("%s/%s.%s: PersonKommune on a %s column of a table about persons %v", tb.Source, tb.Name, c.Name, c.Type, aboutPersons)
+			case c.Role == Protected && (c.Type != Bool || !aboutPersons):
+				t.Errorf("%s/%s.%s: Protected on a %s column of a table about persons %v", tb.Source, tb.Name, c.Name, c.Type, aboutPersons)
+			case c.Role == ChangedAt && c.Type != Timestamp:
+				t.Errorf("%s/%s.%s: ChangedAt on a %s column", tb.Source, tb.Name, c.Name, c.Type)
+			}
+			if c.Role == ChangedAt {
+				changed++
+			}
+		}
+		if changed > 1 {
+			t.Errorf("%s/%s: %d ChangedAt columns", tb.Source, tb.Name, changed)
+		}
+		if tb.Source == "tolk" && changed != 1 {
+			t.Errorf("%s/%s: read from the database by its change time, but has %d ChangedAt columns", tb.Source, tb.Name, changed)
+		}
+	}
+	var protected []string
+	for _, tb := range TablesWith(Protected) {
+		protected = append(protected, tb.Source+"/"+tb.Name+"."+tb.Cols[tb.ColumnOf(Protected)].Name)
+	}
+	if got, want := strings.Join(protected, " "), "bosetting/personer.skjult_identitet"; got != want {
+		t.Errorf("TablesWith(Protected) = %s, want %s", got, want)
 	}
 	for k, want := range map[string]string{"nir/timer": "src_nir_timer", "tolk/tolk": "src_tolk_tolk", "tolk/tolk_sprak": "src_tolk_sprak"} {
 		s, n, _ := strings.Cut(k, "/")

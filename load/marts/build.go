@@ -319,7 +319,7 @@ func newBuilder(ctx context.Context, opt Options) (*builder, error) {
 	if mem == "" {
 		mem = "2GB"
 	}
-	tmp := filepath.Join(opt.Warehouse.State(), "tmp")
+	tmp := opt.Warehouse.Tmp()
 	hist := opt.Warehouse.IndicatorHistory()
 	setup := []string{
 		fmt.Sprintf("SET memory_limit = %s", quote(mem)),
@@ -571,24 +571,22 @@ func (b *builder) prepare(ctx context.Context, first, last int, states []State) 
 // Parquet partitions of the state's deliveries, with protected persons
 // masked (maskProtected).
 func (b *builder) sourceView(ctx context.Context, st State, tb *contract.Table) error {
-	root := filepath.Join(b.opt.Warehouse.Parquet(), tb.Source, tb.Name)
-	var files []string
-	for _, id := range st.Deliveries {
-		m, err := filepath.Glob(filepath.Join(root, "delivery_id="+id, "*.parquet"))
-		if err != nil {
-			return fmt.Errorf("marts: %w", err)
-		}
-		files = append(files, m...)
+	files, err := b.opt.Warehouse.PartFiles(tb.Source, tb.Name, st.Deliveries)
+	if err != nil {
+		return fmt.Errorf("marts: %w", err)
 	}
 	limit := ""
 	if len(files) == 0 {
 		// A database read may hold no row of a table; the view must
 		// still have the table's columns, from any partition.
-		any, _ := filepath.Glob(filepath.Join(root, "delivery_id=*", "*.parquet"))
-		if len(any) == 0 {
+		ps, err := b.opt.Warehouse.Partitions(tb.Source, tb.Name)
+		if err != nil {
+			return fmt.Errorf("marts: %w", err)
+		}
+		if len(ps) == 0 {
 			return fmt.Errorf("marts: state %s %s: no Parquet for table %s", st.Source, st.Date.Format(time.DateOnly), tb.Name)
 		}
-		files, limit = any[:1], " LIMIT 0"
+		files, limit = ps[0].Files[:1], " LIMIT 0"
 	}
 	quoted := make([]string, len(files))
 	for i, f := range files {

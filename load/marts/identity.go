@@ -4,62 +4,44 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"encoding/csv"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
 	"integstat/extract/contract"
 	"integstat/internal/duckappend"
 	"integstat/load/warehouse"
+	"integstat/transform/pseudo"
 )
 
 // ProtectedPersons creates the temporary table named table (one column,
-// person) of the persons with protected identity: every person whose
-// settlement row has skjult_identitet in any delivery the warehouse holds,
-// under every key the person has had (a link found later, e.g. the DUF
-// number of a person first seen in NIR, replaces a key: the warehouse's
-// person merges). A person is one person across sources, so these persons
-// count in the nation only in every indicator of every source and are
-// never in a research extract. Once protected in any delivery, protected
-// in every data state: the states are published together.
+// person) of the persons with protected identity: every person whose row
+// has the contract's Protected flag (settlement's skjult_identitet) in any
+// delivery the warehouse holds, under every key the person has had (a link
+// found later, e.g. the DUF number of a person first seen in NIR, replaces
+// a key: the warehouse's person merges). A person is one person across
+// sources, so these persons count in the nation only in every indicator of
+// every source and are never in a research extract. Once protected in any
+// delivery, protected in every data state: the states are published
+// together.
 func ProtectedPersons(ctx context.Context, conn *sql.Conn, wh *warehouse.Warehouse, table string) error {
 	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE `+table+` (person VARCHAR NOT NULL)`); err != nil {
 		return fmt.Errorf("marts: protected persons: %w", err)
 	}
-	files, err := filepath.Glob(filepath.Join(wh.Parquet(), "bosetting", "personer", "delivery_id=*", "*.parquet"))
-	if err != nil || len(files) == 0 {
-		return err
-	}
-	quoted := make([]string, len(files))
-	for i, f := range files {
-		quoted[i] = quote(f)
-	}
-	rows, err := conn.QueryContext(ctx, fmt.Sprintf(`SELECT DISTINCT person FROM read_parquet([%s], hive_partitioning = false, union_by_name = true)
-		WHERE skjult_identitet AND person IS NOT NULL`, strings.Join(quoted, ", ")))
-	if err != nil {
-		return fmt.Errorf("marts: protected persons: %w", err)
-	}
 	var flagged []string
-	for rows.Next() {
-		var p string
-		if err := rows.Scan(&p); err != nil {
-			rows.Close()
-			return fmt.Errorf("marts: protected persons: %w", err)
+	for _, tb := range contract.TablesWith(contract.Protected) {
+		ps, err := flaggedPersons(ctx, conn, wh, tb)
+		if err != nil {
+			return err
 		}
-		flagged = append(flagged, p)
+		flagged = append(flagged, ps...)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("marts: protected persons: %w", err)
+	if len(flagged) == 0 {
+		return nil
 	}
-	merges, err := readMerges(wh.PersonMerges())
+	merges, err := wh.ReadMerges()
 	if err != nil {
-		return err
+		return fmt.Errorf("marts: %w", err)
 	}
 	keys := sameKeys(flagged, merges)
 	out := make([][]driver.Value, len(keys))
@@ -72,34 +54,45 @@ func ProtectedPersons(ctx context.Context, conn *sql.Conn, wh *warehouse.Warehou
 	return nil
 }
 
-// readMerges reads the warehouse's person merges as pairs old, new; a
-// warehouse whose identity map never merged has none.
-func readMerges(path string) ([][2]string, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
+// flaggedPersons returns the persons whose rows of tb carry the Protected
+// flag in any delivery.
+func flaggedPersons(ctx context.Context, conn *sql.Conn, wh *warehouse.Warehouse, tb *contract.Table) ([]string, error) {
+	ps, err := wh.Partitions(tb.Source, tb.Name)
+	if err != nil {
+		return nil, fmt.Errorf("marts: protected persons: %w", err)
+	}
+	var quoted []string
+	for _, p := range ps {
+		for _, f := range p.Files {
+			quoted = append(quoted, quote(f))
+		}
+	}
+	if len(quoted) == 0 {
 		return nil, nil
 	}
+	rows, err := conn.QueryContext(ctx, fmt.Sprintf(`SELECT DISTINCT person FROM read_parquet([%s], hive_partitioning = false, union_by_name = true)
+		WHERE %s AND person IS NOT NULL`, strings.Join(quoted, ", "), tb.Cols[tb.ColumnOf(contract.Protected)].Name))
 	if err != nil {
-		return nil, fmt.Errorf("marts: person merges: %w", err)
+		return nil, fmt.Errorf("marts: protected persons: %w", err)
 	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		return nil, fmt.Errorf("marts: person merges %s: %w", path, err)
-	}
-	var out [][2]string
-	for _, r := range recs[min(1, len(recs)):] {
-		if len(r) != 2 {
-			return nil, fmt.Errorf("marts: person merges %s: a line of %d fields", path, len(r))
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return nil, fmt.Errorf("marts: protected persons: %w", err)
 		}
-		out = append(out, [2]string{r[0], r[1]})
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("marts: protected persons: %w", err)
 	}
 	return out, nil
 }
 
 // sameKeys returns, sorted, the keys of persons and every key a merge
 // joins to one of them (directly or through other merges).
-func sameKeys(persons []string, merges [][2]string) []string {
+func sameKeys(persons []string, merges []pseudo.Merge) []string {
 	parent := map[string]string{}
 	var find func(string) string
 	find = func(k string) string {
@@ -112,7 +105,7 @@ func sameKeys(persons []string, merges [][2]string) []string {
 		return r
 	}
 	for _, m := range merges {
-		if a, b := find(m[0]), find(m[1]); a != b {
+		if a, b := find(m.Old), find(m.New); a != b {
 			parent[a] = b
 		}
 	}
@@ -123,7 +116,7 @@ func sameKeys(persons []string, merges [][2]string) []string {
 		set[p] = true
 	}
 	for _, m := range merges {
-		for _, k := range m {
+		for _, k := range [2]string{m.Old, m.New} {
 			if roots[find(k)] {
 				set[k] = true
 			}
@@ -142,24 +135,23 @@ func sameKeys(persons []string, merges [][2]string) []string {
 const protectedTable = "skjult_person"
 
 // maskProtected is the select list of a source view of tb: every column,
-// with the kommune of a protected person's rows emptied (so the models
-// count them in the nation only) and, in settlement, the person marked
-// skjult_identitet in every data state.
+// with the kommunes that place a protected person (contract role
+// PersonKommune) emptied on the person's rows, so the models count them in
+// the nation only, and the Protected flag (settlement's skjult_identitet)
+// set for the person in every data state.
 func maskProtected(tb *contract.Table) string {
-	if _, ok := tb.Column("fnr"); !ok {
-		if _, ok := tb.Column("duf"); !ok {
-			return "*" // a table about no person (anmodninger)
-		}
+	if tb.ColumnOf(contract.PersonID) < 0 {
+		return "*" // a table about no person (anmodninger, tolk_sprak)
 	}
 	prot := "person IN (SELECT person FROM " + protectedTable + ")"
 	var repl []string
-	for _, c := range []string{"kommunenummer", "bostedskommune"} {
-		if _, ok := tb.Column(c); ok {
-			repl = append(repl, fmt.Sprintf("CASE WHEN %s THEN NULL ELSE %s END AS %s", prot, c, c))
+	for _, c := range tb.Cols {
+		switch c.Role {
+		case contract.PersonKommune:
+			repl = append(repl, fmt.Sprintf("CASE WHEN %s THEN NULL ELSE %s END AS %s", prot, c.Name, c.Name))
+		case contract.Protected:
+			repl = append(repl, fmt.Sprintf("coalesce(%s, false) OR %s AS %s", c.Name, prot, c.Name))
 		}
-	}
-	if _, ok := tb.Column("skjult_identitet"); ok {
-		repl = append(repl, fmt.Sprintf("coalesce(skjult_identitet, false) OR %s AS skjult_identitet", prot))
 	}
 	if len(repl) == 0 {
 		return "*"

@@ -16,6 +16,7 @@ import (
 	"integstat/load/publish"
 	"integstat/load/releases"
 	"integstat/load/sqlmodel"
+	"integstat/transform/store"
 )
 
 // martModels are the models the publication copies into its files.
@@ -184,14 +185,16 @@ func (b *builder) publishInputs(ctx context.Context, asOf time.Time) error {
 	if err := duckappend.Rows(ctx, b.conn, "ledger_loads", rows); err != nil {
 		return fmt.Errorf("marts: %w", err)
 	}
-	glob := filepath.Join(wh.Parquet(), "*", "*", "delivery_id=*", "*.parquet")
+	// The layout of the partitions is package store's: the glob and the
+	// pattern that reads source, table and delivery back from a file name.
+	re := quote(store.PartPathRegexp)
 	q := fmt.Sprintf(`CREATE OR REPLACE TABLE parquet_rows AS
-		SELECT regexp_extract(file_name, '([^/]+)/([^/]+)/delivery_id=([^/]+)/[^/]+$', 1) AS source,
-		       regexp_extract(file_name, '([^/]+)/([^/]+)/delivery_id=([^/]+)/[^/]+$', 2) AS tbl,
-		       regexp_extract(file_name, '([^/]+)/([^/]+)/delivery_id=([^/]+)/[^/]+$', 3) AS delivery_id,
+		SELECT regexp_extract(file_name, %[1]s, 1) AS source,
+		       regexp_extract(file_name, %[1]s, 2) AS tbl,
+		       regexp_extract(file_name, %[1]s, 3) AS delivery_id,
 		       sum(num_rows) AS rows
-		FROM parquet_file_metadata(%s)
-		GROUP BY ALL`, quote(glob))
+		FROM parquet_file_metadata(%[2]s)
+		GROUP BY ALL`, re, quote(wh.PartitionGlob("*", "*", "*")))
 	if _, err := b.conn.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("marts: parquet row counts: %w", err)
 	}

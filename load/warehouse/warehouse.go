@@ -7,11 +7,14 @@
 //	restricted/          mode 0700: personal data and secrets only
 //	  key                the pseudonymisation key made by `make demo` (real runs use --key-file)
 //	  identity.map       numbers → person (package pseudo)
-//	  quarantine/        bad rows with file, line, column and reason
-//	parquet/             pseudonymised tables, one partition per delivery
+//	  quarantine/<source>/<delivery_id>/<file>.quarantine.csv  bad rows with file, line, column and reason
+//	parquet/<source>/<table>/delivery_id=<id>/part-<n>.parquet  pseudonymised tables, one partition per delivery (package store's layout)
 //	state/ledger.duckdb  the ledger (this package)
 //	state/historikk.duckdb  every indicator value at every data state (package marts)
-//	state/person_merges.csv  old person key → new, pseudonyms only (package pipeline)
+//	state/person_merges.csv  old person key → new, pseudonyms only (WriteMerges, ReadMerges)
+//	state/tolk.watermark  how far the last read of the interpreter database got
+//	state/tmp/           DuckDB's spill space while the marts are built
+//	state/lock           the lock of the warehouse (Lock)
 //	publications/<id>/   complete publications of the marts (package publish)
 //	marts                → publications/<id>: the published and analysis marts
 package warehouse
@@ -23,10 +26,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"integstat/load/publish"
+	"integstat/transform/store"
 
 	_ "github.com/duckdb/duckdb-go/v2" // the ledger is a DuckDB file
 )
@@ -46,6 +51,52 @@ func (w *Warehouse) Quarantine() string { return filepath.Join(w.Dir, "restricte
 // Parquet is the root of the pseudonymised tables.
 func (w *Warehouse) Parquet() string { return filepath.Join(w.Dir, "parquet") }
 
+// Partitions lists the complete partitions of a table, oldest delivery
+// first (package store's layout under Parquet).
+func (w *Warehouse) Partitions(source, table string) ([]store.Partition, error) {
+	ps, err := store.Partitions(w.Parquet(), source, table)
+	if err != nil {
+		return nil, fmt.Errorf("warehouse: %w", err)
+	}
+	return ps, nil
+}
+
+// PartFiles returns the finished Parquet files of the partitions of a
+// table that the deliveries ids wrote, in the order of ids. A delivery
+// that wrote no file of the table adds none.
+func (w *Warehouse) PartFiles(source, table string, ids []string) ([]string, error) {
+	ps, err := w.Partitions(source, table)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, id := range ids {
+		if i := slices.IndexFunc(ps, func(p store.Partition) bool { return p.DeliveryID == id }); i >= 0 {
+			out = append(out, ps[i].Files...)
+		}
+	}
+	return out, nil
+}
+
+// PartitionGlob is the glob pattern (Go's and DuckDB's) of the finished
+// Parquet files of one delivery's partition of a table; "*" for source,
+// table or deliveryID matches every one.
+func (w *Warehouse) PartitionGlob(source, table, deliveryID string) string {
+	return store.PartGlob(w.Parquet(), source, table, deliveryID)
+}
+
+// QuarantineDir is the directory of the quarantined rows of one delivery
+// (restricted).
+func (w *Warehouse) QuarantineDir(source, deliveryID string) string {
+	return filepath.Join(w.Quarantine(), source, deliveryID)
+}
+
+// QuarantineFile is the file of the rows of the delivered file named file
+// that one delivery quarantined (restricted).
+func (w *Warehouse) QuarantineFile(source, deliveryID, file string) string {
+	return filepath.Join(w.QuarantineDir(source, deliveryID), file+".quarantine.csv")
+}
+
 // Marts is the directory of the current publication of the marts (a
 // symbolic link that package publish replaces atomically).
 func (w *Warehouse) Marts() string { return publish.CurrentDir(w.Dir) }
@@ -53,6 +104,19 @@ func (w *Warehouse) Marts() string { return publish.CurrentDir(w.Dir) }
 // State is the directory of the pipeline's own state: the ledger, the
 // history of indicator values, watermarks.
 func (w *Warehouse) State() string { return filepath.Join(w.Dir, "state") }
+
+// Ledger is the DuckDB file of the ledger (this package).
+func (w *Warehouse) Ledger() string { return filepath.Join(w.State(), "ledger.duckdb") }
+
+// Watermark is the file of the watermark of a source read from a database
+// (package tolkdb, FileWatermark): how far the last read got.
+func (w *Warehouse) Watermark(source string) string {
+	return filepath.Join(w.State(), source+".watermark")
+}
+
+// Tmp is the directory where DuckDB spills what does not fit in memory
+// while the marts are built.
+func (w *Warehouse) Tmp() string { return filepath.Join(w.State(), "tmp") }
 
 // PersonMerges is the file of person-key merges (package pseudo, Merges):
 // a line "old,new" for every person key that a later link replaced, so
@@ -115,7 +179,7 @@ func Open(ctx context.Context, dir string) (*Warehouse, error) {
 	if st.Mode().Perm()&0o077 != 0 {
 		return nil, fmt.Errorf("warehouse: %s is open to others (mode %v); it holds personal data: chmod 700 it", w.Restricted(), st.Mode().Perm())
 	}
-	db, err := sql.Open("duckdb", filepath.Join(dir, "state", "ledger.duckdb"))
+	db, err := sql.Open("duckdb", w.Ledger())
 	if err != nil {
 		return nil, fmt.Errorf("warehouse: ledger: %w", err)
 	}

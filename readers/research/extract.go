@@ -17,7 +17,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -173,13 +172,11 @@ func dataState(ctx context.Context, wh *warehouse.Warehouse, p *Project, m *Mani
 		if !slices.ContainsFunc(m.DataState, func(s StateRef) bool { return s.Source == t.Source }) {
 			m.DataState = append(m.DataState, StateRef{Source: t.Source, Date: st.Date.Format(time.DateOnly), Deliveries: st.Deliveries})
 		}
-		for _, id := range st.Deliveries {
-			fs, err := filepath.Glob(filepath.Join(wh.Parquet(), t.Source, t.Parquet, "delivery_id="+id, "*.parquet"))
-			if err != nil {
-				return nil, fmt.Errorf("research: %w", err)
-			}
-			files[t.Name] = append(files[t.Name], fs...)
+		fs, err := wh.PartFiles(t.Source, t.Parquet, st.Deliveries)
+		if err != nil {
+			return nil, fmt.Errorf("research: %w", err)
 		}
+		files[t.Name] = append(files[t.Name], fs...)
 		if len(files[t.Name]) == 0 {
 			return nil, fmt.Errorf("research: no Parquet of %s in the data state %s %s", t.Name, t.Source, st.Date.Format(time.DateOnly))
 		}

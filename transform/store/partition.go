@@ -7,8 +7,41 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 )
+
+// The partition layout is written here once: Create writes by it,
+// Partitions lists by it, and package warehouse hands it to the readers.
+//
+//	<root>/<source>/<table>/delivery_id=<delivery id>/part-<n>.parquet
+const (
+	partitionKey = DeliveryIDColumn + "=" // Hive-style: the partition's column and value
+	partPrefix   = "part-"
+	partSuffix   = ".parquet"
+)
+
+// PartitionDir is the directory of one delivery's partition of a table.
+func PartitionDir(root, source, table, deliveryID string) string {
+	return filepath.Join(root, source, table, partitionKey+deliveryID)
+}
+
+// PartGlob is the glob pattern (filepath.Glob's and DuckDB's) of the
+// finished part files of one delivery's partition of a table; "*" for
+// source, table or deliveryID matches every one. Temporary files of a
+// running or crashed writer do not match.
+func PartGlob(root, source, table, deliveryID string) string {
+	return filepath.Join(PartitionDir(root, source, table, deliveryID), partPrefix+"*"+partSuffix)
+}
+
+// PartPathRegexp matches the end of a part file's path (with '/'
+// separators, as DuckDB reports file names) and captures, in this order,
+// the source, the table and the delivery id, for SQL that reads the
+// layout from file names (regexp_extract).
+const PartPathRegexp = `([^/]+)/([^/]+)/` + partitionKey + `([^/]+)/` + partPrefix + `[^/]*\` + partSuffix + `$`
+
+// partName is the name of part n of a partition.
+func partName(n int) string { return partPrefix + strconv.Itoa(n) + partSuffix }
 
 // Partition is one delivery's complete files of a table.
 type Partition struct {
@@ -23,7 +56,7 @@ type Partition struct {
 // or crashed are skipped, and a partition with no finished file is left
 // out. A table never written has no partitions and no error.
 func Partitions(root, source, table string) ([]Partition, error) {
-	tableDir := filepath.Join(root, source, table)
+	tableDir := filepath.Dir(PartitionDir(root, source, table, ""))
 	entries, err := os.ReadDir(tableDir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -33,7 +66,7 @@ func Partitions(root, source, table string) ([]Partition, error) {
 	}
 	var out []Partition
 	for _, e := range entries {
-		id, ok := strings.CutPrefix(e.Name(), "delivery_id=")
+		id, ok := strings.CutPrefix(e.Name(), partitionKey)
 		if !ok || !e.IsDir() {
 			continue
 		}
@@ -58,7 +91,7 @@ func Partitions(root, source, table string) ([]Partition, error) {
 
 // isPart reports whether name is a finished data file's name.
 func isPart(name string) bool {
-	return strings.HasPrefix(name, "part-") && strings.HasSuffix(name, ".parquet")
+	return strings.HasPrefix(name, partPrefix) && strings.HasSuffix(name, partSuffix)
 }
 
 // isTemp reports whether name is a file being written: delivery.Create's

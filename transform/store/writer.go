@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -81,11 +80,11 @@ func Create(root, source, table, deliveryID string, schema *arrow.Schema, opt Op
 	if opt.RowGroupRows <= 0 {
 		opt.RowGroupRows = DefaultRowGroupRows
 	}
-	dir := partitionDir(root, source, table, deliveryID)
+	dir := PartitionDir(root, source, table, deliveryID)
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("parquet: create partition: %w", err)
 	}
-	name := "part-" + strconv.Itoa(opt.Part) + ".parquet"
+	name := partName(opt.Part)
 	out, err := delivery.Create(dir, name)
 	if err != nil {
 		return nil, fmt.Errorf("parquet: %w", err)
@@ -201,11 +200,6 @@ func syncDir(dir string) error {
 		err = cerr
 	}
 	return err
-}
-
-// partitionDir is the directory of one delivery's partition of a table.
-func partitionDir(root, source, table, deliveryID string) string {
-	return filepath.Join(root, source, table, "delivery_id="+deliveryID)
 }
 
 // checkSegment refuses a name that would not be one plain path segment of
