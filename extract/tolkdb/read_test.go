@@ -65,11 +65,11 @@ func TestReadMatchesNewestFile(t *testing.T) {
 				break
 			}
 		}
-		i := tab.Index(changedColumn)
+		i := tab.Index("endret_tidspunkt")
 		for _, r := range c.got {
 			ts, err := time.ParseInLocation(time.DateTime, r[i], delivery.Oslo)
 			if err != nil {
-				t.Fatalf("%s: %s %q: %v", c.table, changedColumn, r[i], err)
+				t.Fatalf("%s: %s %q: %v", c.table, "endret_tidspunkt", r[i], err)
 			}
 			if ts.After(newest) {
 				newest = ts
@@ -77,7 +77,7 @@ func TestReadMatchesNewestFile(t *testing.T) {
 		}
 	}
 	if !b.Watermark.Equal(newest) {
-		t.Errorf("Watermark %v, want the newest %s %v", b.Watermark, changedColumn, newest)
+		t.Errorf("Watermark %v, want the newest endret_tidspunkt %v", b.Watermark, newest)
 	}
 }
 

@@ -163,8 +163,11 @@ func (s *Source) read(ctx context.Context, since time.Time) (*Batch, error) {
 	return b, nil
 }
 
-// changedColumn is the column reads are incremental by.
-const changedColumn = "endret_tidspunkt"
+// changedColumn is the column reads of tab are incremental by: the one the
+// contract gives the role ChangedAt (endret_tidspunkt).
+func changedColumn(tab *contract.Table) string {
+	return tab.Cols[tab.ColumnOf(contract.ChangedAt)].Name
+}
 
 // readTable reads the rows of tab changed after since, formatted as in a
 // file delivery, and the greatest endret_tidspunkt among them (zero if
@@ -218,7 +221,7 @@ func selectSQL(tab *contract.Table) string {
 	for _, c := range tab.Cols {
 		exprs = append(exprs, "coalesce("+asText(pgx.Identifier{c.Name}.Sanitize(), c.Type)+", '')")
 	}
-	changed := pgx.Identifier{changedColumn}.Sanitize()
+	changed := pgx.Identifier{changedColumn(tab)}.Sanitize()
 	exprs = append(exprs, changed)
 	key := make([]string, len(tab.Key))
 	for i, k := range tab.Key {
