@@ -14,6 +14,7 @@
 //	state/person_merges.csv  old person key → new, pseudonyms only (WriteMerges, ReadMerges)
 //	state/tolk.watermark  how far the last read of the interpreter database got
 //	state/tmp/           DuckDB's spill space while the marts are built
+//	state/research-policy.json  the owner's attacker model for research extracts (package research)
 //	state/lock           the lock of the warehouse (Lock)
 //	publications/<id>/   complete publications of the marts (package publish)
 //	marts                → publications/<id>: the published and analysis marts
@@ -113,6 +114,11 @@ func (w *Warehouse) Ledger() string { return filepath.Join(w.State(), "ledger.du
 func (w *Warehouse) Watermark(source string) string {
 	return filepath.Join(w.State(), source+".watermark")
 }
+
+// ResearchPolicy is the file of the owner's attacker model for research
+// extracts (package research, LoadPolicy), in the state directory, where
+// requesters cannot write.
+func (w *Warehouse) ResearchPolicy() string { return filepath.Join(w.State(), "research-policy.json") }
 
 // Tmp is the directory where DuckDB spills what does not fit in memory
 // while the marts are built.

@@ -68,7 +68,7 @@ func Extract(ctx context.Context, opt Options) (*Manifest, error) {
 	pol := opt.Policy
 	if pol == nil {
 		var err error
-		if pol, err = LoadPolicy(opt.Warehouse.State()); err != nil {
+		if pol, err = LoadPolicy(opt.Warehouse.ResearchPolicy()); err != nil {
 			return nil, err
 		}
 	}

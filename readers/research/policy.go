@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -57,14 +56,10 @@ func DefaultPolicy() *Policy {
 	}
 }
 
-// PolicyFile is the owner's attacker model in a warehouse's state
-// directory (DIR/state), where requesters cannot write.
-const PolicyFile = "research-policy.json"
-
-// LoadPolicy reads the owner's policy from stateDir, or returns
-// DefaultPolicy if there is none. Its checks are those of ParsePolicy.
-func LoadPolicy(stateDir string) (*Policy, error) {
-	path := filepath.Join(stateDir, PolicyFile)
+// LoadPolicy reads the owner's policy from path (a warehouse's
+// ResearchPolicy), or returns DefaultPolicy if there is none. Its checks
+// are those of ParsePolicy.
+func LoadPolicy(path string) (*Policy, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return DefaultPolicy(), nil

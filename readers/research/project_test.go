@@ -2,6 +2,7 @@ package research
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -116,13 +117,13 @@ func TestParsePolicy(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
-	if p, err := LoadPolicy(dir); err != nil || len(p.QuasiIdentifiers) != len(DefaultPolicy().QuasiIdentifiers) {
+	if p, err := LoadPolicy(filepath.Join(dir, "research-policy.json")); err != nil || len(p.QuasiIdentifiers) != len(DefaultPolicy().QuasiIdentifiers) {
 		t.Errorf("no policy file: %+v, %v; want the default", p, err)
 	}
-	if err := os.WriteFile(dir+"/"+PolicyFile, []byte(`{"quasi_identifiers": ["kjonn"], "households": false}`), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "research-policy.json"), []byte(`{"quasi_identifiers": ["kjonn"], "households": false}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if p, err := LoadPolicy(dir); err != nil || len(p.QuasiIdentifiers) != 1 || p.Households {
+	if p, err := LoadPolicy(filepath.Join(dir, "research-policy.json")); err != nil || len(p.QuasiIdentifiers) != 1 || p.Households {
 		t.Errorf("the owner's file: %+v, %v", p, err)
 	}
 }
