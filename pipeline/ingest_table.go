@@ -28,7 +28,6 @@ type tableRun struct {
 	in      *ingester
 	d       files.Decision
 	tb      *contract.Table
-	v       *validate.Table
 	rd      *validate.Reading // the row check of this reading
 	persons *validate.PersonSet
 	pc      int // the column naming the person (contract.PersonID), -1 for none
@@ -179,7 +178,7 @@ func (in *ingester) loadTable(ctx context.Context, d files.Decision, tb *contrac
 		if err != nil {
 			return warehouse.TableLoad{Table: tb.Name}, err
 		}
-		t := &tableRun{in: in, d: d, tb: tb, v: v, rd: rd, persons: persons, pc: tb.ColumnOf(contract.PersonID),
+		t := &tableRun{in: in, d: d, tb: tb, rd: rd, persons: persons, pc: tb.ColumnOf(contract.PersonID),
 			dict: store.DictionariesFor(tb, d.ID, in.kommuneCodes())}
 		tl, err := t.load(ctx, rows, dir)
 		if cerr := rd.Close(); err == nil {
