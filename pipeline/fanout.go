@@ -98,9 +98,9 @@ func (t *tableRun) readChunks(ctx context.Context, dir string, out *tableOut) er
 	if len(ct.Extra) > 0 {
 		t.in.log.Warn("unknown extra columns ignored", "source", t.d.Source, "delivery", t.d.ID, "file", t.tb.File, "columns", ct.Extra)
 	}
-	keyCol := -1
-	if len(t.tb.Key) > 0 {
-		keyCol = idx[t.tb.Index(t.tb.Key[0])]
+	keyCol := -1 // the file's column of the first key column: chunks end between its runs
+	if k := t.tb.FirstKey(); k >= 0 {
+		keyCol = idx[k]
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

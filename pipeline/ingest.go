@@ -225,14 +225,15 @@ func (in *ingester) loadFromDir(ctx context.Context, d files.Decision, rows rowS
 	// First the links between numbers (a D-number and the fødselsnummer
 	// that replaced it, a DUF number and an identity number), so that every
 	// row of the delivery gets the person key of the whole person. A row
-	// links only if Check accepts it, so its duplicates are found first.
+	// links only if the row check accepts its form and key, so its
+	// duplicates are found first (validate.Table.Duplicates).
 	known := map[string][]int64{}
 	for _, tb := range contract.OfSource(d.Source) {
 		if !tb.Persons {
 			continue
 		}
 		v := validate.New(tb, in.ref, d.Extracted, vopt)
-		dups, err := in.duplicates(d, tb, v, rows)
+		dups, err := v.Duplicates(in.opt.Warehouse.Restricted(), manifestRows(d, tb), func(fn files.RowFunc) error { return rows(tb, fn) })
 		if err != nil {
 			return rec, err
 		}
@@ -277,37 +278,6 @@ func (in *ingester) loadFromDir(ctx context.Context, d files.Decision, rows rowS
 		rec.Tables = append(rec.Tables, tl)
 	}
 	return rec, in.opt.Warehouse.Record(ctx, rec)
-}
-
-// duplicates returns the lines of the rows of tb whose key an earlier row
-// accepted by CheckForm had (never nil), from one reading of the rows.
-func (in *ingester) duplicates(d files.Decision, tb *contract.Table, v *validate.Table, rows rowSource) ([]int64, error) {
-	if !v.HasKey() {
-		return []int64{}, nil
-	}
-	f, err := validate.NewDupFinder(in.opt.Warehouse.Restricted(), manifestRows(d, tb))
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	s, err := f.Spill()
-	if err != nil {
-		return nil, err
-	}
-	err = rows(tb, func(line int64, values []string, raw string, rowErr *delivery.RowError) error {
-		if rowErr != nil || v.CheckForm(values) != nil {
-			return nil
-		}
-		return s.Add(v.KeyHash(values), line)
-	})
-	if err != nil {
-		return nil, err
-	}
-	dups, err := f.Duplicates()
-	if dups == nil && err == nil {
-		dups = []int64{}
-	}
-	return dups, err
 }
 
 // recordText keeps a quarantined record's values (restricted area only).

@@ -28,13 +28,17 @@ type tableRun struct {
 	in      *ingester
 	d       files.Decision
 	tb      *contract.Table
-	v       *validate.Table
 	rd      *validate.Reading // the row check of this reading
 	persons *validate.PersonSet
 	pc      int // the column naming the person (contract.PersonID), -1 for none
-	key0    int // the first key column, -1 for a table without a key
 	dict    store.Dictionaries
 }
+
+// errReread says that the table has duplicates that reading did not catch
+// (validate.Reading.Missed): it must be read again with their lines known.
+type errReread struct{ dups []int64 }
+
+func (e *errReread) Error() string { return "duplicates far apart: read again" }
 
 // batch is what one chunk of rows (or one builder's worth of rows read one
 // by one) gives: counts, quarantine lines and numbers in line order, and
@@ -174,11 +178,8 @@ func (in *ingester) loadTable(ctx context.Context, d files.Decision, tb *contrac
 		if err != nil {
 			return warehouse.TableLoad{Table: tb.Name}, err
 		}
-		t := &tableRun{in: in, d: d, tb: tb, v: v, rd: rd, persons: persons, pc: tb.ColumnOf(contract.PersonID), key0: -1,
+		t := &tableRun{in: in, d: d, tb: tb, rd: rd, persons: persons, pc: tb.ColumnOf(contract.PersonID),
 			dict: store.DictionariesFor(tb, d.ID, in.kommuneCodes())}
-		if len(tb.Key) > 0 {
-			t.key0 = tb.Index(tb.Key[0])
-		}
 		tl, err := t.load(ctx, rows, dir)
 		if cerr := rd.Close(); err == nil {
 			err = cerr
@@ -278,20 +279,19 @@ func (t *tableRun) load(ctx context.Context, rows rowSource, dir string) (wareho
 	if err != nil {
 		return tl, err
 	}
-	switch {
-	case f.looked && t.rd.ByRun() && len(f.dups) > 0:
-		// f.dups are the first lines of runs whose first key value came
-		// in other runs too: read those runs again.
-		t.in.log.Info("rows of one key value in several runs: reading them again", "source", t.d.Source, "delivery", t.d.ID, "file", tb.File, "runs", len(f.dups))
-		all, err := t.splitRuns(dir, f.dups, out.dupLines)
+	if f.looked {
+		if t.rd.ByRun() && len(f.dups) > 0 {
+			// f.dups are the first lines of runs whose first key value
+			// came in other runs too: Missed reads those runs again.
+			t.in.log.Info("rows of one key value in several runs: reading them again", "source", t.d.Source, "delivery", t.d.ID, "file", tb.File, "runs", len(f.dups))
+		}
+		missed, err := t.rd.Missed(dir, f.dups, out.dups, out.dupLines)
 		if err != nil {
 			return tl, err
 		}
-		if all != nil {
-			return tl, &errReread{dups: all}
+		if missed != nil {
+			return tl, &errReread{dups: missed}
 		}
-	case f.looked && !t.rd.ByRun() && int64(len(f.dups)) != out.dups:
-		return tl, &errReread{dups: f.dups}
 	}
 	if _, err := pw.Close(); err != nil {
 		return tl, err

@@ -163,7 +163,8 @@ func (j *Job) sources() []string {
 }
 
 // ErrConfig reports a job that cannot run with what the daemon was
-// started with (no inbox, no key, no database): not retried.
+// started with (no inbox, no key, no database, a database URL that does
+// not parse): not retried. The job kinds check it before they run.
 var ErrConfig = errors.New("not configured")
 
 func (ingestRunner) Run(ctx context.Context, job *Job, env Env) (Result, error) {
@@ -175,6 +176,11 @@ func (ingestRunner) Run(ctx context.Context, job *Job, env Env) (Result, error) 
 	if opt.Ingest.Sources[0] == TolkDB {
 		if env.TolkDSN == "" {
 			return Result{}, fmt.Errorf("%w: the job needs the interpreter database (%s)", ErrConfig, tolkdb.EnvDSN)
+		}
+		// A DSN that does not parse is what the daemon was started with,
+		// like a missing one: checked here, before the run.
+		if _, err := tolkdb.New(env.TolkDSN, tolkdb.Options{}); err != nil {
+			return Result{}, fmt.Errorf("%w: %v", ErrConfig, err)
 		}
 		opt.TolkDSN = env.TolkDSN
 		opt.TolkFull, _ = parseBool(job.Settings["full"])

@@ -137,6 +137,17 @@ func (t *Table) Relation() string {
 	return "src_" + t.Source + "_" + t.Name
 }
 
+// FirstKey returns the position of the first column of the primary key,
+// or -1 for a table without one. A delivery's rows come grouped by it (a
+// person's rows together): reading cuts a file between its runs, and the
+// row check follows them to find duplicate keys.
+func (t *Table) FirstKey() int {
+	if len(t.Key) == 0 {
+		return -1
+	}
+	return t.Index(t.Key[0])
+}
+
 // Column returns the column named name and whether it exists.
 func (t *Table) Column(name string) (Column, bool) {
 	for _, c := range t.Cols {

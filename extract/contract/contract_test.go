@@ -54,7 +54,8 @@ func TestMatchesSpec(t *testing.T) {
 
 // TestRoles checks the roles the pipeline relies on: every table about
 // persons has one column naming the person, every source one list of
-// persons, and a table's PersonsIn names that list; relations are unique.
+// persons, and a table's PersonsIn names that list; relations are unique;
+// key columns exist, and FirstKey finds the first.
 func TestRoles(t *testing.T) {
 	lists := map[string]string{}
 	relations := map[string]bool{}
@@ -85,6 +86,14 @@ func TestRoles(t *testing.T) {
 		}
 		if tb.PersonsIn != "" && tb.PersonsIn != lists[tb.Source] {
 			t.Errorf("%s/%s: PersonsIn %q is not the source's list of persons %q", tb.Source, tb.Name, tb.PersonsIn, lists[tb.Source])
+		}
+		for _, k := range tb.Key {
+			if tb.Index(k) < 0 {
+				t.Errorf("%s/%s: key column %s is no column", tb.Source, tb.Name, k)
+			}
+		}
+		if k := tb.FirstKey(); len(tb.Key) > 0 && (k < 0 || tb.Cols[k].Name != tb.Key[0]) {
+			t.Errorf("%s/%s: FirstKey %d, key %v", tb.Source, tb.Name, k, tb.Key)
 		}
 		if tb.Persons && tb.ColumnOf(PersonID) < 0 {
 			t.Errorf("%s/%s: a list of persons without a PersonID column", tb.Source, tb.Name)
@@ -137,6 +146,9 @@ func TestProtectionRoles(t *testing.T) {
 	}
 	if got, want := strings.Join(protected, " "), "bosetting/personer.skjult_identitet"; got != want {
 		t.Errorf("TablesWith(Protected) = %s, want %s", got, want)
+	}
+	if k := (&Table{Cols: []Column{{Name: "a"}}}).FirstKey(); k != -1 {
+		t.Errorf("FirstKey of a table without a key: %d, want -1", k)
 	}
 	for k, want := range map[string]string{"nir/timer": "src_nir_timer", "tolk/tolk": "src_tolk_tolk", "tolk/tolk_sprak": "src_tolk_sprak"} {
 		s, n, _ := strings.Cut(k, "/")

@@ -89,12 +89,11 @@ func EachRow(dir string, tb *contract.Table, fn RowFunc) (extra []string, err er
 }
 
 // CSVTable is the CSV file of a table of a delivery, open for a reader that
-// cuts it into chunks or seeks in it: the file, its reader past the header,
-// and where each contract column is in the file's records.
+// cuts it into chunks or seeks in it: the file, its reader past the header
+// (Reader.Header), and where each contract column is in the file's records.
 type CSVTable struct {
 	File   *os.File
 	Reader *delivery.CSVReader
-	Header []string
 	Idx    []int    // Idx[i] is the file's column of the contract's column i
 	Extra  []string // the header's unknown extra columns, to report and ignore
 }
@@ -115,7 +114,7 @@ func OpenCSV(dir string, tb *contract.Table) (*CSVTable, error) {
 		f.Close()
 		return nil, err
 	}
-	return &CSVTable{File: f, Reader: r, Header: r.Header(), Idx: idx, Extra: extra}, nil
+	return &CSVTable{File: f, Reader: r, Idx: idx, Extra: extra}, nil
 }
 
 // Close closes the file.

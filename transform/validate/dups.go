@@ -11,6 +11,9 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+
+	"integstat/extract/delivery"
+	"integstat/extract/files"
 )
 
 // DupFinder finds, after a table has been read, every row whose primary key
@@ -65,6 +68,52 @@ func NewDupFinder(dir string, rows int64) (*DupFinder, error) {
 	}
 	b := int(min(max(rows/bucketEntries+1, 1), 4096))
 	return &DupFinder{dir: d, buckets: b}, nil
+}
+
+// newFinder returns a DupFinder as NewDupFinder does, with one KeySpill of
+// it, for a reading by one goroutine.
+func newFinder(dir string, rows int64) (*DupFinder, *KeySpill, error) {
+	f, err := NewDupFinder(dir, rows)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := f.Spill()
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, s, nil
+}
+
+// Duplicates returns the lines of the rows whose key an earlier row that
+// passed CheckForm had (never nil), from one reading of the rows: read
+// calls its function for every row in line order (a malformed record,
+// with its RowError, claims no key). The ingest stage asks it of a list of
+// persons before it links their numbers, so that only the rows the row
+// check accepts link. spillDir and rows are NewDupFinder's.
+func (v *Table) Duplicates(spillDir string, rows int64, read func(files.RowFunc) error) ([]int64, error) {
+	if !v.HasKey() {
+		return []int64{}, nil
+	}
+	f, s, err := newFinder(spillDir, rows)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	err = read(func(line int64, values []string, _ string, rowErr *delivery.RowError) error {
+		if rowErr != nil || v.CheckForm(values) != nil {
+			return nil
+		}
+		return s.Add(v.KeyHash(values), line)
+	})
+	if err != nil {
+		return nil, err
+	}
+	dups, err := f.Duplicates()
+	if dups == nil && err == nil {
+		dups = []int64{}
+	}
+	return dups, err
 }
 
 // KeySpill takes the keys of one goroutine's rows. Lines need not come in

@@ -19,8 +19,8 @@ import (
 // repeats one of the current run of rows sharing the first key column (a
 // person's rows, which come together) is caught at once. Every key also
 // goes to a DupFinder, which finds the exact duplicates over the whole
-// table when the reading is done (Exact); where the two disagree, the
-// table is read again with the exact lines known (ReadingOptions.Known).
+// table when the reading is done (Exact); where the two disagree (Missed),
+// the table is read again with the exact lines known (ReadingOptions.Known).
 type Reading struct {
 	v        *Table
 	persons  *PersonSet
@@ -31,7 +31,9 @@ type Reading struct {
 	runSeeds [2]maphash.Seed
 	idCols   []int // identity-number columns, for collect
 	refCol   int   // the one column CheckRefs checks, -1 if none or several
-	key0     int   // the first key column, -1 for a table without a key
+	key0     int   // the first key column (contract.Table.FirstKey)
+	spillDir string
+	rows     int64
 }
 
 // ReadingOptions configures a Reading.
@@ -56,7 +58,8 @@ type ReadingOptions struct {
 
 // Reading begins a reading of the table's rows.
 func (v *Table) Reading(opt ReadingOptions) (*Reading, error) {
-	r := &Reading{v: v, persons: opt.Persons, collect: !v.RefersToPersons(), known: opt.Known, refCol: -1, key0: -1}
+	r := &Reading{v: v, persons: opt.Persons, collect: !v.RefersToPersons(), known: opt.Known, refCol: -1, key0: v.t.FirstKey(),
+		spillDir: opt.SpillDir, rows: opt.Rows}
 	for i, c := range v.t.Cols {
 		if c.Type == contract.IDNumber {
 			r.idCols = append(r.idCols, i)
@@ -64,9 +67,6 @@ func (v *Table) Reading(opt ReadingOptions) (*Reading, error) {
 	}
 	if v.RefersToPersons() && len(r.idCols) == 1 {
 		r.refCol = r.idCols[0]
-	}
-	if len(v.t.Key) > 0 {
-		r.key0 = v.t.Index(v.t.Key[0])
 	}
 	if opt.Known == nil && v.HasKey() {
 		f, err := NewDupFinder(opt.SpillDir, opt.Rows)

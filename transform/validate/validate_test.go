@@ -3,12 +3,15 @@ package validate
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"integstat/demo"
 	"integstat/extract/contract"
+	"integstat/extract/delivery"
+	"integstat/extract/files"
 	"integstat/extract/reference"
 	"integstat/transform/ident"
 )
@@ -110,7 +113,7 @@ func TestGoodRows(t *testing.T) {
 			continue
 		}
 		v := New(tb, ref, extractedAt, Options{AllowSynthetic: true})
-		if p := v.Check(row(t, tb, good, nil)); p != nil {
+		if p := checkRows(t, v, row(t, tb, good, nil))[0]; p != nil {
 			t.Errorf("%s/%s: %v", tb.Source, tb.Name, p)
 		}
 	}
@@ -204,7 +207,7 @@ func TestCheck(t *testing.T) {
 			tb := table(t, source, name)
 			v := New(tb, ref, extractedAt, Options{AllowSynthetic: true})
 			values := row(t, tb, goodRows[tc.table], tc.change)
-			got := v.Check(values)
+			got := checkRows(t, v, values)[0]
 			switch {
 			case tc.want == nil && got != nil:
 				t.Fatalf("got %v, want no problem", got)
@@ -232,18 +235,19 @@ func TestCheck(t *testing.T) {
 func TestSynthetic(t *testing.T) {
 	tb := table(t, "nir", "timer")
 	values := row(t, tb, goodRows["nir/timer"], nil)
-	p := New(tb, ref, extractedAt, Options{}).Check(values)
+	p := checkRows(t, New(tb, ref, extractedAt, Options{}), values)[0]
 	if p == nil || p.Reason != ReasonIDNumber || p.Column != "fnr" || p.Detail != ident.ErrSynthetic.Error() {
 		t.Errorf("synthetic number without AllowSynthetic: got %v", p)
 	}
-	if p := New(tb, ref, extractedAt, Options{AllowSynthetic: true}).Check(values); p != nil {
+	if p := checkRows(t, New(tb, ref, extractedAt, Options{AllowSynthetic: true}), values)[0]; p != nil {
 		t.Errorf("synthetic number with AllowSynthetic: %v", p)
 	}
 }
 
 // TestDuplicateKey checks that the first row with a key is kept and later
-// ones are duplicates, that a row quarantined for its form does not claim
-// its key, and that key columns are kept apart.
+// ones are duplicates, next to it or after rows of other first-key values,
+// that a row quarantined for its form does not claim its key, and that key
+// columns are kept apart.
 func TestDuplicateKey(t *testing.T) {
 	tb := table(t, "nir", "timer")
 	good := goodRows["nir/timer"]
@@ -261,8 +265,13 @@ func TestDuplicateKey(t *testing.T) {
 		{map[string]string{"maaned": "2017-11"}, ""},
 		{nil, ReasonDuplicate},
 	}
+	rows := make([][]string, len(steps))
 	for i, s := range steps {
-		p := v.Check(row(t, tb, good, s.change))
+		rows[i] = row(t, tb, good, s.change)
+	}
+	problems := checkRows(t, v, rows...)
+	for i, s := range steps {
+		p := problems[i]
 		got := ""
 		if p != nil {
 			got = p.Reason
@@ -274,21 +283,45 @@ func TestDuplicateKey(t *testing.T) {
 			t.Errorf("step %d: got %q, want %q", i, got, s.want)
 		}
 	}
+	// Table.Duplicates, which the ingest asks of a list of persons before
+	// it links their numbers, finds the same lines in one reading.
+	var wantDups []int64
+	for i, s := range steps {
+		if s.want == ReasonDuplicate {
+			wantDups = append(wantDups, int64(i+2))
+		}
+	}
+	dups, err := v.Duplicates(t.TempDir(), 0, func(fn files.RowFunc) error {
+		if err := fn(1, nil, "x", &delivery.RowError{Line: 1}); err != nil { // a malformed record claims nothing
+			return err
+		}
+		for i, r := range rows {
+			if err := fn(int64(i+2), r, "", nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil || !slices.Equal(dups, wantDups) {
+		t.Errorf("Duplicates = %v, %v; want %v", dups, err, wantDups)
+	}
 
 	// Another delivery has a key set of its own.
-	if p := New(tb, ref, extractedAt, Options{AllowSynthetic: true}).Check(row(t, tb, good, nil)); p != nil {
+	if p := checkRows(t, New(tb, ref, extractedAt, Options{AllowSynthetic: true}), row(t, tb, good, nil))[0]; p != nil {
 		t.Errorf("new Table: %v", p)
 	}
 
 	// ("ab", "c") and ("a", "bc") are different keys.
 	two := &contract.Table{File: "x.csv", Cols: []contract.Column{{Name: "a"}, {Name: "b"}}, Key: []string{"a", "b"}}
 	v = New(two, ref, extractedAt, Options{})
-	for _, r := range [][]string{{"ab", "c"}, {"a", "bc"}, {"abc", ""}, {"", "abc"}} {
-		if p := v.Check(r); p != nil {
-			t.Errorf("%q: %v", r, p)
+	rows = [][]string{{"ab", "c"}, {"a", "bc"}, {"abc", ""}, {"", "abc"}, {"a", "bc"}}
+	problems = checkRows(t, v, rows...)
+	for i, p := range problems[:4] {
+		if p != nil {
+			t.Errorf("%q: %v", rows[i], p)
 		}
 	}
-	if p := v.Check([]string{"a", "bc"}); p == nil || p.Reason != ReasonDuplicate {
+	if p := problems[4]; p == nil || p.Reason != ReasonDuplicate {
 		t.Errorf("repeated key: got %v", p)
 	}
 }
@@ -300,18 +333,18 @@ func TestCheckRefs(t *testing.T) {
 	persons := &PersonSet{}
 	pv := New(per, ref, extractedAt, Options{AllowSynthetic: true})
 	prow := row(t, per, goodRows["nir/personer"], nil) // fnr[0], tidligere_fnr fnr[1]
-	if p := pv.Check(prow); p != nil {
+	// personer refers to nothing, and its accepted rows give the persons.
+	if p := checkWith(t, pv, persons, prow)[0]; p != nil {
 		t.Fatal(p)
 	}
-	pv.CollectPersons(prow, persons)
-	if p := pv.CheckRefs(prow, persons); p != nil {
-		t.Errorf("personer refers to nothing, got %v", p)
+	if persons.Len() != 2 {
+		t.Fatalf("%d persons from personer's row, want fnr and tidligere_fnr", persons.Len())
 	}
 	for _, name := range []string{"introprogram", "norskopplaering", "timer"} {
 		tb := table(t, "nir", name)
 		v := New(tb, ref, extractedAt, Options{AllowSynthetic: true})
 		for i, n := range fnr {
-			p := v.CheckRefs(row(t, tb, goodRows["nir/"+name], map[string]string{"fnr": n}), persons)
+			p := checkWith(t, v, persons, row(t, tb, goodRows["nir/"+name], map[string]string{"fnr": n}))[0]
 			switch {
 			case i < 2 && p != nil:
 				t.Errorf("%s: number %d of personer: %v", name, i, p)
@@ -322,11 +355,12 @@ func TestCheckRefs(t *testing.T) {
 			}
 		}
 	}
-	// Other sources do not refer to NIR's personer.
+	// Other sources do not refer to NIR's personer, nor to their own list
+	// of persons: a number in no set passes.
 	for _, name := range []string{"bosetting/personer", "tolk/tolk"} {
 		source, tname, _ := strings.Cut(name, "/")
 		tb := table(t, source, tname)
-		if p := New(tb, ref, extractedAt, Options{AllowSynthetic: true}).CheckRefs(row(t, tb, goodRows[name], map[string]string{"fnr": fnr[2]}), persons); p != nil {
+		if p := checkWith(t, New(tb, ref, extractedAt, Options{AllowSynthetic: true}), &PersonSet{}, row(t, tb, goodRows[name], map[string]string{"fnr": fnr[2]}))[0]; p != nil {
 			t.Errorf("%s: %v", name, p)
 		}
 	}
