@@ -10,14 +10,11 @@ import (
 	"integstat/load/releases"
 )
 
-// ErrHeld reports a release of the calendar that found the newest
-// candidate held by its checks: it is not released, and not retried.
-var ErrHeld = releases.ErrHeld
-
 // releaseRunner is a time of the release calendar: at an announced time
 // it makes the newest candidate current, unless it is held (then the run
-// fails with ErrHeld and the release waits for a person) or there is none
-// (then it succeeds and says so). Setting: note, recorded in the ledger.
+// fails with releases.ErrHeld, is not retried, and the release waits for
+// a person) or there is none (then it succeeds and says so). Setting:
+// note, recorded in the ledger.
 type releaseRunner struct{}
 
 func (releaseRunner) Check(job *Job) error {

@@ -35,13 +35,13 @@ func writePublication(t *testing.T, dir string, release bool, warnings ...string
 	if err := releases.WriteInfo(d.Dir(), releases.Info{ID: d.ID(), Warnings: warnings}); err != nil {
 		t.Fatal(err)
 	}
-	if release {
-		err = d.Commit(0)
-	} else {
-		err = d.Complete()
-	}
-	if err != nil {
+	if err := d.Complete(); err != nil {
 		t.Fatal(err)
+	}
+	if release {
+		if err := publish.MakeCurrent(dir, publish.Release{ID: d.ID(), By: "auto"}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return d.ID()
 }

@@ -65,11 +65,6 @@ type Job struct {
 	lines    map[string]int // of each setting
 }
 
-// Schedule returns when the job runs (nil for a job started only by its
-// dependencies): the cron expression in Europe/Oslo, adjusted so that a
-// job at a wall-clock time runs once on the nights the clocks change.
-func (j *Job) Schedule() cron.Schedule { return j.schedule }
-
 // Next returns the job's next time after t, zero when it has none.
 func (j *Job) Next(t time.Time) time.Time {
 	if j.schedule == nil {

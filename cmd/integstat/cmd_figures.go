@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"integstat/demo"
 	"integstat/demo/calibration"
@@ -41,24 +40,12 @@ func runFigures(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		*inbox = tmp
 	}
-	figs, err := reference.PublishedFigures()
-	if err != nil {
-		return err
-	}
-	states := map[time.Time]map[calibration.Key]calibration.Value{}
+	figs, rerr := calibration.Reproduce(ctx, *inbox, nil) // on an error, the figures before it
 	fmt.Fprintf(stdout, "%-38s %4s %-10s %10s %12s  %s\n", "indicator", "year", "as of", "published", "computed", "")
 	bad := 0
 	for _, f := range figs {
-		got, ok := states[f.AsOf]
-		if !ok {
-			if got, err = calibration.Compute(ctx, *inbox, f.AsOf, nil); err != nil {
-				return err
-			}
-			states[f.AsOf] = got
-		}
-		v, found := got[calibration.Key{Indicator: f.Indicator, Year: f.Year}]
 		mark := "ok"
-		if !found || !f.Matches(v.Value) {
+		if !f.OK() {
 			mark = "DIFFERS"
 			bad++
 		}
@@ -66,11 +53,14 @@ func runFigures(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if !f.AsOf.IsZero() {
 			asOf = f.AsOf.Format("2006-01-02")
 		}
-		shown := v.Value
+		shown := f.Computed.Value
 		if f.Kind == reference.KindPercent {
 			shown *= 100
 		}
 		fmt.Fprintf(stdout, "%-38s %4d %-10s %10g %12.3f  %s\n", f.Indicator, f.Year, asOf, f.Value, shown, mark)
+	}
+	if rerr != nil {
+		return rerr
 	}
 	fmt.Fprintf(stdout, "\n%d of %d published figures reproduced\n", len(figs)-bad, len(figs))
 	if bad > 0 {

@@ -1,15 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -21,88 +18,66 @@ import (
 
 	"integstat/extract/delivery"
 	"integstat/internal/testkit"
+	"integstat/internal/testkit/fixture"
 )
 
-// asMainEnv makes the test binary play integstat: its arguments are
-// integstat's, so tests can start real processes (serve, release).
-const asMainEnv = "INTEGSTAT_TEST_AS_MAIN"
-
+// TestMain lets the test binary play integstat in a process of its own
+// (testkit.Start(t, "integstat", args...)), so tests can start real
+// processes (serve, release).
 func TestMain(m *testing.M) {
-	if os.Getenv(asMainEnv) == "1" {
-		os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
-	}
-	os.Exit(m.Run())
-}
-
-// integstatProcess starts integstat with args as a process of its own.
-func integstatProcess(t *testing.T, args ...string) *exec.Cmd {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), asMainEnv+"=1")
-	return cmd
-}
-
-// copyInbox copies the small cases' deliveries into a fresh inbox, leaving
-// out those whose source/id is in skip.
-func copyInbox(t *testing.T, dst string, skip ...string) {
-	t.Helper()
-	src := testkit.SmallInbox()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
+	testkit.Main(m, "integstat", func(args ...string) error {
+		if code := run(context.Background(), args, os.Stdout, os.Stderr); code != 0 {
+			os.Exit(code)
 		}
-		rel, _ := filepath.Rel(src, p)
-		for _, s := range skip {
-			if rel == s {
-				return filepath.SkipDir
-			}
-		}
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
+}
+
+// integstatOutput runs integstat with args as a process of its own until
+// it ends, and returns what it wrote (its stdout, then its stderr) and
+// its exit.
+func integstatOutput(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	p := testkit.Start(t, "integstat", args...)
+	var out strings.Builder
+	for l := range p.Lines() {
+		out.WriteString(l + "\n")
 	}
+	exit := p.Wait()
+	return out.String() + p.Stderr(), exit.Err
+}
+
+// smallInboxWithout copies the small cases' deliveries into a fresh inbox,
+// leaving out those whose <source>/<id> is in skip.
+func smallInboxWithout(t *testing.T, skip ...string) string {
+	return fixture.CopyInbox(t, testkit.SmallInbox(), func(source, id string) bool {
+		return !slices.Contains(skip, filepath.Join(source, id))
+	})
 }
 
 // firstRelease makes a keyed warehouse and an inbox of the small cases
 // without the deliveries in skip, and releases them with integstat run in
 // mode auto: the release a test's later candidate is compared with.
-func firstRelease(t *testing.T, skip ...string) (wh, key, inbox string) {
+func firstRelease(t *testing.T, skip ...string) (wh, key string) {
 	t.Helper()
 	dir := t.TempDir()
 	wh, key = newKeyedWarehouse(t, dir)
-	inbox = filepath.Join(dir, "inbox")
-	copyInbox(t, inbox, skip...)
+	inbox := smallInboxWithout(t, skip...)
 	code, stdout, stderr := runArgs("run", "--warehouse", wh, "--key-file", key, "--inbox", inbox, "--allow-synthetic-ids")
 	if code != 0 || !strings.Contains(stdout, "run: released ") {
 		t.Fatalf("first run (auto): exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	return wh, key, inbox
+	return wh, key
 }
 
 // startServe starts integstat serve on a free loopback port and returns
 // its base URL; the process is stopped when the test ends.
 func startServe(t *testing.T, wh string) string {
 	t.Helper()
-	cmd := integstatProcess(t, "serve", "--warehouse", wh, "--addr", "127.0.0.1:0")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		t.Fatalf("serve said nothing: %v", err)
+	serve := testkit.Start(t, "integstat", "serve", "--warehouse", wh, "--addr", "127.0.0.1:0")
+	line, ok := serve.Line()
+	if !ok {
+		t.Fatalf("serve said nothing: %s", serve.Stderr())
 	}
 	_, url, ok := strings.Cut(strings.TrimSpace(line), " on ")
 	if !ok {
@@ -141,7 +116,7 @@ func TestManualReleaseAndRollback(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the marts twice and starts real processes")
 	}
-	wh, key, inbox := firstRelease(t, filepath.Join("nir", "20180228T020000"), filepath.Join("nir", "20180305T020000"))
+	wh, key := firstRelease(t, filepath.Join("nir", "20180228T020000"), filepath.Join("nir", "20180305T020000"))
 	first := releasesJSON(t, wh)
 	if len(first) != 1 || first[0].Status != "current" || first[0].By != "auto" {
 		t.Fatalf("after an auto run releases = %+v, want one current release by auto", first)
@@ -153,7 +128,7 @@ func TestManualReleaseAndRollback(t *testing.T) {
 		t.Fatalf("serve answers from %q (%v), want %s", got, err, old)
 	}
 
-	copyInbox(t, inbox)
+	inbox := smallInboxWithout(t) // every delivery: the first run's and those it lacked
 	code, stdout, stderr := runArgs("run", "--warehouse", wh, "--key-file", key, "--inbox", inbox, "--allow-synthetic-ids", "--release", "manual")
 	if code != 0 || !strings.Contains(stdout, "waits; release it with integstat release") {
 		t.Fatalf("manual run: exit %d\n%s\n%s", code, stdout, stderr)
@@ -205,13 +180,11 @@ func TestManualReleaseAndRollback(t *testing.T) {
 		t.Fatalf("serve did not switch to %s", want)
 	}
 
-	rel := integstatProcess(t, "release", "--warehouse", wh, "--by", "statistiker", "--note", "NIR february figures checked")
-	if out, err := rel.CombinedOutput(); err != nil || !strings.Contains(string(out), "released "+cand) {
+	if out, err := integstatOutput(t, "release", "--warehouse", wh, "--by", "statistiker", "--note", "NIR february figures checked"); err != nil || !strings.Contains(string(out), "released "+cand) {
 		t.Fatalf("integstat release: %v\n%s", err, out)
 	}
 	waitServed(cand)
-	back := integstatProcess(t, "release", "--warehouse", wh, "--rollback", old, "--note", "wrong figures")
-	if out, err := back.CombinedOutput(); err != nil || !strings.Contains(string(out), "rolled back to "+old) {
+	if out, err := integstatOutput(t, "release", "--warehouse", wh, "--rollback", old, "--note", "wrong figures"); err != nil || !strings.Contains(string(out), "rolled back to "+old) {
 		t.Fatalf("integstat release --rollback: %v\n%s", err, out)
 	}
 	waitServed(old)
@@ -296,9 +269,9 @@ func TestHeldCandidateAndDiff(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the marts twice")
 	}
-	wh, key, inbox := firstRelease(t, filepath.Join("nir", "20180228T020000"), filepath.Join("nir", "20180305T020000"), filepath.Join("bosetting", "20180305T020000"))
+	wh, key := firstRelease(t, filepath.Join("nir", "20180228T020000"), filepath.Join("nir", "20180305T020000"), filepath.Join("bosetting", "20180305T020000"))
 	old := releasesJSON(t, wh)[0].ID
-	copyInbox(t, inbox)
+	inbox := smallInboxWithout(t) // every delivery: the first run's and those it lacked
 	code, stdout, stderr := runArgs("run", "--warehouse", wh, "--key-file", key, "--inbox", inbox, "--allow-synthetic-ids",
 		"--hold-change-share", "0.01", "--hold-change-persons", "1")
 	if code != 0 || !strings.Contains(stdout, "is HELD by") || !strings.Contains(stdout, "kommune figures move by more than 1 %") {

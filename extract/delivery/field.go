@@ -6,13 +6,6 @@ import (
 	"strings"
 )
 
-// Layouts of the dialect's date and timestamp fields. Timestamps are local
-// time in Europe/Oslo; parse them with time.ParseInLocation and Oslo.
-const (
-	DateLayout      = "2006-01-02"
-	TimestampLayout = "2006-01-02 15:04:05"
-)
-
 // FormatDecimal formats v with a decimal comma, at most maxDecimals digits
 // after it and no trailing zeros: 7.5 gives "7,5" and 12 gives "12". A
 // negative maxDecimals means as many digits as v needs. NaN and infinities

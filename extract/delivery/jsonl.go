@@ -181,9 +181,6 @@ type JSONValue struct {
 	Kind byte // 's' string, 'n' number, 'b' bool, 0 null
 }
 
-// Null reports whether the value is null or absent.
-func (v JSONValue) Null() bool { return v.Kind == 0 }
-
 // JSONRecord is one object of a JSON Lines file with the line it is on.
 // Absent keys are absent from Values; look them up as null.
 type JSONRecord struct {

@@ -182,15 +182,6 @@ func later(ts ...time.Time) time.Time {
 	return l
 }
 
-// Today returns the codes of the newest list (see Newest) whose territory
-// holds part of kommune code as it was on the date of on: the code itself
-// while it is still in use, one code after mergers and renumbering, several
-// after a split (1507 Ålesund of 2023: 1508 and 1580). Nil if code was not
-// valid on on.
-func (d *Data) Today(code string, on time.Time) []string {
-	return d.CodeAt(code, on, d.Newest())
-}
-
 // LastDay returns the last day on which kommune code was valid (Newest or
 // later, the day itself, when it is still in use), and false for a code the
 // lists never had.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -17,31 +16,11 @@ import (
 	"integstat/pipeline"
 )
 
-// copyTree copies the deliveries of src (an inbox) that keep says to keep
-// into a new inbox.
-func copyInbox(t *testing.T, src string, keep func(source, id string) bool) string {
-	t.Helper()
-	dst := t.TempDir()
-	sources, _ := os.ReadDir(src)
-	for _, s := range sources {
-		ids, _ := os.ReadDir(filepath.Join(src, s.Name()))
-		for _, id := range ids {
-			if !keep(s.Name(), id.Name()) {
-				continue
-			}
-			if err := os.CopyFS(filepath.Join(dst, s.Name(), id.Name()), os.DirFS(filepath.Join(src, s.Name(), id.Name()))); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	return dst
-}
-
 // TestIncrementalBuild checks that a delivery added later computes only
 // the data state it makes, leaving the states computed before untouched.
 func TestIncrementalBuild(t *testing.T) {
 	inbox := filepath.Join(smallcases, "inbox")
-	early := copyInbox(t, inbox, func(source, id string) bool { return id < "20180201" })
+	early := fixture.CopyInbox(t, inbox, func(source, id string) bool { return id < "20180201" })
 	wh, key := fixture.IngestWithKey(t, early)
 	first := fixture.Build(t, wh, time.Time{})
 	var firstStates []string

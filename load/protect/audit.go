@@ -8,15 +8,10 @@ import (
 	"slices"
 )
 
-// Audit attacks a publication: it returns every suppressed cell that
-// leaks (see AttackWith, with the default Options) through the additive
-// relations (kommuner to fylke to land for additive indicators, and the
-// declared groups), in input order. A protected publication yields none.
-func Audit(cells []Cell, suppressed []bool, groups []Group) []Cell {
-	return AuditWith(cells, suppressed, Identities{Groups: groups})
-}
-
-// AuditWith is Audit over the regional hierarchy and the identities id.
+// AuditWith attacks a publication: it returns every suppressed cell that
+// leaks (see AttackWith, with the default Options) through the relations
+// over the regional hierarchy and the identities id, in input order. A
+// protected publication yields none.
 func AuditWith(cells []Cell, suppressed []bool, id Identities) []Cell {
 	var out []Cell
 	for _, l := range AttackWith(cells, suppressed, id, Options{}) {

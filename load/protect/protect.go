@@ -104,12 +104,6 @@ func Primary(c Cell, opt Options) bool {
 	return c.Teller >= 1 && c.Teller <= int64(opt.Threshold)
 }
 
-// Suppress returns, for each cell (same order), whether it is suppressed,
-// over the regional hierarchy and the groups; see SuppressWith.
-func Suppress(cells []Cell, groups []Group, opt Options) []bool {
-	return SuppressWith(cells, Identities{Groups: groups}, opt)
-}
-
 // SuppressWith returns, for each cell (same order), whether it is
 // suppressed.
 //
@@ -279,7 +273,7 @@ func nationals(cells []Cell) map[natKey]int {
 // person of the nation: its teller and nevner are the national ones. Zeros
 // are published, so the other regions show 0 and the national figure,
 // never suppressed, gives the cell away whatever else is hidden; hiding more
-// would not help, and Suppress does not try (an inherent leak, see
+// would not help, and SuppressWith does not try (an inherent leak, see
 // inherence).
 func national(cells []Cell, nat map[natKey]int, i int) bool {
 	c := cells[i]

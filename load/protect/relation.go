@@ -122,10 +122,8 @@ func (r relation) tight(cells []Cell, sup []bool) bool {
 	return n >= 2
 }
 
-// Empty reports whether c holds nobody: a count of 0, or a share or mean
+// empty reports whether c holds nobody: a count of 0, or a share or mean
 // over 0. Recovering it discloses no one, so it needs no protection.
-func (c Cell) Empty() bool { return empty(c) }
-
 func empty(c Cell) bool {
 	if c.HasNevner {
 		return c.Nevner == 0
@@ -249,7 +247,7 @@ func relations(cells []Cell, id Identities) []relation {
 }
 
 // compareCells orders cells by year, indicator, level and region, so that
-// the result of Suppress does not depend on the order of its input.
+// the result of SuppressWith does not depend on the order of its input.
 func compareCells(a, b Cell) int {
 	return cmp.Or(cmp.Compare(a.Year, b.Year), cmp.Compare(a.Indicator, b.Indicator),
 		cmp.Compare(a.Level, b.Level), cmp.Compare(a.Region, b.Region))

@@ -16,8 +16,8 @@
 //	  .tmp-20261127T080000.000Z-77c1d0/ a draft being built (invisible)
 //
 // A publication is built in a draft directory ([Begin]), synced and renamed
-// to its final name, and then a new link is renamed over DIR/marts
-// ([Draft.Commit]): rename(2) replaces the link atomically, so a reader that
+// to its final name ([Draft.Complete]), and then a new link is renamed over
+// DIR/marts ([MakeCurrent]): rename(2) replaces the link atomically, so a reader that
 // resolves marts/ sees the old publication or the new one, never a mix. A
 // reader that already has a file open keeps reading it, even after the old
 // publication is pruned, because removing a directory does not disturb open
@@ -41,7 +41,7 @@ import (
 	"time"
 )
 
-// DefaultKeep is how many publications Commit keeps when asked to keep 0 or
+// DefaultKeep is how many publications Prune keeps when asked to keep 0 or
 // fewer: enough to step back a few publications after a mistake.
 const DefaultKeep = 5
 
@@ -64,11 +64,12 @@ const (
 func Dir(warehouseDir, id string) string { return filepath.Join(warehouseDir, pubsName, id) }
 
 // CurrentDir is the current publication's directory as readers open it: a
-// symbolic link that Commit and MakeCurrent replace atomically, so a reader
+// symbolic link that MakeCurrent replaces atomically, so a reader
 // that resolves it gets the old publication or the new one, never a mix.
 func CurrentDir(warehouseDir string) string { return filepath.Join(warehouseDir, martsName) }
 
-// Draft is a publication being built; nothing of it is visible until Commit.
+// Draft is a publication being built; nothing of it is visible until
+// Complete, and it is current once MakeCurrent releases it.
 type Draft struct {
 	warehouse string
 	id        string
@@ -114,29 +115,9 @@ func (d *Draft) Dir() string {
 // final is where the publication lives once complete.
 func (d *Draft) final() string { return Dir(d.warehouse, d.id) }
 
-// Commit makes the draft the current publication: Complete, then
-// MakeCurrent recorded as released by "auto", then Prune with keep.
-// A failure to prune is logged, not returned: the publication is made.
-func (d *Draft) Commit(keep int) error {
-	if d.state == finished {
-		return fmt.Errorf("publish: commit %s: the draft is already committed or aborted", d.id)
-	}
-	if err := d.Complete(); err != nil {
-		return err
-	}
-	if err := MakeCurrent(d.warehouse, Release{ID: d.id, By: "auto"}); err != nil {
-		d.state = renamed
-		return fmt.Errorf("publish: commit %s: %w", d.id, err)
-	}
-	if err := Prune(d.warehouse, keep); err != nil {
-		slog.Warn("publish: pruning old candidates failed; the next commit tries again", "id", d.id, "err", err)
-	}
-	return nil
-}
-
-// Abort removes the draft; the marts are untouched. After a Commit that
-// failed past its rename, Abort removes the complete publication too, unless
-// it became current.
+// Abort removes the draft; the marts are untouched. After a Complete (or
+// the tests' Commit) that failed past its rename, Abort removes the
+// complete publication too, unless it became current.
 func (d *Draft) Abort() error {
 	switch d.state {
 	case finished:
@@ -352,7 +333,7 @@ func moveAside(marts, tmp string) error {
 // package) into a publication of its own: its files are hard-linked (copied
 // where linking fails) into a draft, the draft is synced and renamed to
 // publications/<time>-migrated, and marts is exchanged atomically for a link
-// to it. An empty or missing marts is left for Commit to replace.
+// to it. An empty or missing marts is left for MakeCurrent to replace.
 func migrate(warehouseDir string) error {
 	marts := CurrentDir(warehouseDir)
 	pubs := filepath.Join(warehouseDir, pubsName)

@@ -129,17 +129,6 @@ func (p *Project) Source(name string) *Relation {
 	return nil
 }
 
-// Relation returns the declarations of the model or external relation of
-// that name (compared without regard to case), or nil.
-func (p *Project) Relation(name string) *Relation {
-	for _, r := range p.Relations {
-		if strings.EqualFold(r.Name, name) {
-			return r
-		}
-	}
-	return nil
-}
-
 // resolveColumns puts the columns of each relation's `like` before its own
 // and checks that a documented relation declares its columns.
 func resolveColumns(relations []*Relation, declared map[string]*Relation) []error {

@@ -131,9 +131,6 @@ func (s *Server) Watch(ctx context.Context) {
 	}
 }
 
-// Handler is the portal: the API and the pages.
-func (s *Server) Handler() http.Handler { return s.mux }
-
 // ListenAndServe serves on addr with timeouts and header limits until ctx
 // ends, then shuts down gracefully, letting requests in flight finish.
 // It watches for new publications meanwhile, and sends each answer with a

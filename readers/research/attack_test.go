@@ -213,7 +213,7 @@ func TestRequesterCannotRemoveQIs(t *testing.T) {
 // given the identity number of a person in NIR; an extract of every table
 // holds them in none.
 func TestProtectedPersonInNIR(t *testing.T) {
-	inbox := fixture.CopyInbox(t, smallInbox)
+	inbox := fixture.CopyInbox(t, smallInbox, nil)
 	const old = `"duf":"201700000009","fnr":null,"fornavn":"Bos","etternavn":"Ni","fodselsdato":"1988-02-02"`
 	fixture.Edit(t, filepath.Join(inbox, "bosetting", "20180305T020000"), "personer.jsonl.gz", 0, func(b []byte) []byte {
 		if !bytes.Contains(b, []byte(old)) {
@@ -388,7 +388,7 @@ func unusualHouseholds() string {
 // households, and one adult with six children, or five over 60, is found
 // in no household or in k.
 func TestHouseholdComposition(t *testing.T) {
-	inbox := fixture.CopyInbox(t, smallInbox)
+	inbox := fixture.CopyInbox(t, smallInbox, nil)
 	households := unusualHouseholds()
 	fixture.Edit(t, filepath.Join(inbox, "bosetting", "20180305T020000"), "personer.jsonl.gz", int64(strings.Count(households, "\n")),
 		func(b []byte) []byte { return append(b, households...) })

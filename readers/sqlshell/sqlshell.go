@@ -67,12 +67,8 @@ func Open(ctx context.Context, path string) (*Session, error) {
 type Session struct {
 	db   *sql.DB
 	conn *sql.Conn
-	path string
+	path string // the file read: in the publication's own directory, not the marts symlink
 }
-
-// Path is the file the session reads (the publication's own directory,
-// not the marts symlink).
-func (s *Session) Path() string { return s.path }
 
 // Close closes the connection and the database.
 func (s *Session) Close() error {

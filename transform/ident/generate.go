@@ -88,16 +88,6 @@ func BreakControlDigit(s string) string {
 	return string(b)
 }
 
-// DUF returns a DUF number for demo data: the registration year as four
-// digits followed by eight random digits drawn from r. DUF panics if year
-// does not have four digits.
-func DUF(r *rand.Rand, year int) string {
-	if year < 1000 || year > 9999 {
-		panic(fmt.Sprintf("ident.DUF: year %d does not have four digits", year))
-	}
-	return fmt.Sprintf("%04d%08d", year, r.IntN(100_000_000))
-}
-
 // ValidDUF checks that s has the form of a DUF number: exactly 12 ASCII
 // digits. It does not check the control digits third parties describe, as
 // UDI publishes no rule for them (see README.md). The error never contains s.

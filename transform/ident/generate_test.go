@@ -3,7 +3,6 @@ package ident
 import (
 	"errors"
 	"math/rand/v2"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -128,36 +127,6 @@ func TestBreakControlDigit(t *testing.T) {
 		if b := BreakControlDigit(s); b != s {
 			t.Errorf("BreakControlDigit(%q) = %q, want it unchanged", s, b)
 		}
-	}
-}
-
-func TestDUF(t *testing.T) {
-	r := rand.New(rand.NewPCG(9, 10))
-	seen := map[string]bool{}
-	for _, year := range []int{1000, 1987, 2017, 9999} {
-		for range 100 {
-			s := DUF(r, year)
-			if err := ValidDUF(s); err != nil {
-				t.Fatalf("DUF(%d) = %s: %v", year, s, err)
-			}
-			if s[:4] != strconv.Itoa(year) {
-				t.Errorf("DUF(%d) = %s, want the year first", year, s)
-			}
-			seen[s] = true
-		}
-	}
-	if len(seen) < 390 {
-		t.Errorf("400 DUF numbers have only %d distinct values", len(seen))
-	}
-	for _, year := range []int{999, 10000, -2017} {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("DUF(%d) did not panic", year)
-				}
-			}()
-			DUF(r, year)
-		}()
 	}
 }
 

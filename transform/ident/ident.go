@@ -1,5 +1,5 @@
 // Package ident validates Norwegian identity numbers (fødselsnummer and
-// D-nummer) and generates synthetic ones and DUF numbers for demo data.
+// D-nummer) and generates synthetic ones for demo data.
 //
 // Parse applies the rules Skatteetaten publishes: both control digits,
 // including the rule for the first control digit that applies to numbers

@@ -114,13 +114,6 @@ func NewIdentityMap() *IdentityMap {
 	return &IdentityMap{canon: map[int32]int32{}, recent: map[number]int32{}}
 }
 
-// Add records number as a person's number, alone in its group unless a link
-// joins it to others. An empty number is ignored; a number that is not 11 or
-// 12 digits is refused, since the map holds only validated numbers.
-func (m *IdentityMap) Add(number string) error {
-	return m.Link(number, "")
-}
-
 // Link records that a and b are numbers of the same person, for instance a
 // NIR row's fnr and tidligere_fnr or a settlement row's duf and fnr. An empty
 // number (a null in the source) adds only the other one. A number that is not

@@ -40,10 +40,9 @@ const KeyFileEnv = "INTEGSTAT_KEY_FILE"
 const keyFileHeader = "integstat key v1"
 
 // Namespaces for Pseudonym. A kind keeps pseudonyms of different things apart,
-// so that the same digits as a person and as an interpreter id never match.
+// so that the same digits as a person and as a household id never match.
 const (
 	KindPerson = "person"  // a person, via IdentityMap.PersonKeyNear
-	KindTolk   = "tolk"    // an interpreter's tolk_id
 	KindFamily = "familie" // a settlement household's familie_id
 )
 

@@ -227,7 +227,7 @@ func TestPseudonym(t *testing.T) {
 
 	seen := map[string]string{}
 	for _, c := range []struct{ kind, value string }{
-		{KindPerson, "01017012345"}, {KindTolk, "01017012345"}, {KindFamily, "01017012345"},
+		{KindPerson, "01017012345"}, {"tolk", "01017012345"}, {KindFamily, "01017012345"},
 		{KindPerson, "01017012346"}, {"ab", "c"}, {"a", "bc"}, {"a", "b\x00c"}, {"a\u00e5", ""},
 	} {
 		got := k.Pseudonym(c.kind, c.value)

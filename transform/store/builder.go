@@ -162,9 +162,6 @@ func (d *dictCol) lookup(s string) (int16, bool) {
 	return i, ok
 }
 
-// Len is the number of rows appended since the last Flush.
-func (b *Builder) Len() int { return b.n }
-
 // Full reports whether the batch is complete and should be flushed.
 func (b *Builder) Full() bool { return b.n >= b.batch }
 

@@ -24,5 +24,8 @@ func (b *Builder) Append(values []string, person, deliveryID string, line int64)
 	return b.AppendParsed(values, nil, person, deliveryID, line)
 }
 
+// Len is the number of rows appended since the last Flush.
+func (b *Builder) Len() int { return b.n }
+
 // Schema is DictSchema without dictionaries.
 func Schema(t *contract.Table) *arrow.Schema { return DictSchema(t, nil) }
