@@ -113,7 +113,7 @@ func TestKilledIngest(t *testing.T) {
 			}
 			for _, l := range loads {
 				var n int64
-				q := "SELECT count(*) FROM read_parquet('" + filepath.Join(wh.Parquet(), src, l.Table, "delivery_id="+id.Name(), "*.parquet") + "')"
+				q := "SELECT count(*) FROM read_parquet('" + wh.PartitionGlob(src, l.Table, id.Name()) + "')"
 				if err := db.QueryRow(q).Scan(&n); err != nil {
 					t.Fatal(err)
 				}

@@ -141,19 +141,19 @@ func Ingest(ctx context.Context, opt IngestOptions) (*IngestSummary, error) {
 		case files.Skip:
 			sum.Skipped++
 			log.Info("delivery already loaded, skipped", "source", d.Source, "delivery", d.ID)
-			if err := wh.Event(ctx, d.Source, d.ID, "skip", "loaded before with the same content"); err != nil {
+			if err := wh.Event(ctx, d.Source, d.ID, d.Action.String(), "loaded before with the same content"); err != nil {
 				return sum, err
 			}
 		case files.Reject:
 			sum.Rejected++
 			log.Error("delivery rejected, nothing loaded; it stays in the inbox", "source", d.Source, "delivery", d.ID, "reason", d.Err)
-			if err := wh.Event(ctx, d.Source, d.ID, "reject", d.Err.Error()); err != nil {
+			if err := wh.Event(ctx, d.Source, d.ID, d.Action.String(), d.Err.Error()); err != nil {
 				return sum, err
 			}
-		case files.Conflict:
+		case files.Refuse:
 			sum.Refused++
 			log.Error("delivery refused", "source", d.Source, "delivery", d.ID, "reason", d.Err)
-			if err := wh.Event(ctx, d.Source, d.ID, "conflict", d.Err.Error()); err != nil {
+			if err := wh.Event(ctx, d.Source, d.ID, d.Action.String(), d.Err.Error()); err != nil {
 				return sum, err
 			}
 		case files.Load:
@@ -207,20 +207,20 @@ type ingester struct {
 }
 
 // load loads one verified delivery and records it.
-func (in *ingester) load(ctx context.Context, d files.Decision) (warehouse.Delivery, error) {
+func (in *ingester) load(ctx context.Context, d files.Decision) (warehouse.DeliveryLoad, error) {
 	return in.loadFromDir(ctx, d, in.fileRows(d), d.Dir)
 }
 
 // loadFrom loads the tables of one delivery of d.Source from rows and
 // records the delivery.
-func (in *ingester) loadFrom(ctx context.Context, d files.Decision, rows rowSource) (warehouse.Delivery, error) {
+func (in *ingester) loadFrom(ctx context.Context, d files.Decision, rows rowSource) (warehouse.DeliveryLoad, error) {
 	return in.loadFromDir(ctx, d, rows, "")
 }
 
 // loadFromDir is loadFrom; with dir set, the CSV files in dir are read in
 // parallel chunks instead of through rows.
-func (in *ingester) loadFromDir(ctx context.Context, d files.Decision, rows rowSource, dir string) (warehouse.Delivery, error) {
-	rec := warehouse.Delivery{Source: d.Source, ID: d.ID, Digest: d.Digest, KeyID: in.opt.Key.ID(), Extracted: d.Extracted, Late: d.Late, Incremental: in.incremental}
+func (in *ingester) loadFromDir(ctx context.Context, d files.Decision, rows rowSource, dir string) (warehouse.DeliveryLoad, error) {
+	rec := warehouse.DeliveryLoad{Source: d.Source, ID: d.ID, Digest: d.Digest, KeyID: in.opt.Key.ID(), Extracted: d.Extracted, Late: d.Late, Incremental: in.incremental}
 	vopt := validate.Options{AllowSynthetic: in.opt.AllowSynthetic}
 	// First the links between numbers (a D-number and the fødselsnummer
 	// that replaced it, a DUF number and an identity number), so that every
@@ -259,7 +259,7 @@ func (in *ingester) loadFromDir(ctx context.Context, d files.Decision, rows rowS
 	if err := in.ids.Save(in.mapPath); err != nil {
 		return rec, err
 	}
-	if err := writeMerges(in.opt.Warehouse, in.ids.Merges(in.opt.Key)); err != nil {
+	if err := in.opt.Warehouse.WriteMerges(in.ids.Merges(in.opt.Key)); err != nil {
 		return rec, err
 	}
 	persons := &validate.PersonSet{}
@@ -296,11 +296,13 @@ type quarantine struct {
 
 var quarantineHeader = []string{"file", "line", "column", "reason", "detail", "record"}
 
-func newQuarantine(dir, file string) (*quarantine, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+// newQuarantine begins the quarantine file path (the warehouse's
+// QuarantineFile) of the delivered file named file.
+func newQuarantine(path, file string) (*quarantine, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
 	}
-	fw, err := delivery.Create(dir, file+".quarantine.csv")
+	fw, err := delivery.Create(filepath.Split(path))
 	if err != nil {
 		return nil, err
 	}
@@ -326,27 +328,3 @@ func (q *quarantine) close() error {
 }
 
 func (q *quarantine) abort() { q.fw.Abort() }
-
-// writeMerges replaces the warehouse's file of person-key merges with ms,
-// so that the marts and extracts treat rows written under a person's
-// earlier key as that person's (a protected identity found by a later
-// link, above all). It holds pseudonyms only.
-func writeMerges(wh *warehouse.Warehouse, ms []pseudo.Merge) error {
-	var b strings.Builder
-	b.WriteString("old,new\n")
-	for _, m := range ms {
-		b.WriteString(m.Old + "," + m.New + "\n")
-	}
-	f, err := delivery.Create(wh.State(), filepath.Base(wh.PersonMerges()))
-	if err != nil {
-		return fmt.Errorf("person merges: %w", err)
-	}
-	if _, err := f.Write([]byte(b.String())); err != nil {
-		f.Abort()
-		return fmt.Errorf("person merges: %w", err)
-	}
-	if _, err := f.Close(); err != nil {
-		return fmt.Errorf("person merges: %w", err)
-	}
-	return nil
-}

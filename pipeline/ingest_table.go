@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -218,7 +217,7 @@ func (t *tableRun) load(ctx context.Context, rows rowSource, dir string) (wareho
 		return tl, err
 	}
 	defer pw.Abort()
-	qw, err := newQuarantine(filepath.Join(in.opt.Warehouse.Quarantine(), d.Source, d.ID), tb.File)
+	qw, err := newQuarantine(in.opt.Warehouse.QuarantineFile(d.Source, d.ID, tb.File), tb.File)
 	if err != nil {
 		return tl, err
 	}

@@ -166,7 +166,7 @@ func checkQuarantine(t *testing.T, wh *warehouse.Warehouse, id string, m deliver
 		}
 		var n int64
 		table := strings.TrimSuffix(f.Name, ".csv")
-		if err := db.QueryRow("SELECT count(*) FROM read_parquet('" + filepath.Join(wh.Parquet(), "nir", table, "delivery_id="+id, "*.parquet") + "')").Scan(&n); err != nil {
+		if err := db.QueryRow("SELECT count(*) FROM read_parquet('" + wh.PartitionGlob("nir", table, id) + "')").Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		if n != f.Rows-int64(len(q)-1) {

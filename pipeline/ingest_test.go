@@ -94,7 +94,7 @@ func TestIngestDemoSet(t *testing.T) {
 					t.Errorf("%s/%s %s: %+v, manifest rows %d", src, id.Name(), l.Table, l, rows[l.Table])
 				}
 				var n int64
-				q := "SELECT count(*) FROM read_parquet('" + filepath.Join(wh.Parquet(), src, l.Table, "delivery_id="+id.Name(), "*.parquet") + "')"
+				q := "SELECT count(*) FROM read_parquet('" + wh.PartitionGlob(src, l.Table, id.Name()) + "')"
 				if err := db.QueryRow(q).Scan(&n); err != nil {
 					t.Fatal(err)
 				}
@@ -108,11 +108,11 @@ func TestIngestDemoSet(t *testing.T) {
 	// One person, one pseudonym: a D-number replaced by a fødselsnummer
 	// gives the rows under both numbers the same person key.
 	var persons, keys int64
-	q := "SELECT count(DISTINCT person) FROM read_parquet('" + filepath.Join(wh.Parquet(), "nir", "personer", "delivery_id=20180228T230000", "*.parquet") + "')"
+	q := "SELECT count(DISTINCT person) FROM read_parquet('" + wh.PartitionGlob("nir", "personer", "20180228T230000") + "')"
 	if err := db.QueryRow(q).Scan(&persons); err != nil {
 		t.Fatal(err)
 	}
-	q = "SELECT count(*) FROM read_parquet('" + filepath.Join(wh.Parquet(), "nir", "personer", "delivery_id=20180228T230000", "*.parquet") + "')"
+	q = "SELECT count(*) FROM read_parquet('" + wh.PartitionGlob("nir", "personer", "20180228T230000") + "')"
 	if err := db.QueryRow(q).Scan(&keys); err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func TestIngestDemoSet(t *testing.T) {
 	// Rows registered under a D-number before it was replaced carry the
 	// person key of the personer row that shows the new number.
 	pq := func(table string) string {
-		return "read_parquet('" + filepath.Join(wh.Parquet(), "nir", table, "delivery_id=20180228T230000", "*.parquet") + "')"
+		return "read_parquet('" + wh.PartitionGlob("nir", table, "20180228T230000") + "')"
 	}
 	var orphans, linked int64
 	if err := db.QueryRow("SELECT count(*) FROM (SELECT DISTINCT person FROM " + pq("timer") + ") t WHERE person NOT IN (SELECT person FROM " + pq("personer") + ")").Scan(&orphans); err != nil {

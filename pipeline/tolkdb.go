@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"path/filepath"
 
 	"integstat/extract/contract"
 	"integstat/extract/delivery"
@@ -27,14 +26,14 @@ func IngestDB(ctx context.Context, opt IngestOptions, src *tolkdb.Source) (*Inge
 	}
 	wh, log := opt.Warehouse, in.log
 	sum := &IngestSummary{}
-	wm := tolkdb.FileWatermark(filepath.Join(wh.Dir, "state", "tolk.watermark"))
+	wm := tolkdb.FileWatermark(wh.Watermark(tolkdb.SourceName))
 	err = tolkdb.Run(ctx, src, wm, func(ctx context.Context, b *tolkdb.Batch) error {
 		if len(b.Tolk)+len(b.Sprak) == 0 {
 			log.Info("interpreter register: no changes since the last read")
 			return nil
 		}
 		id := delivery.DeliveryID(b.ExtractedAt)
-		if _, loaded, err := wh.Loaded("tolk", id); err != nil {
+		if _, loaded, err := wh.Loaded(tolkdb.SourceName, id); err != nil {
 			return err
 		} else if loaded {
 			// Delivery ids count seconds: a second read within the same
@@ -42,7 +41,7 @@ func IngestDB(ctx context.Context, opt IngestOptions, src *tolkdb.Source) (*Inge
 			// unread (the watermark is kept) and come with the next read.
 			return fmt.Errorf("tolk/%s: the register was read twice within one second; the changes will be read next time", id)
 		}
-		d := files.Decision{Delivery: files.Delivery{Source: "tolk", ID: id, Extracted: b.ExtractedAt, Digest: batchDigest(b)}, Action: files.Load}
+		d := files.Decision{Arrival: files.Arrival{Source: tolkdb.SourceName, ID: id, Extracted: b.ExtractedAt, Digest: batchDigest(b)}, Action: files.Load}
 		// A read of the changes since the last one is not a snapshot: the
 		// marts take a data state as the last full read plus the changes.
 		in.incremental = !b.Full
@@ -65,11 +64,7 @@ func IngestDB(ctx context.Context, opt IngestOptions, src *tolkdb.Source) (*Inge
 // line is its position in the read.
 func batchRows(b *tolkdb.Batch) rowSource {
 	return func(tb *contract.Table, fn files.RowFunc) error {
-		rows := b.Tolk
-		if tb.Name == "tolk_sprak" {
-			rows = b.Sprak
-		}
-		for i, r := range rows {
+		for i, r := range b.Rows(tb.Name) {
 			if err := fn(int64(i+1), r, "", nil); err != nil {
 				return err
 			}

@@ -68,7 +68,7 @@ type Daemon struct {
 	started  time.Time
 	// deliveries are the loaded deliveries as of the last job, read while
 	// it had the warehouse open, for the freshness metrics.
-	deliveries []warehouse.Delivery
+	deliveries []warehouse.DeliveryLoad
 }
 
 // jobState is what the daemon knows of one job: whether it runs, and the

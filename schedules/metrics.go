@@ -123,7 +123,7 @@ func (d *Daemon) noteDeliveries(ctx context.Context, wh *warehouse.Warehouse) {
 		return
 	}
 	if ds == nil {
-		ds = []warehouse.Delivery{} // read, and none: every source is overdue
+		ds = []warehouse.DeliveryLoad{} // read, and none: every source is overdue
 	}
 	d.mu.Lock()
 	d.deliveries = ds

@@ -101,7 +101,7 @@ func TestRunsShowsTheLedger(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := wh.Record(context.Background(), warehouse.Delivery{Source: "tolk", ID: "20171231T230000", Digest: "d", KeyID: "k123",
+	if err := wh.Record(context.Background(), warehouse.DeliveryLoad{Source: "tolk", ID: "20171231T230000", Digest: "d", KeyID: "k123",
 		Tables: []warehouse.TableLoad{{Table: "tolk", Read: 7, Loaded: 6, Quarantine: 1}}}); err != nil {
 		t.Fatal(err)
 	}

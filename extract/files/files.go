@@ -20,8 +20,9 @@ import (
 	"integstat/extract/delivery"
 )
 
-// Delivery is one delivery directory found in the inbox.
-type Delivery struct {
+// Arrival is one delivery directory found in the inbox (the delivery
+// format itself is package delivery; a loaded one, warehouse.DeliveryLoad).
+type Arrival struct {
 	Source    string
 	ID        string
 	Dir       string
@@ -35,26 +36,26 @@ type Action int
 
 // The actions Plan decides between.
 const (
-	Load     Action = iota + 1 // new: verify passed, not loaded before
-	Skip                       // loaded before with the same content
-	Conflict                   // loaded before under this id with other content: refuse loudly
-	Reject                     // incomplete or corrupt: load nothing, leave it where it is
+	Load   Action = iota + 1 // new: verify passed, not loaded before
+	Skip                     // loaded before with the same content
+	Refuse                   // loaded before under this id with other content: refuse loudly
+	Reject                   // incomplete or corrupt: load nothing, leave it where it is
 )
 
-var actionNames = map[Action]string{Load: "load", Skip: "skip", Conflict: "conflict", Reject: "reject"}
+var actionNames = map[Action]string{Load: "load", Skip: "skip", Refuse: "refuse", Reject: "reject"}
 
 // String names the action for logs and the ledger.
 func (a Action) String() string { return actionNames[a] }
 
 // Decision is what Plan decided for one delivery, and why.
 type Decision struct {
-	Delivery
+	Arrival
 	Action Action
 	// Late is set for a delivery older than one already loaded from its
 	// source: it is loaded into its own partition of history, and does not
 	// change the newer state.
 	Late bool
-	Err  error // the reason for Conflict and Reject
+	Err  error // the reason for Refuse and Reject
 }
 
 // Registry is what the warehouse remembers of loaded deliveries.
@@ -68,8 +69,8 @@ type Registry interface {
 // Scan lists the delivery directories of every known source in inbox,
 // in delivery-id order (oldest first; sources in the contract's order
 // within one id). Other entries are ignored: a stray file is not a delivery.
-func Scan(inbox string) ([]Delivery, error) {
-	var out []Delivery
+func Scan(inbox string) ([]Arrival, error) {
+	var out []Arrival
 	for _, src := range contract.Sources {
 		entries, err := os.ReadDir(filepath.Join(inbox, src))
 		if errors.Is(err, fs.ErrNotExist) {
@@ -90,7 +91,7 @@ func Scan(inbox string) ([]Delivery, error) {
 			if err != nil {
 				continue // not a delivery id: ignored, as a temporary upload directory would be
 			}
-			out = append(out, Delivery{Source: src, ID: e.Name(), Dir: filepath.Join(inbox, src, e.Name()), Extracted: t})
+			out = append(out, Arrival{Source: src, ID: e.Name(), Dir: filepath.Join(inbox, src, e.Name()), Extracted: t})
 		}
 	}
 	order := map[string]int{}
@@ -123,7 +124,7 @@ func Digest(m delivery.Manifest) string {
 // Plan verifies every delivery in inbox and decides what to do with it.
 // A delivery that fails verification is rejected with the report of every
 // mismatch (file, expected and found); one already loaded with the same
-// digest is skipped; one loaded before with another digest is a conflict.
+// digest is skipped; one loaded before with another digest is refused.
 func Plan(inbox string, reg Registry) ([]Decision, error) {
 	ds, err := Scan(inbox)
 	if err != nil {
@@ -132,7 +133,7 @@ func Plan(inbox string, reg Registry) ([]Decision, error) {
 	var out []Decision
 	newest := map[string]string{}
 	for _, d := range ds {
-		dec := Decision{Delivery: d}
+		dec := Decision{Arrival: d}
 		m, err := delivery.Verify(d.Dir)
 		if err != nil {
 			dec.Action, dec.Err = Reject, err
@@ -148,7 +149,7 @@ func Plan(inbox string, reg Registry) ([]Decision, error) {
 		case loaded && prev == dec.Digest:
 			dec.Action = Skip
 		case loaded:
-			dec.Action = Conflict
+			dec.Action = Refuse
 			dec.Err = fmt.Errorf("delivery %s/%s was loaded before with other content (digest %.12s, now %.12s): refused; a corrected delivery needs a new delivery id",
 				d.Source, d.ID, prev, dec.Digest)
 		default:

@@ -94,7 +94,7 @@ func TestPlan(t *testing.T) {
 	}{
 		{"20151231T230000", Load, true},
 		{"20161231T230000", Skip, false},
-		{"20171231T230000", Conflict, false},
+		{"20171231T230000", Refuse, false},
 		{"20180101T230000", Reject, false},
 	}
 	if len(ds) != len(want) {
@@ -111,7 +111,7 @@ func TestPlan(t *testing.T) {
 		t.Errorf("reject reason %v does not name the file", ds[3].Err)
 	}
 	if !strings.Contains(ds[2].Err.Error(), "other content") {
-		t.Errorf("conflict reason %v", ds[2].Err)
+		t.Errorf("refusal reason %v", ds[2].Err)
 	}
 }
 

@@ -140,10 +140,7 @@ func (s *Source) read(ctx context.Context, since time.Time) (*Batch, error) {
 	if err := tx.QueryRow(ctx, "SELECT transaction_timestamp()").Scan(&b.ExtractedAt); err != nil {
 		return nil, fmt.Errorf("reading the transaction's start: %w", err)
 	}
-	for _, t := range []struct {
-		name string
-		dst  *[][]string
-	}{{"tolk", &b.Tolk}, {"tolk_sprak", &b.Sprak}} {
+	for _, t := range b.tables() {
 		tab, ok := contract.Lookup(SourceName, t.name)
 		if !ok {
 			return nil, fmt.Errorf("no contract for table %s", t.name)
@@ -161,6 +158,28 @@ func (s *Source) read(ctx context.Context, since time.Time) (*Batch, error) {
 		return nil, fmt.Errorf("ending the transaction: %w", err)
 	}
 	return b, nil
+}
+
+// tables pairs each table of the register with the field of b that holds
+// its rows: the one list of the tables a read reads.
+func (b *Batch) tables() []batchTable {
+	return []batchTable{{"tolk", &b.Tolk}, {"tolk_sprak", &b.Sprak}}
+}
+
+type batchTable struct {
+	name string
+	dst  *[][]string
+}
+
+// Rows returns the rows b holds of the register's table name (tolk or
+// tolk_sprak), nil for any other.
+func (b *Batch) Rows(name string) [][]string {
+	for _, t := range b.tables() {
+		if t.name == name {
+			return *t.dst
+		}
+	}
+	return nil
 }
 
 // changedColumn is the column reads of tab are incremental by: the one the

@@ -101,7 +101,7 @@ func TestMartFilesMatchDeclarations(t *testing.T) {
 // figures are stored, naming the test and its declaration but no value.
 func TestStagingKeyStopsTheState(t *testing.T) {
 	wh := fixture.Ingest(t, filepath.Join(testkit.SmallCases(), "inbox"))
-	files, err := filepath.Glob(filepath.Join(wh.Parquet(), "bosetting", "personer", "delivery_id=*", "*.parquet"))
+	files, err := filepath.Glob(wh.PartitionGlob("bosetting", "personer", "*"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no bosetting personer Parquet (%v)", err)
 	}

@@ -33,8 +33,8 @@ func Day(t time.Time) time.Time {
 // loaded late (older than one loaded before it) makes a state of its own
 // date and changes no later state, because later states read newer
 // snapshots.
-func States(ds []warehouse.Delivery) []State {
-	bySource := map[string][]warehouse.Delivery{}
+func States(ds []warehouse.DeliveryLoad) []State {
+	bySource := map[string][]warehouse.DeliveryLoad{}
 	for _, d := range ds {
 		bySource[d.Source] = append(bySource[d.Source], d)
 	}
@@ -46,7 +46,7 @@ func States(ds []warehouse.Delivery) []State {
 	slices.Sort(sources)
 	for _, s := range sources {
 		list := bySource[s]
-		slices.SortFunc(list, func(a, b warehouse.Delivery) int { return strings.Compare(a.ID, b.ID) })
+		slices.SortFunc(list, func(a, b warehouse.DeliveryLoad) int { return strings.Compare(a.ID, b.ID) })
 		var days []time.Time
 		for _, d := range list {
 			if day := Day(d.Extracted); !slices.ContainsFunc(days, day.Equal) {

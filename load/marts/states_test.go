@@ -18,26 +18,26 @@ func TestStates(t *testing.T) {
 		}
 		return tm
 	}
-	d := func(source, id string, incremental bool) warehouse.Delivery {
-		return warehouse.Delivery{Source: source, ID: id, Extracted: at(id), Incremental: incremental}
+	d := func(source, id string, incremental bool) warehouse.DeliveryLoad {
+		return warehouse.DeliveryLoad{Source: source, ID: id, Extracted: at(id), Incremental: incremental}
 	}
 	for _, c := range []struct {
 		name string
-		in   []warehouse.Delivery
+		in   []warehouse.DeliveryLoad
 		want []string
 	}{
-		{"snapshots, two on one day: the newest of the day", []warehouse.Delivery{
+		{"snapshots, two on one day: the newest of the day", []warehouse.DeliveryLoad{
 			d("nir", "20171231T220000", false), d("nir", "20180228T020000", false), d("nir", "20180228T230000", false)},
 			[]string{"nir 2017-12-31 [20171231T220000]", "nir 2018-02-28 [20180228T230000]"}},
-		{"a late delivery makes its own state only", []warehouse.Delivery{
+		{"a late delivery makes its own state only", []warehouse.DeliveryLoad{
 			d("bosetting", "20180305T020000", false), d("bosetting", "20170105T020000", false)},
 			[]string{"bosetting 2017-01-05 [20170105T020000]", "bosetting 2018-03-05 [20180305T020000]"}},
-		{"database reads: the last full read plus the changes after it", []warehouse.Delivery{
+		{"database reads: the last full read plus the changes after it", []warehouse.DeliveryLoad{
 			d("tolk", "20180101T010000", false), d("tolk", "20180102T010000", true), d("tolk", "20180103T010000", true),
 			d("tolk", "20180104T010000", false), d("tolk", "20180104T120000", true)},
 			[]string{"tolk 2018-01-01 [20180101T010000]", "tolk 2018-01-02 [20180101T010000 20180102T010000]",
 				"tolk 2018-01-03 [20180101T010000 20180102T010000 20180103T010000]", "tolk 2018-01-04 [20180104T010000 20180104T120000]"}},
-		{"an Oslo date, not a UTC one", []warehouse.Delivery{d("nir", "20180101T003000", false)},
+		{"an Oslo date, not a UTC one", []warehouse.DeliveryLoad{d("nir", "20180101T003000", false)},
 			[]string{"nir 2018-01-01 [20180101T003000]"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -55,7 +55,7 @@ type Freshness struct {
 
 // Fresh reports the freshness of every source of cadence, by name, from
 // the loaded deliveries.
-func Fresh(ds []Delivery, cadence map[string]time.Duration, now time.Time) []Freshness {
+func Fresh(ds []DeliveryLoad, cadence map[string]time.Duration, now time.Time) []Freshness {
 	newest := map[string]time.Time{}
 	for _, d := range ds {
 		if d.Extracted.After(newest[d.Source]) {

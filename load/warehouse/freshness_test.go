@@ -28,7 +28,7 @@ func TestParseCadence(t *testing.T) {
 
 func TestFresh(t *testing.T) {
 	now := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
-	ds := []Delivery{
+	ds := []DeliveryLoad{
 		{Source: "nir", Extracted: now.Add(-40 * 24 * time.Hour)},
 		{Source: "nir", Extracted: now.Add(-30 * 24 * time.Hour)},
 		{Source: "bosetting", Extracted: now.Add(-25 * time.Hour)},

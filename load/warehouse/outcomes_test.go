@@ -229,3 +229,37 @@ func column(t *testing.T, db *sql.DB, q string) []string {
 	}
 	return out
 }
+
+// TestConflictEventsRenamed opens a ledger in which an older version
+// recorded a refused delivery as "conflict": the ledger names it "refuse"
+// after opening, as the ingest now records it (files.Refuse), so one word
+// means one thing in the ledger.
+func TestConflictEventsRenamed(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	w, err := warehouse.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []string{"conflict", "skip", "reject"} {
+		if err := w.Event(ctx, "nir", "20180101T000000", a, "older version"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Close()
+	if w, err = warehouse.Open(ctx, dir); err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	_, events, err := w.History(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, e := range events {
+		got[e.Action]++
+	}
+	if want := map[string]int{"refuse": 1, "skip": 1, "reject": 1}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("events after reopening: %v, want %v", got, want)
+	}
+}

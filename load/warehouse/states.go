@@ -15,6 +15,7 @@ var schemas []string
 // statement is idempotent.
 const migrations = `
 ALTER TABLE deliveries ADD COLUMN IF NOT EXISTS incremental BOOLEAN DEFAULT false;
+UPDATE events SET action = 'refuse' WHERE action = 'conflict';
 CREATE TABLE IF NOT EXISTS builds (
     started       TIMESTAMPTZ NOT NULL,
     finished      TIMESTAMPTZ NOT NULL,
@@ -28,16 +29,16 @@ CREATE TABLE IF NOT EXISTS builds (
 
 // Deliveries returns every loaded delivery (without table counts), by
 // source and delivery id: what the mart builder derives the data states from.
-func (w *Warehouse) Deliveries(ctx context.Context) ([]Delivery, error) {
+func (w *Warehouse) Deliveries(ctx context.Context) ([]DeliveryLoad, error) {
 	rows, err := w.db.QueryContext(ctx, `SELECT source, delivery_id, digest, key_id, extracted, late, coalesce(incremental, false)
 		FROM deliveries ORDER BY source, delivery_id`)
 	if err != nil {
 		return nil, fmt.Errorf("warehouse: ledger: %w", err)
 	}
 	defer rows.Close()
-	var out []Delivery
+	var out []DeliveryLoad
 	for rows.Next() {
-		var d Delivery
+		var d DeliveryLoad
 		if err := rows.Scan(&d.Source, &d.ID, &d.Digest, &d.KeyID, &d.Extracted, &d.Late, &d.Incremental); err != nil {
 			return nil, fmt.Errorf("warehouse: ledger: %w", err)
 		}

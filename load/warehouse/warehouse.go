@@ -228,8 +228,9 @@ type TableLoad struct {
 	Read, Loaded, Quarantine int64
 }
 
-// Loaded delivery, as recorded by Record.
-type Delivery struct {
+// DeliveryLoad is one loaded delivery as the ledger records it (Record),
+// with the counts of its tables (TableLoad).
+type DeliveryLoad struct {
 	Source, ID, Digest, KeyID string
 	Extracted                 time.Time
 	Late                      bool
@@ -244,7 +245,7 @@ type Delivery struct {
 // transaction: it is the last step of loading a delivery, after its files
 // are in place, so a crash before it leaves the delivery to be loaded
 // again. The ledger refuses counts where read ≠ loaded + quarantined.
-func (w *Warehouse) Record(ctx context.Context, d Delivery) error {
+func (w *Warehouse) Record(ctx context.Context, d DeliveryLoad) error {
 	tx, err := w.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("warehouse: ledger: %w", err)

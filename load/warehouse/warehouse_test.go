@@ -22,7 +22,7 @@ func TestLedger(t *testing.T) {
 	if _, ok, _ := w.Loaded("nir", "20171231T230000"); ok {
 		t.Fatal("empty ledger says loaded")
 	}
-	d := Delivery{Source: "nir", ID: "20171231T230000", Digest: "abc", KeyID: "k1", Extracted: time.Now(),
+	d := DeliveryLoad{Source: "nir", ID: "20171231T230000", Digest: "abc", KeyID: "k1", Extracted: time.Now(),
 		Tables: []TableLoad{{"personer", 10, 9, 1}, {"timer", 100, 100, 0}}}
 	if err := w.Record(ctx, d); err != nil {
 		t.Fatal(err)
@@ -83,7 +83,7 @@ func TestHistory(t *testing.T) {
 	}
 	defer w.Close()
 	for i, id := range []string{"20161231T230000", "20171231T230000"} {
-		d := Delivery{Source: "tolk", ID: id, Digest: id, KeyID: "k", Extracted: time.Now(), Late: i == 0,
+		d := DeliveryLoad{Source: "tolk", ID: id, Digest: id, KeyID: "k", Extracted: time.Now(), Late: i == 0,
 			Tables: []TableLoad{{"tolk", 10 + int64(i), 9 + int64(i), 1}, {"tolk_sprak", 5, 5, 0}}}
 		if err := w.Record(ctx, d); err != nil {
 			t.Fatal(err)

@@ -117,7 +117,7 @@ func New(t *contract.Table, ref *reference.Data, extracted time.Time, opt Option
 	if t.KommuneDate != "" {
 		v.kdate = t.Index(t.KommuneDate)
 		v.kdateWhich = "the row's " + t.KommuneDate
-	} else if i := t.Index("endret_tidspunkt"); i >= 0 && t.Cols[i].Type == contract.Timestamp {
+	} else if i := t.ColumnOf(contract.ChangedAt); i >= 0 {
 		v.changed = i
 	}
 	for i, c := range t.Cols {
