@@ -95,16 +95,26 @@ func FormatBool(b bool) string {
 	return "N"
 }
 
-// ParseBool parses the dialect's J (yes) or N (no).
-func ParseBool(s string) (bool, error) {
-	switch s {
-	case "J":
+// ParseBool parses a boolean as a delivery gives it: the CSV dialect's J
+// (yes) or N (no). A JSON Lines file (json) gives JSON's true and false,
+// as text; J and N are taken there too. The error says which forms the
+// file may use.
+func ParseBool(s string, json bool) (bool, error) {
+	switch {
+	case s == "J" || json && s == "true":
 		return true, nil
-	case "N":
+	case s == "N" || json && s == "false":
 		return false, nil
+	case json:
+		return false, errBoolJSON
 	}
-	return false, errors.New("boolean: want J or N")
+	return false, errBoolCSV
 }
+
+var (
+	errBoolCSV  = errors.New("want J or N")
+	errBoolJSON = errors.New("want a JSON boolean")
+)
 
 // Parsed holds the typed values a validator parsed from one record's text,
 // by column, so that whoever writes the record takes them instead of

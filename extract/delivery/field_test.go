@@ -80,7 +80,7 @@ func TestDecimalRoundTrip(t *testing.T) {
 
 func TestBool(t *testing.T) {
 	for _, b := range []bool{true, false} {
-		got, err := ParseBool(FormatBool(b))
+		got, err := ParseBool(FormatBool(b), false)
 		if err != nil || got != b {
 			t.Errorf("round trip of %v: %v, %v", b, got, err)
 		}
@@ -88,9 +88,27 @@ func TestBool(t *testing.T) {
 	if FormatBool(true) != "J" || FormatBool(false) != "N" {
 		t.Error("FormatBool: want J and N")
 	}
-	for _, s := range []string{"", "j", "Y", "true", "1"} {
-		if _, err := ParseBool(s); err == nil {
-			t.Errorf("ParseBool(%q) accepted", s)
+	tests := []struct {
+		s         string
+		json      bool
+		want, bad bool
+	}{
+		{"J", false, true, false},
+		{"N", false, false, false},
+		{"true", false, false, true}, // a CSV file says J or N
+		{"J", true, true, false},
+		{"true", true, true, false},
+		{"false", true, false, false},
+		{"", false, false, true},
+		{"j", false, false, true},
+		{"Y", true, false, true},
+		{"1", true, false, true},
+		{"True", true, false, true},
+	}
+	for _, tc := range tests {
+		got, err := ParseBool(tc.s, tc.json)
+		if (err != nil) != tc.bad || got != tc.want {
+			t.Errorf("ParseBool(%q, json %v) = %v, %v", tc.s, tc.json, got, err)
 		}
 	}
 }

@@ -334,14 +334,12 @@ func (b *Builder) parse(k kind, s string, cl *cell) string {
 	case kInteger:
 		cl.i, p = delivery.ParseInteger(s)
 	case kBool:
-		switch s {
-		case "J", "true":
-			cl.b = true
-		case "N", "false":
-			cl.b = false
-		default:
-			return "invalid boolean, want J/N or true/false"
+		// Validated before, from either kind of file: both forms are taken.
+		b, err := delivery.ParseBool(s, true)
+		if err != nil {
+			return "invalid boolean: " + err.Error()
 		}
+		cl.b = b
 	}
 	return p
 }

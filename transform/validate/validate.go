@@ -319,13 +319,9 @@ func (v *Table) parseColumn(c *contract.Column, s string, out *parsedRow, i int)
 			out.Int[i], out.Has[i] = civil.Days(y, m, 1), true
 		}
 	case contract.Bool:
-		if s == "J" || s == "N" || v.json && (s == "true" || s == "false") {
-			return nil
+		if _, err := delivery.ParseBool(s, v.json); err != nil {
+			return bad(ReasonBool, err.Error())
 		}
-		if v.json {
-			return bad(ReasonBool, "want a JSON boolean")
-		}
-		return bad(ReasonBool, "want J or N")
 	case contract.Decimal:
 		f, err := delivery.ParseDecimal(s)
 		if err != nil {
