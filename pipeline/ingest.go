@@ -4,7 +4,6 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,7 +13,6 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -279,52 +277,3 @@ func (in *ingester) loadFromDir(ctx context.Context, d files.Decision, rows rowS
 	}
 	return rec, in.opt.Warehouse.Record(ctx, rec)
 }
-
-// recordText keeps a quarantined record's values (restricted area only).
-func recordText(values []string) string {
-	b, _ := json.Marshal(values)
-	return string(b)
-}
-
-// quarantine writes one table's bad rows into the restricted area, under a
-// temporary name until the table is done.
-type quarantine struct {
-	file string
-	fw   *delivery.FileWriter
-	w    *delivery.CSVWriter
-}
-
-var quarantineHeader = []string{"file", "line", "column", "reason", "detail", "record"}
-
-// newQuarantine begins the quarantine file path (the warehouse's
-// QuarantineFile) of the delivered file named file.
-func newQuarantine(path, file string) (*quarantine, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, err
-	}
-	fw, err := delivery.Create(filepath.Split(path))
-	if err != nil {
-		return nil, err
-	}
-	w, err := delivery.NewCSVWriter(fw, quarantineHeader, delivery.CSVOptions{})
-	if err != nil {
-		fw.Abort()
-		return nil, err
-	}
-	return &quarantine{file: file, fw: fw, w: w}, nil
-}
-
-func (q *quarantine) add(line int64, column, reason, detail, record string) error {
-	return q.w.Write([]string{q.file, strconv.FormatInt(line, 10), column, reason, detail, record})
-}
-
-func (q *quarantine) close() error {
-	if err := q.w.Flush(); err != nil {
-		return err
-	}
-	q.fw.SetRows(q.w.Rows())
-	_, err := q.fw.Close()
-	return err
-}
-
-func (q *quarantine) abort() { q.fw.Abort() }

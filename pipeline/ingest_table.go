@@ -46,16 +46,10 @@ type batch struct {
 	seq                int
 	read, loaded, dups int64   // dups: duplicates found while reading
 	dupLines           []int64 // their lines, when the finder goes by runs
-	quar               []qline
+	quar               []validate.Bad
 	persons            []string
 	recs               []arrow.RecordBatch
 	err                error
-}
-
-// qline is one quarantine line.
-type qline struct {
-	line                           int64
-	column, reason, detail, record string
 }
 
 // worker turns rows into a batch. Each goroutine has its own.
@@ -83,7 +77,7 @@ func (w *worker) row(line int64, values []string, raw string, rowErr *delivery.R
 	o, t := w.out, w.t
 	o.read++
 	if rowErr != nil {
-		o.quar = append(o.quar, qline{line, rowErr.Column, rowErr.Reason, "", raw})
+		o.quar = append(o.quar, validate.BadRecord(line, rowErr, raw))
 		return nil
 	}
 	p, err := w.rc.Check(line, values)
@@ -91,7 +85,7 @@ func (w *worker) row(line int64, values []string, raw string, rowErr *delivery.R
 		return err
 	}
 	if p != nil {
-		o.quar = append(o.quar, qline{line, p.Column, p.Reason, p.Detail, recordText(values)})
+		o.quar = append(o.quar, validate.BadRow(line, p, values))
 		return nil
 	}
 	o.persons = w.rc.Numbers(values, o.persons)
@@ -126,7 +120,7 @@ func (w *worker) finish() *batch {
 type tableOut struct {
 	t        *tableRun
 	tl       *warehouse.TableLoad
-	qw       *quarantine
+	qw       *validate.Quarantine
 	recs     chan<- arrow.RecordBatch
 	dups     int64
 	dupLines []int64 // the lines of dups, in order, when the finder goes by runs
@@ -144,7 +138,7 @@ func (o *tableOut) emit(b *batch) error {
 		return b.err
 	}
 	for _, q := range b.quar {
-		if err := o.qw.add(q.line, q.column, q.reason, q.detail, q.record); err != nil {
+		if err := o.qw.Add(q); err != nil {
 			return err
 		}
 	}
@@ -217,11 +211,11 @@ func (t *tableRun) load(ctx context.Context, rows rowSource, dir string) (wareho
 		return tl, err
 	}
 	defer pw.Abort()
-	qw, err := newQuarantine(in.opt.Warehouse.QuarantineFile(d.Source, d.ID, tb.File), tb.File)
+	qw, err := validate.NewQuarantine(in.opt.Warehouse.QuarantineFile(d.Source, d.ID, tb.File), tb.File)
 	if err != nil {
 		return tl, err
 	}
-	defer qw.abort()
+	defer qw.Abort()
 	// Parquet encoding runs beside everything else: records go to a writer
 	// goroutine, at most two waiting, so memory stays bounded.
 	recs := make(chan arrow.RecordBatch, 2)
@@ -295,7 +289,7 @@ func (t *tableRun) load(ctx context.Context, rows rowSource, dir string) (wareho
 	if _, err := pw.Close(); err != nil {
 		return tl, err
 	}
-	return tl, qw.close()
+	return tl, qw.Close()
 }
 
 // kommuneCodes lists every kommune code of the reference data: the codes a

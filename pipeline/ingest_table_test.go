@@ -155,7 +155,7 @@ func checkQuarantine(t *testing.T, wh *warehouse.Warehouse, id string, m deliver
 	defer db.Close()
 	for _, f := range m.Files {
 		var have []string
-		q := readCSV(t, filepath.Join(wh.Quarantine(), "nir", id, f.Name+".quarantine.csv"))
+		q := readCSV(t, wh.QuarantineFile("nir", id, f.Name))
 		for _, r := range q[1:] {
 			have = append(have, r[1]+"|"+r[3])
 		}

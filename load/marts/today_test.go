@@ -27,7 +27,7 @@ func TestFutureRegisters(t *testing.T) {
 	wh := fixture.Ingest(t, fixture.FutureInbox(t, filepath.Join(smallcases, "inbox")))
 
 	// Validation: the rows that must not load, and only they, are quarantined.
-	qf, err := os.Open(filepath.Join(wh.Quarantine(), "bosetting", fixture.FutureID, "anmodninger.csv.quarantine.csv"))
+	qf, err := os.Open(wh.QuarantineFile("bosetting", fixture.FutureID, "anmodninger.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
