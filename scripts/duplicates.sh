@@ -8,7 +8,7 @@
 set -e
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-git ls-files -co --exclude-standard -z | xargs -0 tar -cf - | tar -xf - -C "$tmp"
+git ls-files -co --exclude-standard -z | tar --null -T - -cf - 2>/dev/null | tar -xf - -C "$tmp"
 find "$tmp" -name '*.go' | while read -r f; do
 	awk '
 		/^import \($/ { block = 1; next }
