@@ -7,7 +7,7 @@ SEED      ?= 1
 SCALE     ?= 1
 BENCH_SCALES ?= 1 10
 
-.PHONY: all build demo test test-short bench lint clean
+.PHONY: all build demo test test-short test-seeds bench lint clean
 
 all: build
 
@@ -45,6 +45,12 @@ test:
 # test-short: the quick tests only (skips generating full-scale demo sets).
 test-short:
 	$(GO) test -short -count=1 ./...
+
+# test-seeds: the calibration test on other seeds (minutes each): run it
+# when the demo generator changes.
+TEST_SEEDS ?= 2 3
+test-seeds:
+	INTEGSTAT_TEST_SEEDS="$(TEST_SEEDS)" $(GO) test -count=1 -timeout 40m -run '^TestPublishedFigures$$' -v ./demo
 
 # bench: Go benchmarks, then at growing scale: generate and ingest (rows/s,
 # peak memory, against DuckDB's one-liner), and the full and incremental

@@ -337,7 +337,7 @@ func (b *Builder) parse(k kind, s string, cl *cell) string {
 		// Validated before, from either kind of file: both forms are taken.
 		b, err := delivery.ParseBool(s, true)
 		if err != nil {
-			return "invalid boolean: " + err.Error()
+			return "invalid boolean, want J/N or true/false"
 		}
 		cl.b = b
 	}

@@ -23,6 +23,9 @@ import (
 // problem of every line the last reading puts in quarantine and how many
 // readings it took; the accepted rows' numbers go into persons when the
 // Reading collects them, and persons is frozen after, as between tables.
+// It restates the order in which the pipeline calls the row check
+// (pipeline/ingest_table.go); the guard on the pipeline's own path is its
+// answer-key test, pipeline.TestIngestDemoSet.
 func readTable(t testing.TB, v *Table, persons *PersonSet, dir string, each func(fn func(line int64, values []string))) (map[int64]Problem, int) {
 	t.Helper()
 	var known []int64
