@@ -261,6 +261,9 @@ func (f *file) resolve(models map[string]*file, ext map[string]*Relation) []erro
 		} else if e, ok := ext[key]; ok && e.Kind == KindSource && !f.staging {
 			declared[key] = true
 			errs = append(errs, f.pastStaging(line, e))
+		} else if ok {
+			declared[key] = true
+			errs = append(errs, errAt(f.path, line, "uses %s without declaring it: add it to the -- depends: line", e.Name))
 		}
 	}
 	return errs
