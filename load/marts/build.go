@@ -28,6 +28,7 @@ import (
 	"integstat/load/releases"
 	"integstat/load/sqlmodel"
 	"integstat/load/warehouse"
+	"integstat/transform/store"
 )
 
 // FirstYear is the first year figures are computed for: the first year of
@@ -588,12 +589,7 @@ func (b *builder) sourceView(ctx context.Context, st State, tb *contract.Table) 
 		}
 		files, limit = ps[0].Files[:1], " LIMIT 0"
 	}
-	quoted := make([]string, len(files))
-	for i, f := range files {
-		quoted[i] = quote(f)
-	}
-	q := fmt.Sprintf(`CREATE OR REPLACE VIEW %s AS SELECT %s FROM read_parquet([%s], hive_partitioning = false, union_by_name = true)%s`,
-		tb.Relation(), maskProtected(tb), strings.Join(quoted, ", "), limit)
+	q := fmt.Sprintf(`CREATE OR REPLACE VIEW %s AS SELECT %s FROM %s%s`, tb.Relation(), maskProtected(tb), store.ReadSQL(files), limit)
 	if _, err := b.conn.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("marts: source view %s: %w", tb.Relation(), err)
 	}

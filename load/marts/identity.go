@@ -12,6 +12,7 @@ import (
 	"integstat/internal/duckappend"
 	"integstat/load/warehouse"
 	"integstat/transform/pseudo"
+	"integstat/transform/store"
 )
 
 // ProtectedPersons creates the temporary table named table (one column,
@@ -61,17 +62,15 @@ func flaggedPersons(ctx context.Context, conn *sql.Conn, wh *warehouse.Warehouse
 	if err != nil {
 		return nil, fmt.Errorf("marts: protected persons: %w", err)
 	}
-	var quoted []string
+	var files []string
 	for _, p := range ps {
-		for _, f := range p.Files {
-			quoted = append(quoted, quote(f))
-		}
+		files = append(files, p.Files...)
 	}
-	if len(quoted) == 0 {
+	if len(files) == 0 {
 		return nil, nil
 	}
-	rows, err := conn.QueryContext(ctx, fmt.Sprintf(`SELECT DISTINCT person FROM read_parquet([%s], hive_partitioning = false, union_by_name = true)
-		WHERE %s AND person IS NOT NULL`, strings.Join(quoted, ", "), tb.Cols[tb.ColumnOf(contract.Protected)].Name))
+	rows, err := conn.QueryContext(ctx, fmt.Sprintf(`SELECT DISTINCT person FROM %s WHERE %s AND person IS NOT NULL`,
+		store.ReadSQL(files), tb.Cols[tb.ColumnOf(contract.Protected)].Name))
 	if err != nil {
 		return nil, fmt.Errorf("marts: protected persons: %w", err)
 	}

@@ -26,6 +26,7 @@ import (
 	"integstat/load/marts"
 	"integstat/load/warehouse"
 	"integstat/transform/pseudo"
+	"integstat/transform/store"
 )
 
 // ErrRefused marks an extract refused because k cannot be met within the
@@ -230,12 +231,8 @@ func (x *extractor) load(ctx context.Context, i int, wt *wantedTable, files []st
 			where = append(where, fmt.Sprintf("%s <= %s", v.Expr, strconv.FormatFloat(*f.Max, 'g', -1, 64)))
 		}
 	}
-	quoted := make([]string, len(files))
-	for j, f := range files {
-		quoted[j] = literal(f)
-	}
-	q := fmt.Sprintf("CREATE TEMP TABLE w%d AS SELECT %s FROM read_parquet([%s], hive_partitioning = false, union_by_name = true) WHERE %s",
-		i, strings.Join(cols, ", "), strings.Join(quoted, ", "), strings.Join(where, " AND "))
+	q := fmt.Sprintf("CREATE TEMP TABLE w%d AS SELECT %s FROM %s WHERE %s",
+		i, strings.Join(cols, ", "), store.ReadSQL(files), strings.Join(where, " AND "))
 	if err := x.exec(ctx, q); err != nil {
 		return fmt.Errorf("%w (table %s)", err, wt.t.Name)
 	}

@@ -34,6 +34,18 @@ func PartGlob(root, source, table, deliveryID string) string {
 	return filepath.Join(PartitionDir(root, source, table, deliveryID), partPrefix+"*"+partSuffix)
 }
 
+// ReadSQL is DuckDB's table expression that reads the part files given (a
+// listing's, such as Partitions'): by column name, since a later delivery
+// may carry columns an earlier one lacks, and without hive partitioning,
+// since the delivery id in the path is no column of the rows.
+func ReadSQL(files []string) string {
+	quoted := make([]string, len(files))
+	for i, f := range files {
+		quoted[i] = "'" + strings.ReplaceAll(f, "'", "''") + "'"
+	}
+	return "read_parquet([" + strings.Join(quoted, ", ") + "], hive_partitioning = false, union_by_name = true)"
+}
+
 // PartPathRegexp matches the end of a part file's path (with '/'
 // separators, as DuckDB reports file names) and captures, in this order,
 // the source, the table and the delivery id, for SQL that reads the
