@@ -225,17 +225,14 @@ func (in *ingester) loadFromDir(ctx context.Context, d files.Decision, rows rowS
 	// row of the delivery gets the person key of the whole person. A row
 	// links only if the row check accepts its form and key, so its
 	// duplicates are found first (validate.Table.Duplicates).
-	known := map[string][]int64{}
-	for _, tb := range contract.OfSource(d.Source) {
-		if !tb.Persons {
-			continue
-		}
+	var known []int64 // the duplicates of the list of persons
+	if tb, ok := contract.PersonsOf(d.Source); ok {
 		v := validate.New(tb, in.ref, d.Extracted, vopt)
 		dups, err := v.Duplicates(in.opt.Warehouse.Restricted(), manifestRows(d, tb), func(fn files.RowFunc) error { return rows(tb, fn) })
 		if err != nil {
 			return rec, err
 		}
-		known[tb.Name] = dups
+		known = dups
 		person, other := tb.NumberColumns()
 		err = rows(tb, func(line int64, values []string, raw string, rowErr *delivery.RowError) error {
 			if rowErr != nil || v.CheckForm(values) != nil {
@@ -262,11 +259,13 @@ func (in *ingester) loadFromDir(ctx context.Context, d files.Decision, rows rowS
 	}
 	persons := &validate.PersonSet{}
 	for _, tb := range contract.OfSource(d.Source) {
+		var dups []int64
 		if tb.Persons {
 			persons.Grow(int(manifestRows(d, tb)) * 9 / 8)
+			dups = known
 		}
 		start := time.Now()
-		tl, err := in.loadTable(ctx, d, tb, vopt, persons, rows, dir, known[tb.Name])
+		tl, err := in.loadTable(ctx, d, tb, vopt, persons, rows, dir, dups)
 		if err != nil {
 			return rec, fmt.Errorf("%s: %w", tb.File, err)
 		}

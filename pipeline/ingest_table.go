@@ -273,14 +273,12 @@ func (t *tableRun) load(ctx context.Context, rows rowSource, dir string) (wareho
 		return tl, err
 	}
 	if f.looked {
-		if t.rd.ByRun() && len(f.dups) > 0 {
-			// f.dups are the first lines of runs whose first key value
-			// came in other runs too: Missed reads those runs again.
-			t.in.log.Info("rows of one key value in several runs: reading them again", "source", t.d.Source, "delivery", t.d.ID, "file", tb.File, "runs", len(f.dups))
-		}
-		missed, err := t.rd.Missed(dir, f.dups, out.dups, out.dupLines)
+		missed, runs, err := t.rd.Missed(dir, f.dups, out.dups, out.dupLines)
 		if err != nil {
 			return tl, err
+		}
+		if runs > 0 {
+			t.in.log.Info("rows of one key value in several runs: read again", "source", t.d.Source, "delivery", t.d.ID, "file", tb.File, "runs", runs)
 		}
 		if missed != nil {
 			return tl, &errReread{dups: missed}

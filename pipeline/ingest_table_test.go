@@ -101,7 +101,7 @@ func TestIngestFarDuplicates(t *testing.T) {
 		}
 		return lines
 	})
-	for _, msg := range []string{"rows of one key value in several runs: reading them again", "duplicate keys far apart"} {
+	for _, msg := range []string{"rows of one key value in several runs: read again", "duplicate keys far apart"} {
 		if !strings.Contains(logs, "file=timer.csv") || !strings.Contains(logs, msg) {
 			t.Errorf("timer.csv was not read again (%s):\n%s", msg, logs)
 		}
@@ -137,7 +137,7 @@ func TestIngestSplitRuns(t *testing.T) {
 		}
 		return append(lines, moved...)
 	})
-	if !strings.Contains(logs, "rows of one key value in several runs: reading them again") || strings.Contains(logs, "duplicate keys far apart") {
+	if !strings.Contains(logs, "rows of one key value in several runs: read again") || strings.Contains(logs, "duplicate keys far apart") {
 		t.Errorf("timer.csv's split runs were not read again, or more was:\n%s", logs)
 	}
 	checkQuarantine(t, wh, alteredID, m, want)

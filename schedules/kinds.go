@@ -177,11 +177,6 @@ func (ingestRunner) Run(ctx context.Context, job *Job, env Env) (Result, error) 
 		if env.TolkDSN == "" {
 			return Result{}, fmt.Errorf("%w: the job needs the interpreter database (%s)", ErrConfig, tolkdb.EnvDSN)
 		}
-		// A DSN that does not parse is what the daemon was started with,
-		// like a missing one: checked here, before the run.
-		if _, err := tolkdb.New(env.TolkDSN, tolkdb.Options{}); err != nil {
-			return Result{}, fmt.Errorf("%w: %v", ErrConfig, err)
-		}
 		opt.TolkDSN = env.TolkDSN
 		opt.TolkFull, _ = parseBool(job.Settings["full"])
 		opt.Ingest.Inbox, opt.Ingest.Sources = "", nil
@@ -189,6 +184,11 @@ func (ingestRunner) Run(ctx context.Context, job *Job, env Env) (Result, error) 
 		return Result{}, fmt.Errorf("%w: the job needs the inbox (--inbox)", ErrConfig)
 	}
 	run, err := pipeline.Run(ctx, opt)
+	if errors.Is(err, tolkdb.ErrDSN) {
+		// A DSN that does not parse is what the daemon was started with,
+		// like a missing one: a configuration error, not retried.
+		err = fmt.Errorf("%w: %w", ErrConfig, err)
+	}
 	var res Result
 	if sum := run.Ingest; sum != nil {
 		res = Result{Rows: sum.Rows - sum.Quarantined, Quarantined: sum.Quarantined,

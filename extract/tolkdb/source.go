@@ -71,6 +71,10 @@ type Source struct {
 	log   *slog.Logger
 }
 
+// ErrDSN is New's error for a DSN that does not parse. It never repeats
+// the DSN, which may hold a password.
+var ErrDSN = errors.New("tolkdb: the DSN does not parse as a PostgreSQL URL or key=value connection string")
+
 // New returns a Source for the database at dsn, a PostgreSQL URL or
 // key=value connection string. It checks only that dsn parses; the first
 // Read connects. The error never repeats dsn, which may hold a password.
@@ -78,7 +82,7 @@ func New(dsn string, opt Options) (*Source, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		// pgx masks passwords in its parse errors only on a best-effort basis.
-		return nil, errors.New("tolkdb: the DSN does not parse as a PostgreSQL URL or key=value connection string")
+		return nil, ErrDSN
 	}
 	if opt.Retries == 0 {
 		opt.Retries = DefaultRetries

@@ -92,7 +92,7 @@ func BreakControlDigit(s string) string {
 // digits. It does not check the control digits third parties describe, as
 // UDI publishes no rule for them (see README.md). The error never contains s.
 func ValidDUF(s string) error {
-	if len(s) != 12 || !allDigits(s) {
+	if len(s) != 12 || !AllDigits(s) {
 		return ErrDUF
 	}
 	return nil

@@ -210,7 +210,7 @@ func digits(s string) ([11]int, error) {
 	if len(s) != len(d) {
 		return d, ErrLength
 	}
-	if !allDigits(s) {
+	if !AllDigits(s) {
 		return d, ErrNotDigit
 	}
 	for i := range d {
@@ -219,8 +219,10 @@ func digits(s string) ([11]int, error) {
 	return d, nil
 }
 
-// allDigits reports whether every byte of s is an ASCII digit.
-func allDigits(s string) bool {
+// AllDigits reports whether s holds only the ASCII digits 0-9, as every
+// identity number and DUF number does (true for ""); a pseudonym never
+// does.
+func AllDigits(s string) bool {
 	for i := range len(s) {
 		if s[i] < '0' || s[i] > '9' {
 			return false

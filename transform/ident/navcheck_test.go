@@ -46,7 +46,7 @@ func TestAgreesWithNAVFnrvalidator(t *testing.T) {
 
 		// Both implement Skatteetaten's control-digit rules, including the
 		// 2032 rule for the first digit, so they must agree exactly.
-		if len(s) == 11 && allDigits(s) {
+		if len(s) == 11 && AllDigits(s) {
 			ourChecksum := errors.Is(err, ErrControlDigit1) || errors.Is(err, ErrControlDigit2)
 			if navChecksum := slices.Contains(res.Reasons, navChecksumReason); ourChecksum != navChecksum {
 				t.Errorf("%q: control digits: Parse error %v, fnrvalidator reasons %v", s, err, res.Reasons)

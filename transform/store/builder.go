@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -14,6 +13,7 @@ import (
 	"integstat/extract/contract"
 	"integstat/extract/delivery"
 	"integstat/internal/civil"
+	"integstat/transform/ident"
 )
 
 // Builder turns validated rows of one table into Arrow records of
@@ -202,7 +202,7 @@ func (b *Builder) appendValue(i int, values []string, parsed *delivery.Parsed, p
 	switch c.kind {
 	case kPerson:
 		s = person
-		if s != "" && strings.Trim(s, "0123456789") == "" {
+		if s != "" && ident.AllDigits(s) {
 			// A pseudonym is never all digits; an identity number is,
 			// whatever its length.
 			return "person is an identity number, not a pseudonym"

@@ -30,10 +30,10 @@ func BadRow(line int64, p *Problem, values []string) Bad {
 	return Bad{Line: line, Problem: *p, Record: string(b)}
 }
 
-// QuarantineHeader is the header of a quarantine file: a line for each bad
+// quarantineHeader is the header of a quarantine file: a line for each bad
 // row, with the delivered file and line it came from, the column and
 // reason (a Reason* constant), a detail and the record.
-var QuarantineHeader = []string{"file", "line", "column", "reason", "detail", "record"}
+var quarantineHeader = []string{"file", "line", "column", "reason", "detail", "record"}
 
 // Quarantine writes the bad rows of one delivered file into the restricted
 // area, under a temporary name until Close: a crash leaves no partial
@@ -55,7 +55,7 @@ func NewQuarantine(path, file string) (*Quarantine, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, err := delivery.NewCSVWriter(fw, QuarantineHeader, delivery.CSVOptions{})
+	w, err := delivery.NewCSVWriter(fw, quarantineHeader, delivery.CSVOptions{})
 	if err != nil {
 		fw.Abort()
 		return nil, err

@@ -60,7 +60,7 @@ func readTable(t testing.TB, v *Table, persons *PersonSet, dir string, each func
 		}
 		var missed []int64
 		if looked {
-			if missed, err = rd.Missed(dir, exact, rc.Dups, rc.DupLines); err != nil {
+			if missed, _, err = rd.Missed(dir, exact, rc.Dups, rc.DupLines); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -85,10 +85,6 @@ func (v *Table) Reading(opt ReadingOptions) (*Reading, error) {
 // rows' order, and empties the set before the table is read again.
 func (r *Reading) Collects() bool { return r.collect }
 
-// ByRun reports whether the DupFinder goes by runs: Exact then gives the
-// first lines of the runs whose first key value came in other runs too.
-func (r *Reading) ByRun() bool { return r.byRun }
-
 // Exact returns the exact duplicates the DupFinder found over the whole
 // reading (see ByRun), and false when it did not look for them (the lines
 // were known, or the table has no key).

@@ -20,21 +20,22 @@ import (
 // them Known. exact is Exact's answer; caught counts the duplicates the
 // RowChecks caught (their Dups), and caughtLines are their lines in
 // ascending order (their DupLines, in file order) when the reading goes by
-// runs (ByRun).
+// runs (ByRun). runs is how many runs it read again.
 //
 // A reading by runs has exact give the first lines of the runs whose
 // first-key value came in other runs too; Missed reads those runs again
 // from the table's CSV file in the delivery directory dir and finds their
 // duplicates exactly. Otherwise exact are the duplicates, which include
 // those caught: the two agree when they are as many.
-func (r *Reading) Missed(dir string, exact []int64, caught int64, caughtLines []int64) ([]int64, error) {
+func (r *Reading) Missed(dir string, exact []int64, caught int64, caughtLines []int64) (missed []int64, runs int, err error) {
 	switch {
 	case r.byRun && len(exact) > 0:
-		return r.readRuns(dir, exact, caughtLines)
+		missed, err = r.readRuns(dir, exact, caughtLines)
+		return missed, len(exact), err
 	case !r.byRun && int64(len(exact)) != caught:
-		return exact, nil
+		return exact, 0, nil
 	}
-	return nil, nil
+	return nil, 0, nil
 }
 
 // readRuns reads again the runs of rows that begin on the lines in starts
