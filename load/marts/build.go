@@ -427,9 +427,9 @@ func (b *builder) computeState(ctx context.Context, st State) (*StateBuilt, erro
 	if err := b.prepare(ctx, FirstYear, lastYear(st), []State{st}); err != nil {
 		return nil, err
 	}
-	models, err := b.modelsFor("indikator_" + st.Source)
+	models, err := b.proj.Upstream("indikator_" + st.Source)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("marts: %w", err)
 	}
 	if _, err := sqlmodel.Build(ctx, b.conn, models); err != nil {
 		return nil, fmt.Errorf("marts: state %s %s: %w", st.Source, st.Date.Format(time.DateOnly), err)
@@ -594,16 +594,6 @@ func (b *builder) sourceView(ctx context.Context, st State, tb *contract.Table) 
 		return fmt.Errorf("marts: source view %s: %w", tb.Relation(), err)
 	}
 	return nil
-}
-
-// modelsFor returns the models needed to build the named models, in build
-// order: they and everything they read, directly or not.
-func (b *builder) modelsFor(names ...string) ([]*sqlmodel.Model, error) {
-	models, err := b.proj.Upstream(names...)
-	if err != nil {
-		return nil, fmt.Errorf("marts: %w", err)
-	}
-	return models, nil
 }
 
 // readFigures reads the output of an indicator model.

@@ -54,13 +54,13 @@ func TestEveryModelAndTestRuns(t *testing.T) {
 		}
 	}
 	for _, src := range contract.Sources {
-		models, err := b.modelsFor("indikator_" + src)
+		models, err := b.proj.Upstream("indikator_" + src)
 		if err != nil {
 			t.Fatal(err)
 		}
 		mark(models, p.TestsFor(models, true))
 	}
-	models, err := b.modelsFor(martModels...)
+	models, err := b.proj.Upstream(martModels...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -73,9 +73,9 @@ func (b *builder) publish(ctx context.Context, states []State, res *Result) erro
 	if err := b.publishInputs(ctx, asOf); err != nil {
 		return err
 	}
-	models, err := b.modelsFor(martModels...)
+	models, err := b.proj.Upstream(martModels...)
 	if err != nil {
-		return err
+		return fmt.Errorf("marts: %w", err)
 	}
 	if _, err := sqlmodel.Build(ctx, b.conn, models); err != nil {
 		return fmt.Errorf("marts: %w", err)

@@ -51,11 +51,11 @@ func create(ctx context.Context, db Execer, m *Model) (int64, error) {
 	name := quoteIdent(m.Name)
 	// The final newline ends a trailing -- comment of the body.
 	var stmt string
+	if err := dropOtherKind(ctx, db, m.Name, kind); err != nil {
+		return 0, err
+	}
 	switch kind {
 	case View, Table:
-		if err := dropOtherKind(ctx, db, m.Name, kind); err != nil {
-			return 0, err
-		}
 		stmt = fmt.Sprintf("CREATE OR REPLACE %s %s AS\n%s\n", sqlKind[kind], name, m.SQL)
 	case Macro:
 		params := make([]string, len(m.Parameters))
@@ -81,30 +81,34 @@ func create(ctx context.Context, db Execer, m *Model) (int64, error) {
 
 var sqlKind = map[string]string{View: "VIEW", Table: "TABLE"}
 
-// dropOtherKind drops a view where a table is to be created, or the reverse:
-// CREATE OR REPLACE refuses to replace one kind with the other.
+// dropOtherKind drops what another kind of model left under name: CREATE
+// OR REPLACE refuses to replace a view with a table or the reverse, and
+// DuckDB keeps table macros apart from both, so a model that became a macro
+// (or stopped being one) would leave the old object readable under its name.
 func dropOtherKind(ctx context.Context, db Execer, name, kind string) error {
 	var existing string
 	err := db.QueryRowContext(ctx, `SELECT table_type FROM information_schema.tables
 		WHERE table_catalog = current_database() AND table_schema = current_schema() AND lower(table_name) = lower(?)`,
 		name).Scan(&existing)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("looking up what exists under the name: %w", err)
 	}
-	drop := ""
+	var drops []string
 	switch {
-	case existing == "VIEW" && kind == Table:
-		drop = "DROP VIEW "
-	case existing == "BASE TABLE" && kind == View:
-		drop = "DROP TABLE "
-	default:
-		return nil
+	case existing == "VIEW" && kind != View:
+		drops = append(drops, "DROP VIEW ")
+	case existing == "BASE TABLE" && kind != Table:
+		drops = append(drops, "DROP TABLE ")
 	}
-	if _, err := db.ExecContext(ctx, drop+quoteIdent(name)); err != nil {
-		return fmt.Errorf("dropping the %s it replaces: %w", existing, err)
+	if kind != Macro {
+		// Not a look-up in duckdb_functions(), which lists every function
+		// DuckDB has: this runs for every model of every data state.
+		drops = append(drops, "DROP MACRO TABLE IF EXISTS ")
+	}
+	for _, d := range drops {
+		if _, err := db.ExecContext(ctx, d+quoteIdent(name)); err != nil {
+			return fmt.Errorf("dropping what it replaces (%s): %w", strings.TrimSpace(d), err)
+		}
 	}
 	return nil
 }

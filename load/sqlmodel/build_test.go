@@ -138,6 +138,37 @@ func TestBuild(t *testing.T) {
 	checkRows(`SELECT count(*), sum(andel) FROM andel`, "5|2")
 }
 
+// TestMacroReplacesOtherKinds changes a model from a view to a table macro
+// and back: DuckDB keeps macros apart from tables and views, so without a
+// drop the old object would stay and be read under the model's name.
+func TestMacroReplacesOtherKinds(t *testing.T) {
+	ctx := context.Background()
+	conn := openConn(t)
+	m := &Model{Name: "m", Path: "m.sql", Materialized: View, SQL: "SELECT 1 AS x"}
+	build := func(kind string, wantKinds []string, wantMacros string) {
+		t.Helper()
+		m.Materialized = kind
+		if kind == Macro {
+			m.Parameters = []string{"n"}
+			m.SQL = "SELECT n AS x"
+		} else {
+			m.Parameters, m.SQL = nil, "SELECT 1 AS x"
+		}
+		if _, err := Build(ctx, conn, []*Model{m}); err != nil {
+			t.Fatalf("as a %s: %v", kind, err)
+		}
+		if got := kinds(t, conn); !slices.Equal(got, wantKinds) {
+			t.Errorf("as a %s: catalog %v, want %v", kind, got, wantKinds)
+		}
+		if got := query(t, conn, `SELECT count(*) FROM duckdb_functions() WHERE function_type = 'table_macro' AND function_name = 'm'`); !slices.Equal(got, []string{wantMacros}) {
+			t.Errorf("as a %s: %v table macros named m, want %s", kind, got, wantMacros)
+		}
+	}
+	build(View, []string{"m:VIEW"}, "0")
+	build(Macro, nil, "1")
+	build(Table, []string{"m:BASE TABLE"}, "0")
+}
+
 func TestBuildError(t *testing.T) {
 	ctx := context.Background()
 	conn := openConn(t)

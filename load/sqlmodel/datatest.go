@@ -113,7 +113,6 @@ func (r *TestResult) query(ctx context.Context, db Queryer) error {
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
 	if rows.Next() {
 		err = rows.Scan(&r.Failing)
 	}

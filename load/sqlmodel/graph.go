@@ -239,7 +239,7 @@ func (f *file) resolve(models map[string]*file, ext map[string]*Relation) []erro
 			f.depends[i] = m.name
 		} else if e, ok := ext[key]; ok {
 			f.depends[i] = e.Name
-			if e.Kind == KindSource && !f.isTest && !f.staging {
+			if f.readsPastStaging(e) {
 				errs = append(errs, f.pastStaging(f.dependsLine[i], e))
 			}
 		} else {
@@ -255,18 +255,26 @@ func (f *file) resolve(models map[string]*file, ext map[string]*Relation) []erro
 			continue
 		}
 		line := lineOf(f.body, t.off, f.bodyLine)
+		name := ""
 		if m, ok := models[key]; ok {
-			declared[key] = true // report each missing name once
-			errs = append(errs, errAt(f.path, line, "uses model %s without declaring it: add it to the -- depends: line", m.name))
-		} else if e, ok := ext[key]; ok && e.Kind == KindSource && !f.staging {
-			declared[key] = true
+			name = "model " + m.name
+		} else if e, ok := ext[key]; ok && f.readsPastStaging(e) {
 			errs = append(errs, f.pastStaging(line, e))
 		} else if ok {
-			declared[key] = true
-			errs = append(errs, errAt(f.path, line, "uses %s without declaring it: add it to the -- depends: line", e.Name))
+			name = e.Name
 		}
+		if name != "" {
+			errs = append(errs, errAt(f.path, line, "uses %s without declaring it: add it to the -- depends: line", name))
+		}
+		declared[key] = true // report each missing name once
 	}
 	return errs
+}
+
+// readsPastStaging says whether f reading e breaks the rule that only
+// staging reads the registers (data tests may read them).
+func (f *file) readsPastStaging(e *Relation) bool {
+	return e.Kind == KindSource && !f.isTest && !f.staging
 }
 
 // pastStaging reports that f, a model outside staging, reads the source e at

@@ -76,7 +76,7 @@ func TestParseErrors(t *testing.T) {
 			checkParseError(t, err, tt.want)
 			for _, x := range tt.exclude {
 				if err != nil && strings.Contains(err.Error(), x) {
-					t.Errorf("error %q\nreports %s, which is fine", err, x)
+					t.Errorf("error %q\nreports %s, which it must not", err, x)
 				}
 			}
 		})

@@ -86,16 +86,10 @@ func (w *Warehouse) PartitionGlob(source, table, deliveryID string) string {
 	return store.PartGlob(w.Parquet(), source, table, deliveryID)
 }
 
-// QuarantineDir is the directory of the quarantined rows of one delivery
-// (restricted).
-func (w *Warehouse) QuarantineDir(source, deliveryID string) string {
-	return filepath.Join(w.Quarantine(), source, deliveryID)
-}
-
 // QuarantineFile is the file of the rows of the delivered file named file
 // that one delivery quarantined (restricted).
 func (w *Warehouse) QuarantineFile(source, deliveryID, file string) string {
-	return filepath.Join(w.QuarantineDir(source, deliveryID), file+".quarantine.csv")
+	return filepath.Join(w.Quarantine(), source, deliveryID, file+".quarantine.csv")
 }
 
 // Marts is the directory of the current publication of the marts (a
