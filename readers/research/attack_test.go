@@ -3,10 +3,8 @@ package research_test
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -258,32 +256,39 @@ func checkProtected(t *testing.T, wh *warehouse.Warehouse, key *pseudo.Key, out 
 	t.Helper()
 	protected := column(t, fmt.Sprintf(`SELECT DISTINCT person FROM read_parquet(%q) WHERE skjult_identitet`,
 		filepath.Join(wh.Parquet(), "bosetting", "personer", "*", "*.parquet")))
-	// A person's rows written before a later link carry their old key:
-	// the merges file names each old key with the new one.
-	if f, err := os.Open(wh.PersonMerges()); err == nil {
-		recs, err := csv.NewReader(f).ReadAll()
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for grew := true; grew; {
-			grew = false
-			for _, r := range recs[min(1, len(recs)):] {
-				for _, pair := range [][2]string{{r[0], r[1]}, {r[1], r[0]}} {
-					if protected[pair[0]] && !protected[pair[1]] {
-						protected[pair[1]], grew = true, true
-					}
-				}
-			}
-		}
-	}
 	inNIR := column(t, fmt.Sprintf(`SELECT DISTINCT person FROM read_parquet(%q, union_by_name = true)`,
 		filepath.Join(wh.Parquet(), "nir", "*", "*", "*.parquet")))
+	// A person's rows written before a later link carry their old key:
+	// the merges file names each old key with the new one. Two keys are
+	// one person's if following old to new from each ends at the same key.
+	ms, err := wh.ReadMerges()
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := make(map[string]string, len(ms))
+	for _, mg := range ms {
+		next[mg.Old] = mg.New
+	}
+	last := func(k string) string {
+		for range len(next) + 1 {
+			newer, ok := next[k]
+			if !ok {
+				return k
+			}
+			k = newer
+		}
+		t.Fatalf("the person merges have a cycle")
+		return ""
+	}
+	protectedLast := make(map[string]bool)
+	for p := range protected {
+		protectedLast[last(p)] = true
+	}
 	got := persons(t, out)
 	pk := key.Derive("project/" + m.Project + "/" + m.Registration)
 	n := 0
-	for p := range protected {
-		if !inNIR[p] {
+	for p := range inNIR {
+		if !protectedLast[last(p)] {
 			continue
 		}
 		n++
