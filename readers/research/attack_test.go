@@ -231,7 +231,7 @@ func TestProtectedPersonInNIR(t *testing.T) {
 	// NIR knows them by (NIR may have been loaded before settlement linked
 	// the two).
 	inNIR := column(t, fmt.Sprintf(`SELECT DISTINCT person FROM read_parquet(%q, union_by_name = true)`,
-		filepath.Join(wh.Parquet(), "nir", "*", "*", "*.parquet")))
+		wh.PartitionGlob("nir", "*", "*")))
 	pk := key.Derive("project/" + m.Project + "/" + m.Registration)
 	got, found := persons(t, out), 0
 	for _, number := range []string{"201700000009", "31818626188"} {
@@ -255,9 +255,9 @@ func TestProtectedPersonInNIR(t *testing.T) {
 func checkProtected(t *testing.T, wh *warehouse.Warehouse, key *pseudo.Key, out string, m *research.Manifest) int {
 	t.Helper()
 	protected := column(t, fmt.Sprintf(`SELECT DISTINCT person FROM read_parquet(%q) WHERE skjult_identitet`,
-		filepath.Join(wh.Parquet(), "bosetting", "personer", "*", "*.parquet")))
+		wh.PartitionGlob("bosetting", "personer", "*")))
 	inNIR := column(t, fmt.Sprintf(`SELECT DISTINCT person FROM read_parquet(%q, union_by_name = true)`,
-		filepath.Join(wh.Parquet(), "nir", "*", "*", "*.parquet")))
+		wh.PartitionGlob("nir", "*", "*")))
 	// A person's rows written before a later link carry their old key:
 	// the merges file names each old key with the new one. Two keys are
 	// one person's if following old to new from each ends at the same key.
