@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"math/big"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -368,17 +367,9 @@ func TestAttackSmallCases(t *testing.T) {
 // a row that did not change must have the same decision in the state's
 // old version (the first publication) and its new one (the second).
 func TestAcrossTimeLateDelivery(t *testing.T) {
-	early, late := t.TempDir(), t.TempDir()
-	held := filepath.Join("bosetting", "20170105T020000")
-	if err := os.CopyFS(early, os.DirFS(testkit.SmallInbox())); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Join(late, "bosetting"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Rename(filepath.Join(early, held), filepath.Join(late, held)); err != nil {
-		t.Fatal(err)
-	}
+	held := func(source, id string) bool { return source == "bosetting" && id == "20170105T020000" }
+	early := fixture.CopyInbox(t, testkit.SmallInbox(), func(source, id string) bool { return !held(source, id) })
+	late := fixture.CopyInbox(t, testkit.SmallInbox(), held)
 	wh, key := fixture.IngestWithKey(t, early)
 	first := fixture.Build(t, wh, time.Time{})
 	if _, err := pipeline.Ingest(context.Background(), pipeline.IngestOptions{Inbox: late, Warehouse: wh, Key: key, AllowSynthetic: true}); err != nil {

@@ -116,14 +116,14 @@ func TestParsePolicy(t *testing.T) {
 			t.Errorf("%s: %v, want %q", tc.text, err, tc.want)
 		}
 	}
-	dir := t.TempDir()
-	if p, err := LoadPolicy(filepath.Join(dir, "research-policy.json")); err != nil || len(p.QuasiIdentifiers) != len(DefaultPolicy().QuasiIdentifiers) {
+	path := filepath.Join(t.TempDir(), "research-policy.json")
+	if p, err := LoadPolicy(path); err != nil || len(p.QuasiIdentifiers) != len(DefaultPolicy().QuasiIdentifiers) {
 		t.Errorf("no policy file: %+v, %v; want the default", p, err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "research-policy.json"), []byte(`{"quasi_identifiers": ["kjonn"], "households": false}`), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(`{"quasi_identifiers": ["kjonn"], "households": false}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if p, err := LoadPolicy(filepath.Join(dir, "research-policy.json")); err != nil || len(p.QuasiIdentifiers) != 1 || p.Households {
+	if p, err := LoadPolicy(path); err != nil || len(p.QuasiIdentifiers) != 1 || p.Households {
 		t.Errorf("the owner's file: %+v, %v", p, err)
 	}
 }

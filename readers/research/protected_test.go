@@ -2,7 +2,6 @@ package research_test
 
 import (
 	"fmt"
-	"path/filepath"
 	"testing"
 
 	"integstat/internal/testkit/fixture"
@@ -31,7 +30,7 @@ func TestProtectedNeverExtracted(t *testing.T) {
 	// ones in fixture.ProtectedKommune.
 	stored := column(t, fmt.Sprintf(`SELECT DISTINCT person FROM read_parquet(%q, union_by_name = true)
 		WHERE kommunenummer = '%s' OR bostedskommune = '%s'`,
-		filepath.Join(wh.Parquet(), "nir", "*", "*", "*.parquet"), fixture.ProtectedKommune, fixture.ProtectedKommune))
+		wh.PartitionGlob("nir", "*", "*"), fixture.ProtectedKommune, fixture.ProtectedKommune))
 	if len(stored) == 0 {
 		t.Fatal("the protected person has no NIR rows in the warehouse")
 	}
@@ -41,7 +40,7 @@ func TestProtectedNeverExtracted(t *testing.T) {
 	// key, so a protected person in the extract would be too.
 	others := column(t, fmt.Sprintf(`SELECT DISTINCT person FROM read_parquet(%q) WHERE person NOT IN (SELECT person FROM read_parquet(%q, union_by_name = true)
 		WHERE kommunenummer = '%s' OR bostedskommune = '%s')`,
-		filepath.Join(wh.Parquet(), "nir", "personer", "*", "*.parquet"), filepath.Join(wh.Parquet(), "nir", "*", "*", "*.parquet"),
+		wh.PartitionGlob("nir", "personer", "*"), wh.PartitionGlob("nir", "*", "*"),
 		fixture.ProtectedKommune, fixture.ProtectedKommune))
 	found := 0
 	for p := range others {

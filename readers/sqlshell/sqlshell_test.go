@@ -21,15 +21,9 @@ import (
 )
 
 // smallCases is the small cases' warehouse with its marts published,
-// shared by the tests (each only reads it).
+// shared by the tests (each only reads it): Dir builds it the first time
+// a test asks.
 var smallCases = &fixture.Shared{Inbox: testkit.SmallInbox(), Prefix: "sqlshell-test-"}
-
-// publishSmallCases builds the shared warehouse the first time a test asks
-// and returns its directory.
-func publishSmallCases(t *testing.T) string {
-	t.Helper()
-	return smallCases.Dir(t)
-}
 
 func TestMain(m *testing.M) {
 	code := m.Run()
@@ -41,7 +35,7 @@ func TestMain(m *testing.M) {
 // closed when the test ends.
 func openSmallCases(t *testing.T) *sqlshell.Session {
 	t.Helper()
-	s, err := sqlshell.Open(context.Background(), sqlshell.MartPath(publishSmallCases(t)))
+	s, err := sqlshell.Open(context.Background(), sqlshell.MartPath(smallCases.Dir(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +67,7 @@ func fingerprint(t *testing.T, dir string) []string {
 // checks that each fails and that the files of the publication are byte
 // for byte as they were.
 func TestNothingChangesTheMart(t *testing.T) {
-	dir := publishSmallCases(t)
+	dir := smallCases.Dir(t)
 	pubDir, err := filepath.EvalSymlinks(filepath.Join(dir, "marts"))
 	if err != nil {
 		t.Fatal(err)
