@@ -450,7 +450,7 @@ func persons(t *testing.T, dir string) map[string]bool {
 // storedPersons returns the warehouse's own person keys.
 func storedPersons(t *testing.T, wh *warehouse.Warehouse) map[string]bool {
 	t.Helper()
-	return column(t, fmt.Sprintf("SELECT DISTINCT person FROM read_parquet(%q, union_by_name = true)", filepath.Join(wh.Parquet(), "*", "*", "*", "*.parquet")))
+	return column(t, fmt.Sprintf("SELECT DISTINCT person FROM read_parquet(%q, union_by_name = true)", wh.PartitionGlob("*", "*", "*")))
 }
 
 func column(t *testing.T, q string) map[string]bool {
@@ -591,7 +591,7 @@ func TestExtractDemo(t *testing.T) {
 	}
 	// The scan finds what it looks for where it is.
 	nirFiles, _ := filepath.Glob(filepath.Join(inbox, "nir", "*", "personer.csv"))
-	parquet, _ := filepath.Glob(filepath.Join(wh.Parquet(), "nir", "personer", "*", "*.parquet"))
+	parquet, _ := filepath.Glob(wh.PartitionGlob("nir", "personer", "*"))
 	for _, p := range []string{nirFiles[0], parquet[0]} {
 		if !scan(p) {
 			t.Errorf("the canary scan finds nothing in %s", p)
